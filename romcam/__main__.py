@@ -1,0 +1,5 @@
+import sys
+
+from romcam.cli import main
+
+sys.exit(main())
