@@ -1,0 +1,43 @@
+"""Where romcam keeps its files. Everything stays on this machine."""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "romcam"
+
+
+def data_dir() -> Path:
+    """User data directory (``ROMCAM_DATA_DIR`` overrides); created if missing."""
+    override = os.environ.get("ROMCAM_DATA_DIR")
+    path = Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def cache_dir() -> Path:
+    """User cache directory (``ROMCAM_CACHE_DIR`` overrides); created if missing."""
+    override = os.environ.get("ROMCAM_CACHE_DIR")
+    path = Path(override) if override else Path(platformdirs.user_cache_dir(APP_NAME))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def safe_filename(text: str, *, default: str = "unnamed", max_length: int = 64) -> str:
+    """A file-name component built from user text: ASCII letters, digits, ``._-`` only.
+
+    Path separators, ``..``, control characters and leading dots cannot survive, so the
+    result never escapes the directory it is joined to.
+    """
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    cleaned = _UNSAFE.sub("_", ascii_text).strip("._-")
+    cleaned = cleaned[:max_length].strip("._-")
+    return cleaned or default
