@@ -1,0 +1,146 @@
+"""Database engines: which URL, connection settings, and turning driver errors into sentences.
+
+SQLite (the default, one file in the data directory) runs in WAL mode with foreign keys on and a
+busy timeout; every write transaction starts with ``BEGIN IMMEDIATE`` so two writers queue on
+the lock instead of failing half-way. PostgreSQL (``ROMCAM_DATABASE_URL`` or ``--db``) serves a
+clinic with several workstations.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
+
+from romcam.errors import InputError, StoreError
+from romcam.paths import data_dir
+
+log = logging.getLogger(__name__)
+
+DATABASE_URL_ENV = "ROMCAM_DATABASE_URL"
+#: How long a writer waits for another one before reporting "busy" (seconds).
+BUSY_TIMEOUT_S = 15.0
+#: Execution option that marks a connection as a writer (``BEGIN IMMEDIATE`` on SQLite).
+WRITE_OPTION = "romcam_write"
+BUSY_MESSAGE = "the database is busy; try again"
+
+
+def default_database_url() -> str:
+    """``ROMCAM_DATABASE_URL`` if set, else SQLite ``romcam.db`` in the data directory."""
+    env = os.environ.get(DATABASE_URL_ENV, "").strip()
+    if env:
+        return env
+    return URL.create("sqlite", database=str(data_dir() / "romcam.db")).render_as_string()
+
+
+def parse_url(url: str) -> URL:
+    """Parsed URL; InputError when it is not a database URL we support."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise InputError(
+            "the database URL is not valid; expected e.g. sqlite:///path/romcam.db or "
+            "postgresql+psycopg://user@host/dbname"
+        ) from None
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise InputError(
+            f"unsupported database {parsed.get_backend_name()!r}; use sqlite or postgresql"
+        )
+    if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url`` with romcam's connection settings (see the module docstring)."""
+    parsed = parse_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return _sqlite_engine(parsed)
+    connect_args = {"connect_timeout": 10, "application_name": "romcam"}
+    return create_engine(parsed, pool_pre_ping=True, connect_args=connect_args)
+
+
+def _sqlite_engine(url: URL) -> Engine:
+    if url.database and url.database != ":memory:" and not url.query.get("uri"):
+        Path(url.database).resolve().parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Take over transaction control from the sqlite3 module so BEGIN is ours.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        try:
+            cur.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+            cur.execute("PRAGMA foreign_keys = ON")
+            if url.query.get("mode") != "ro":
+                cur.execute("PRAGMA journal_mode = WAL")
+            # FULL: a committed measurement survives a power cut, not only a crash.
+            cur.execute("PRAGMA synchronous = FULL")
+        finally:
+            cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        writer = conn.get_execution_options().get(WRITE_OPTION, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
+
+    return engine
+
+
+def describe_url(url: str) -> str:
+    """The URL without its password, for messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "<invalid URL>"
+
+
+def translate_error(exc: BaseException, *, url: str = "") -> StoreError | None:
+    """A StoreError with one clear sentence for a database or file failure; None if unknown.
+
+    Busy/locked/deadlocked is ``retryable``; read-only, full disk and an unreachable server
+    are not.
+    """
+    if isinstance(exc, OSError):
+        return _translate_os_error(exc)
+    if not isinstance(exc, SQLAlchemyError):
+        return None
+    orig = getattr(exc, "orig", None)
+    text = str(orig if orig is not None else exc).lower()
+    sqlstate = getattr(orig, "sqlstate", None) or ""
+    where = f" ({describe_url(url)})" if url else ""
+    if "database is locked" in text or "database is busy" in text or sqlstate in _PG_RETRY:
+        return StoreError(BUSY_MESSAGE, retryable=True)
+    if "readonly database" in text or "read-only" in text or sqlstate == "25006":
+        return StoreError(f"the database is read-only{where}; check its file permissions")
+    if "disk is full" in text or sqlstate == "53100":
+        return StoreError(f"the disk holding the database is full{where}; free some space")
+    if "unable to open database" in text:
+        return StoreError(f"cannot open the database file{where}; check the path and access")
+    if (isinstance(exc, DBAPIError) and exc.connection_invalidated) or sqlstate.startswith("08"):
+        return StoreError(f"lost the connection to the database{where}; try again", retryable=True)
+    if "connection" in text and ("refused" in text or "failed" in text):
+        return StoreError(f"cannot connect to the database{where}; is the server running?")
+    return None
+
+
+#: PostgreSQL SQLSTATEs worth a retry: serialization failure, deadlock, lock not available.
+_PG_RETRY = frozenset({"40001", "40P01", "55P03"})
+
+
+def _translate_os_error(exc: OSError) -> StoreError | None:
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return StoreError("the disk holding the romcam data directory is full; free some space")
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return StoreError(
+            "cannot write to the romcam data directory (read-only or no permission); "
+            "check its permissions or set ROMCAM_DATA_DIR"
+        )
+    return None

@@ -1,0 +1,193 @@
+"""Plain values exchanged with the store: what callers pass in and what they get back.
+
+Callers never see live ORM objects: every query returns these frozen dataclasses, so a record
+stays valid after its database session is closed and cannot write back by accident.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from romcam.assessments import assessment_test
+from romcam.errors import InputError
+
+#: Phases with a meaning for comparisons; any other short label is allowed too.
+STANDARD_PHASES = ("before", "after")
+SOURCES = ("live", "video")
+MAX_LABEL_LENGTH = 40
+MAX_NAME_LENGTH = 120
+MAX_NOTES_LENGTH = 10_000
+
+
+@dataclass(frozen=True)
+class ClientRecord:
+    """A client (a display name or a pseudonym; unique per store, case-insensitively)."""
+
+    id: int
+    name: str
+    date_of_birth: date | None
+    notes: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class SessionRecord:
+    """One assessment visit of a client."""
+
+    id: int
+    client_id: int
+    client_name: str
+    started_at: datetime
+    therapist: str | None
+    notes: str
+
+
+@dataclass(frozen=True)
+class RecordingRecord:
+    """Files kept for a measurement; paths are relative to the store's data directory."""
+
+    id: int
+    session_id: int
+    measurement_id: int | None
+    video_path: str | None
+    landmarks_path: str | None
+    angles_path: str | None
+    duration_s: float | None
+    sha256: str | None
+
+
+@dataclass(frozen=True)
+class MeasurementRecord:
+    """One stored test result (see :class:`MeasurementInput` for the fields' meaning)."""
+
+    id: int
+    session_id: int
+    phase: str
+    test: str
+    side: str | None
+    metric: str
+    value: float
+    unit: str
+    held_max: float | None
+    held_min: float | None
+    start: float | None
+    excursion: float | None
+    view: str | None
+    quality: str
+    quality_reason: str
+    source: str
+    measured_at: datetime
+    calibration_profile: str | None
+    neutral: float | None
+    recording: RecordingRecord | None
+
+
+@dataclass(frozen=True)
+class MeasurementInput:
+    """A test result to store.
+
+    Attributes:
+        test: assessment test id (``romcam.assessments``), e.g. ``shoulder_flexion``.
+        side: ``left``/``right`` for sided tests, None otherwise.
+        phase: ``before``, ``after`` or another short label (e.g. ``retest``).
+        value: the result in ``unit`` (the held end range, degrees for ROM tests).
+        unit: unit of every value; None takes the metric's unit from the catalogue.
+        held_max, held_min: held extremes of the metric column over the attempt.
+        start: value at the start of the movement; excursion: value minus start.
+        view: camera view the result was measured in (e.g. ``side_left``).
+        quality: quality verdict of the attempt (e.g. ``ok``); quality_reason says why.
+        source: ``live`` (webcam) or ``video`` (a recorded file).
+        measured_at: when it was measured (timezone-aware or naive UTC); None = now.
+        calibration_profile: name of the calibration profile used, if any.
+        neutral: the subject's neutral value the metric was zeroed at, if any.
+    """
+
+    test: str
+    side: str | None
+    phase: str
+    value: float
+    unit: str | None = None
+    held_max: float | None = None
+    held_min: float | None = None
+    start: float | None = None
+    excursion: float | None = None
+    view: str | None = None
+    quality: str = "ok"
+    quality_reason: str = ""
+    source: str = "video"
+    measured_at: datetime | None = None
+    calibration_profile: str | None = None
+    neutral: float | None = None
+
+    def metric_id(self) -> str:
+        """Metric column the test reads; InputError for an unknown test or a wrong side."""
+        try:
+            return assessment_test(self.test).metric_id(self.side)  # type: ignore[arg-type]
+        except ValueError as exc:
+            raise InputError(str(exc)) from None
+
+    def validate(self) -> None:
+        """Raise InputError naming the first field that is of the wrong kind."""
+        self.metric_id()
+        check_label("phase", self.phase)
+        check_number("value", self.value, required=True)
+        for name in ("held_max", "held_min", "start", "excursion", "neutral"):
+            check_number(name, getattr(self, name), required=False)
+        if self.source not in SOURCES:
+            raise InputError(f"source must be one of {SOURCES}; got {self.source!r}")
+        check_label("quality", self.quality)
+        for name in ("unit", "view", "calibration_profile"):
+            value = getattr(self, name)
+            if value is not None:
+                check_label(name, value, max_length=MAX_NAME_LENGTH)
+        if not isinstance(self.quality_reason, str):
+            raise InputError(f"quality_reason must be text; got {type(self.quality_reason)}")
+        if self.measured_at is not None and not isinstance(self.measured_at, datetime):
+            raise InputError(f"measured_at must be a datetime; got {self.measured_at!r}")
+
+
+@dataclass(frozen=True)
+class RecordingInput:
+    """Files to keep with a measurement; each is copied into the store (None = not kept)."""
+
+    video: Path | None = None
+    landmarks: Path | None = None
+    angles: Path | None = None
+    duration_s: float | None = None
+
+    def files(self) -> dict[str, Path]:
+        """Role (``video``/``landmarks``/``angles``) -> existing source file; InputError else."""
+        out: dict[str, Path] = {}
+        for role in ("video", "landmarks", "angles"):
+            value = getattr(self, role)
+            if value is None:
+                continue
+            path = Path(value)
+            if not path.is_file():
+                raise InputError(f"{role} file {str(path)!r} does not exist or is not a file")
+            out[role] = path
+        check_number("duration_s", self.duration_s, required=False)
+        return out
+
+
+def check_label(name: str, value: object, *, max_length: int = MAX_LABEL_LENGTH) -> str:
+    """A short non-empty one-line text; InputError saying what was expected otherwise."""
+    if not isinstance(value, str) or not value.strip():
+        raise InputError(f"{name} must be non-empty text; got {value!r}")
+    if len(value) > max_length or any(ch in value for ch in "\r\n\t\x00"):
+        raise InputError(f"{name} must be one line of at most {max_length} characters")
+    return value.strip()
+
+
+def check_number(name: str, value: object, *, required: bool) -> None:
+    """A finite real number (bool is refused); None allowed unless ``required``."""
+    if value is None and not required:
+        return
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise InputError(f"{name} must be a number; got {value!r}")
+    if not math.isfinite(float(value)):
+        raise InputError(f"{name} must be a finite number; got {value!r}")
