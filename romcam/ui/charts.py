@@ -1,0 +1,98 @@
+"""Vega-Lite (Altair) charts of the dashboard: angle curves and histories with the normal range.
+
+Charts only draw data they are given; they compute nothing clinical.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from romcam.metric_specs import metric_spec
+
+
+def _band(normal: tuple[float, float] | None, y_field: str, x_domain: tuple | None) -> list:
+    """A shaded rectangle over the normal range (empty list when there is none)."""
+    if normal is None:
+        return []
+    band = pd.DataFrame({"low": [normal[0]], "high": [normal[1]], "label": ["normal range"]})
+    return [
+        alt.Chart(band)
+        .mark_rect(opacity=0.12, color="green")
+        .encode(y=alt.Y("low:Q", title=y_field), y2="high:Q", tooltip=["label", "low", "high"])
+    ]
+
+
+def angle_curves_chart(table: pd.DataFrame, metric_ids: list[str]) -> alt.LayerChart:
+    """Line chart of metric columns of an angle table over ``time_s``, normal range shaded.
+
+    Args:
+        table: the angle table (columns ``time_s`` and metric ids), one row per frame.
+        metric_ids: columns to plot; the band shows the first one's normal range.
+    """
+    missing = [m for m in ["time_s", *metric_ids] if m not in table.columns]
+    if missing:
+        raise ValueError(f"angle table lacks columns {missing}; got {list(table.columns)[:8]}…")
+    long = table[["time_s", *metric_ids]].melt("time_s", var_name="metric", value_name="value")
+    long = long[np.isfinite(long["value"].to_numpy(dtype=float))]
+    spec = metric_spec(metric_ids[0])
+    y_title = f"{spec.label} ({spec.unit})" if len(metric_ids) == 1 else spec.unit
+    line = (
+        alt.Chart(long)
+        .mark_line()
+        .encode(
+            x=alt.X("time_s:Q", title="time (s)"),
+            y=alt.Y("value:Q", title=y_title),
+            color=alt.Color("metric:N", title="metric"),
+            tooltip=[
+                "metric",
+                alt.Tooltip("time_s:Q", format=".2f"),
+                alt.Tooltip("value:Q", format=".1f"),
+            ],
+        )
+    )
+    return alt.layer(*_band(spec.normal_range, y_title, None), line).properties(height=260)
+
+
+def history_chart(
+    history: pd.DataFrame,
+    metric_id: str,
+    value_col: str = "value",
+    x_col: str = "measured_at",
+    color_col: str = "phase",
+) -> alt.LayerChart:
+    """Points and lines of stored values over visits, normal range of ``metric_id`` shaded."""
+    spec = metric_spec(metric_id)
+    y_title = f"{spec.label} ({spec.unit})"
+    base = alt.Chart(history).encode(
+        x=alt.X(f"{x_col}:T", title="visit"),
+        y=alt.Y(f"{value_col}:Q", title=y_title),
+        color=alt.Color(f"{color_col}:N", title=color_col),
+        tooltip=[c for c in history.columns if c in (x_col, value_col, color_col, "verdict")],
+    )
+    return alt.layer(
+        *_band(spec.normal_range, y_title, None), base.mark_line(point=True)
+    ).properties(height=260)
+
+
+def before_after_chart(table: pd.DataFrame, label_col: str = "test_side") -> alt.Chart:
+    """Grouped bars of ``before`` and ``after`` values per test and side."""
+    long = table.melt(
+        label_col,
+        value_vars=[c for c in ("before", "after") if c in table],
+        var_name="phase",
+        value_name="value",
+    ).dropna(subset=["value"])
+    return (
+        alt.Chart(long)
+        .mark_bar()
+        .encode(
+            x=alt.X("phase:N", title=None, sort=["before", "after"]),
+            y=alt.Y("value:Q", title="value"),
+            color=alt.Color("phase:N", sort=["before", "after"]),
+            column=alt.Column(f"{label_col}:N", title=None),
+            tooltip=[label_col, "phase", alt.Tooltip("value:Q", format=".1f")],
+        )
+        .properties(width=90, height=220)
+    )

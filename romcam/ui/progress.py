@@ -1,0 +1,125 @@
+"""Client progress: history per test and side over visits, normal range shaded, "real change /
+within measurement error" labels; CSV export and the printable report."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from romcam.compare import progress, visit_series
+from romcam.errors import RomcamError
+from romcam.paths import safe_filename
+from romcam.store.records import ClientRecord
+from romcam.ui.charts import history_chart
+from romcam.ui.widgets import client_picker_ui, open_store, show_error
+
+log = logging.getLogger(__name__)
+
+PHASE_CHOICES = {
+    "before": "before treatment (lasting change)",
+    "after": "after treatment",
+    "any": "last measurement of each visit",
+}
+_SUMMARY = ["test", "side", "visits", "first", "latest", "best", "change", "mdc95", "verdict"]
+
+
+def _summary_ui(prog: pd.DataFrame) -> None:
+    shown = prog.assign(side=prog["side"].fillna(""))[_SUMMARY]
+    st.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            c: st.column_config.NumberColumn(c, format="%.1f")
+            for c in ("first", "latest", "best", "change", "mdc95")
+        },
+    )
+
+
+def _history_ui(series: pd.DataFrame) -> None:
+    """One chart per test and side, with each visit's verdict against the first visit."""
+    for (test, side), group in series.groupby(["test", "side"], dropna=False, sort=False):
+        side_label = f" ({side})" if isinstance(side, str) and side else ""
+        st.markdown(f"**{str(test).replace('_', ' ').capitalize()}{side_label}**")
+        data = group.assign(
+            visit=pd.to_datetime(group["started_at"]),
+            verdict=group["verdict_from_first"].replace("", "first visit"),
+            series="value",
+        )
+        st.altair_chart(
+            history_chart(data, str(group["metric"].iloc[0]), x_col="visit", color_col="series"),
+            width="stretch",
+        )
+        last = data.iloc[-1]
+        if len(data) > 1:
+            st.caption(
+                f"Latest vs first visit: {last['change_from_first']:+.1f} "
+                f"{last['unit']} — **{last['verdict']}**"
+            )
+
+
+def _downloads_ui(store: Any, client: ClientRecord, frame: pd.DataFrame) -> None:
+    name = safe_filename(client.name, default="client")
+    st.download_button(
+        "Export measurements (CSV)",
+        frame.to_csv(index=False).encode(),
+        file_name=f"romcam-{name}-measurements.csv",
+        mime="text/csv",
+    )
+    try:
+        from romcam.report import progress_report_html
+    except ImportError:
+        st.caption("The printable report is not available in this build.")
+        return
+    try:
+        html = progress_report_html(store, client.id)
+    except RomcamError as exc:
+        show_error(exc, "build the report")
+        return
+    st.download_button(
+        "Printable report (HTML)",
+        html.encode(),
+        file_name=f"romcam-{name}-progress.html",
+        mime="text/html",
+    )
+
+
+def progress_page() -> None:
+    st.title("Client progress")
+    store = open_store()
+    if store is None:
+        return
+    client = client_picker_ui(store, "progress")
+    if client is None:
+        st.info("Add a client on the Assess page first.")
+        return
+    try:
+        frame = store.measurements_frame(client=client.id)
+    except RomcamError as exc:
+        show_error(exc, "read the client's measurements")
+        return
+    if frame.empty:
+        st.info(f"No measurements for {client.name} yet.")
+        return
+    phase = st.radio(
+        "Compare visits by",
+        list(PHASE_CHOICES),
+        format_func=PHASE_CHOICES.get,
+        horizontal=True,
+        key="progress_phase",
+    )
+    chosen = None if phase == "any" else phase
+    prog = progress(frame, phase=chosen)
+    series = visit_series(frame, phase=chosen)
+    if prog.empty:
+        st.info(f"No '{phase}' measurements yet; choose another phase above.")
+    else:
+        st.subheader("Summary")
+        _summary_ui(prog)
+        st.subheader("History")
+        _history_ui(series)
+    st.subheader("Export")
+    _downloads_ui(store, client, frame)

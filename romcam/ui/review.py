@@ -1,0 +1,155 @@
+"""Session review: before/after table and chart; each recording with its angle curve; delete or
+re-label a measurement."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from romcam.compare import before_after
+from romcam.errors import InputError, RomcamError
+from romcam.store.records import STANDARD_PHASES, MeasurementRecord
+from romcam.ui.charts import angle_curves_chart, before_after_chart
+from romcam.ui.widgets import client_picker_ui, open_store, session_picker_ui, show_error
+
+log = logging.getLogger(__name__)
+
+_SHOWN = [
+    "test",
+    "side",
+    "before",
+    "after",
+    "change",
+    "change_pct",
+    "after_pct_normal",
+    "mdc95",
+    "verdict",
+]
+
+
+def before_after_ui(frame: pd.DataFrame) -> None:
+    """The session's before/after comparison as a table and a bar chart."""
+    table = before_after(frame)
+    if table.empty:
+        st.info("No before/after pairs yet: measure a test in both phases to compare.")
+        return
+    table = table.assign(side=table["side"].fillna(""))
+    st.dataframe(
+        table[_SHOWN],
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "change_pct": st.column_config.NumberColumn("change %", format="%.0f%%"),
+            "after_pct_normal": st.column_config.NumberColumn(
+                "after, % of normal", format="%.0f%%"
+            ),
+            "mdc95": st.column_config.NumberColumn("MDC95", format="%.1f"),
+            **{
+                c: st.column_config.NumberColumn(c, format="%.1f")
+                for c in ("before", "after", "change")
+            },
+        },
+    )
+    labelled = table.assign(test_side=(table["test"] + " " + table["side"]).str.strip())
+    st.altair_chart(before_after_chart(labelled), width="content")
+
+
+def _angle_curve_ui(store: Any, m: MeasurementRecord) -> None:
+    rec = m.recording
+    if rec is None or not rec.angles_path:
+        st.caption("No angle file was kept with this measurement.")
+        return
+    try:
+        angles = pd.read_csv(store.path_of(rec.angles_path))
+        st.altair_chart(angle_curves_chart(angles, [m.metric]), width="stretch")
+    except (OSError, ValueError, KeyError, InputError) as exc:
+        st.warning(f"The angle file of measurement #{m.id} cannot be read: {exc}")
+
+
+def _video_ui(store: Any, m: MeasurementRecord) -> None:
+    rec = m.recording
+    if rec is None or not rec.video_path:
+        return
+    try:
+        path: Path = store.path_of(rec.video_path)
+    except InputError as exc:
+        st.warning(str(exc))
+        return
+    if path.is_file():
+        st.video(str(path))
+    else:
+        st.warning(f"The video of measurement #{m.id} is missing from {path.parent}.")
+
+
+def _edit_ui(store: Any, m: MeasurementRecord) -> None:
+    """Re-label the phase or delete the measurement (with a confirmation)."""
+    cols = st.columns([2, 1, 2])
+    options = list(dict.fromkeys([*STANDARD_PHASES, m.phase]))
+    phase = cols[0].selectbox(
+        "Phase", options, index=options.index(m.phase), key=f"review_phase_{m.id}"
+    )
+    if cols[1].button("Re-label", key=f"review_relabel_{m.id}", disabled=phase == m.phase):
+        try:
+            store.relabel_measurement(m.id, phase)
+            st.rerun()
+        except RomcamError as exc:
+            show_error(exc, "re-label the measurement")
+    confirm = cols[2].checkbox("Yes, delete it", key=f"review_confirm_{m.id}")
+    if cols[2].button("Delete measurement", key=f"review_delete_{m.id}", disabled=not confirm):
+        try:
+            store.delete_measurement(m.id)
+            st.rerun()
+        except RomcamError as exc:
+            show_error(exc, "delete the measurement")
+
+
+def measurement_ui(store: Any, m: MeasurementRecord) -> None:
+    """One stored measurement: value, quality, video, angle curve and edit controls."""
+    side = f" ({m.side})" if m.side else ""
+    title = (
+        f"#{m.id} {m.test.replace('_', ' ')}{side} — {m.phase}: {m.value:.1f} {m.unit}"
+        f" · {m.source} · quality {m.quality}"
+    )
+    with st.expander(title):
+        if m.quality_reason:
+            st.caption(f"Quality: {m.quality_reason}")
+        st.caption(
+            f"Measured {m.measured_at:%Y-%m-%d %H:%M} UTC, view {m.view or '?'}"
+            + (f", calibration {m.calibration_profile}" if m.calibration_profile else "")
+        )
+        _video_ui(store, m)
+        _angle_curve_ui(store, m)
+        _edit_ui(store, m)
+
+
+def review_page() -> None:
+    st.title("Session review")
+    store = open_store()
+    if store is None:
+        return
+    client = client_picker_ui(store, "review")
+    if client is None:
+        st.info("Add a client on the Assess page first.")
+        return
+    session = session_picker_ui(store, client, "review", allow_new=False)
+    if session is None:
+        st.info(f"{client.name} has no sessions yet.")
+        return
+    try:
+        frame = store.measurements_frame(session_id=session.id)
+        measurements = store.list_measurements(session.id)
+    except RomcamError as exc:
+        show_error(exc, "read the session")
+        return
+    if not measurements:
+        st.info("No measurements in this session yet.")
+        return
+    st.subheader("Before / after")
+    before_after_ui(frame)
+    st.subheader(f"Measurements ({len(measurements)})")
+    for m in measurements:
+        measurement_ui(store, m)

@@ -1,0 +1,142 @@
+"""Small widgets shared by the dashboard pages.
+
+``*_ui()`` functions draw widgets and return plain values (records, ids, strings) or None when
+the user has not chosen yet. Errors the user can fix are shown with ``st.error`` and never
+raised out of a page.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+import streamlit as st
+
+from romcam.assessments import TESTS, AssessmentTest, Side
+from romcam.errors import RomcamError
+from romcam.store.records import STANDARD_PHASES, ClientRecord, SessionRecord
+from romcam.ui.settings import current_settings
+
+log = logging.getLogger(__name__)
+
+_STORES = "romcam_stores"
+
+
+def open_store() -> Any | None:
+    """The store for this browser session's settings, opened once; None (and an error) if not."""
+    from romcam.store import Store
+
+    settings = current_settings()
+    key = (settings.database_url, settings.data_dir)
+    stores: dict[tuple[str, str], Any] = st.session_state.setdefault(_STORES, {})
+    if key not in stores:
+        try:
+            stores[key] = Store.open(settings.database_url or None)
+        except RomcamError as exc:
+            st.error(f"The database cannot be opened: {exc}")
+            return None
+    return stores[key]
+
+
+def show_error(exc: BaseException, doing: str) -> None:
+    """Report a failure to the user in one sentence; unexpected ones are logged in full."""
+    if isinstance(exc, RomcamError):
+        st.error(f"Could not {doing}: {exc}")
+    else:
+        log.exception("unexpected failure while trying to %s", doing)
+        st.error(f"Could not {doing} ({type(exc).__name__}: {exc}). Nothing saved was lost.")
+
+
+def client_picker_ui(store: Any, key: str) -> ClientRecord | None:
+    """Choose a client, or add one; returns the chosen client."""
+    try:
+        clients: Sequence[ClientRecord] = store.list_clients()
+    except RomcamError as exc:
+        show_error(exc, "list the clients")
+        return None
+    names = {c.id: c.name for c in clients}
+    chosen = st.selectbox(
+        "Client",
+        list(names),
+        format_func=names.get,
+        index=None if not names else 0,
+        placeholder="No clients yet: add one below",
+        key=f"{key}_client",
+    )
+    with st.popover("Add a client", icon=":material/person_add:"):
+        name = st.text_input("Name or pseudonym", key=f"{key}_new_client_name", max_chars=120)
+        notes = st.text_area("Notes (optional)", key=f"{key}_new_client_notes")
+        if st.button("Add client", key=f"{key}_add_client"):
+            try:
+                record = store.add_client(name, notes=notes)
+                st.session_state[f"{key}_client"] = record.id
+                st.rerun()
+            except RomcamError as exc:
+                show_error(exc, "add the client")
+    return next((c for c in clients if c.id == chosen), None)
+
+
+def session_picker_ui(
+    store: Any, client: ClientRecord, key: str, allow_new: bool = True
+) -> SessionRecord | None:
+    """Choose one of the client's sessions (newest first) or start a new one."""
+    try:
+        sessions: Sequence[SessionRecord] = store.list_sessions(client.id)
+    except RomcamError as exc:
+        show_error(exc, "list the sessions")
+        return None
+    ordered = sorted(sessions, key=lambda s: s.started_at, reverse=True)
+    labels = {
+        s.id: f"#{s.id} — {s.started_at:%Y-%m-%d %H:%M}"
+        + (f" ({s.therapist})" if s.therapist else "")
+        for s in ordered
+    }
+    chosen = st.selectbox(
+        "Session",
+        list(labels),
+        format_func=labels.get,
+        index=0 if labels else None,
+        placeholder="No sessions yet",
+        key=f"{key}_session_{client.id}",
+    )
+    if allow_new:
+        therapist = st.text_input("Therapist (optional)", key=f"{key}_therapist")
+        if st.button("Start a new session", key=f"{key}_new_session"):
+            try:
+                record = store.start_session(client.id, therapist=therapist or None)
+                st.session_state[f"{key}_session_{client.id}"] = record.id
+                st.rerun()
+            except RomcamError as exc:
+                show_error(exc, "start a session")
+    return next((s for s in ordered if s.id == chosen), None)
+
+
+def phase_ui(key: str) -> str:
+    """``before`` / ``after`` treatment, or another short label."""
+    choice = st.radio("Phase", [*STANDARD_PHASES, "other"], horizontal=True, key=f"{key}_phase")
+    if choice != "other":
+        return str(choice)
+    label = st.text_input("Phase label", "retest", max_chars=40, key=f"{key}_phase_label")
+    return label.strip() or "retest"
+
+
+def test_picker_ui(key: str) -> tuple[AssessmentTest, Side | None]:
+    """Choose a clinical test and, where it applies, the side."""
+    by_id = {t.id: t for t in TESTS}
+    test_id = st.selectbox(
+        "Test", list(by_id), format_func=lambda i: by_id[i].label, key=f"{key}_test"
+    )
+    test = by_id[test_id]
+    side: Side | None = None
+    if test.sided:
+        side = st.radio("Side", ("left", "right"), horizontal=True, key=f"{key}_side")
+    return test, side
+
+
+def instructions_ui(test: AssessmentTest, side: Side | None) -> None:
+    """How to place the camera and what the client does."""
+    setup = test.setup.format(side=side or "left or right")
+    st.markdown(f"**Camera:** {setup}  \n**Movement:** {test.movement}")
+    if test.needs_neutral:
+        st.caption("This test first captures the neutral position (looking straight ahead).")
