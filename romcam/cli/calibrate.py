@@ -1,0 +1,311 @@
+"""``romcam calibrate``: make and inspect calibration profiles (level, scale, lens) and targets."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+
+from romcam.calibration.frames import is_image_path, load_pictures, read_gray
+from romcam.calibration.lens import calibrate_lens
+from romcam.calibration.level import (
+    LevelEstimate,
+    level_from_degrees,
+    level_from_image,
+    level_from_pictures,
+)
+from romcam.calibration.profile import (
+    CalibrationProfile,
+    list_profiles,
+    load_or_new_profile,
+    load_profile,
+    profile_to_dict,
+    save_profile,
+)
+from romcam.calibration.scale import ScaleEstimate, scale_from_height, scale_from_marker
+from romcam.calibration.targets import CheckerboardSpec, write_targets
+from romcam.errors import InputError
+from romcam.landmarks import LANDMARK_NAMES, N_LANDMARKS, PoseSequence
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``calibrate`` and its sub-commands to the ``romcam`` parser."""
+    parser = subparsers.add_parser(
+        "calibrate",
+        help="calibrate a camera set-up: level, scale, lens; print targets",
+        description="Create or update a named calibration profile, or print the targets.",
+    )
+    sub = parser.add_subparsers(dest="calibrate_command", required=True, metavar="STEP")
+    _register_lens(sub)
+    _register_level(sub)
+    _register_scale(sub)
+    show = sub.add_parser("show", help="print a profile")
+    show.add_argument("name", metavar="NAME")
+    show.add_argument("--json", action="store_true", help="print the stored JSON")
+    show.set_defaults(func=_run_show)
+    listing = sub.add_parser("list", help="list the stored profiles")
+    listing.set_defaults(func=_run_list)
+    targets = sub.add_parser("targets", help="write the printable checkerboard and marker")
+    targets.add_argument("--out", type=Path, required=True, metavar="DIR")
+    targets.set_defaults(func=_run_targets)
+
+
+def _add_name(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--name",
+        required=True,
+        metavar="NAME",
+        help="profile to create or update (other parts of an existing profile are kept)",
+    )
+
+
+def _register_lens(sub: argparse._SubParsersAction) -> None:
+    lens = sub.add_parser(
+        "lens", help="lens intrinsics and distortion from checkerboard pictures or a video"
+    )
+    lens.add_argument("inputs", nargs="+", type=Path, metavar="IMAGES_OR_VIDEO")
+    _add_name(lens)
+    lens.add_argument("--cols", type=int, default=9, help="inner corners across (default 9)")
+    lens.add_argument("--rows", type=int, default=6, help="inner corners down (default 6)")
+    lens.add_argument("--square-mm", type=float, default=25.0, help="square side (default 25)")
+    lens.add_argument(
+        "--max-frames", type=int, default=40, help="frames sampled from a video (default 40)"
+    )
+    lens.set_defaults(func=_run_lens)
+
+
+def _register_level(sub: argparse._SubParsersAction) -> None:
+    level = sub.add_parser(
+        "level", help="camera roll (and pitch with a lens) from a marker, an edge or a value"
+    )
+    source = level.add_mutually_exclusive_group(required=True)
+    source.add_argument("--image", type=Path, metavar="IMG", help="picture from the camera")
+    source.add_argument("--video", type=Path, metavar="V", help="clip from the camera")
+    source.add_argument(
+        "--degrees",
+        type=float,
+        metavar="X",
+        help="camera tilt read from a phone level: positive when the camera's right side "
+        "(seen from behind it) is lower",
+    )
+    _add_name(level)
+    level.add_argument(
+        "--method",
+        choices=("auto", "marker", "edge"),
+        default="auto",
+        help="level reference: a level ArUco marker on the wall, a vertical edge such as a door "
+        "frame, or auto (marker if one is visible; default)",
+    )
+    level.set_defaults(func=_run_level)
+
+
+def _register_scale(sub: argparse._SubParsersAction) -> None:
+    scale = sub.add_parser(
+        "scale", help="pixels per cm at the subject's plane from a marker or the subject's height"
+    )
+    scale.add_argument("--marker-image", type=Path, metavar="IMG")
+    scale.add_argument("--marker-cm", type=float, metavar="S", help="printed marker side, cm")
+    scale.add_argument("--height-cm", type=float, metavar="H", help="subject's height, cm")
+    scale.add_argument("--landmarks", type=Path, metavar="CSV", help="landmark file (analyze)")
+    _add_name(scale)
+    scale.set_defaults(func=_run_scale)
+
+
+def _run_lens(args: argparse.Namespace) -> int:
+    spec = CheckerboardSpec(args.cols, args.rows, args.square_mm)
+    pictures = load_pictures(list(args.inputs), args.max_frames)
+    result = calibrate_lens(pictures, spec)
+    sources = ", ".join(p.name for p in args.inputs)
+    profile = load_or_new_profile(args.name).with_source(
+        "lens",
+        f"{result.n_views} of {result.n_pictures} checkerboard views from {sources}",
+        camera_matrix=result.camera_matrix,
+        dist_coeffs=result.dist_coeffs,
+        image_size=result.image_size,
+        reprojection_error_px=result.rms_px,
+    )
+    path = save_profile(profile)
+    print(
+        f"lens: {result.n_views} usable views of {result.n_pictures}, reprojection error "
+        f"{result.rms_px:.3f} px RMS"
+    )
+    print(_describe(profile))
+    print(f"saved {path}")
+    return 0
+
+
+def _level_estimate(args: argparse.Namespace, profile: CalibrationProfile) -> LevelEstimate:
+    if args.degrees is not None:
+        return level_from_degrees(args.degrees)
+    k, d = _lens_for(profile, args.image or args.video)
+    if args.image is not None:
+        return level_from_image(
+            read_gray(args.image),
+            method=args.method,
+            camera_matrix=k,
+            dist_coeffs=d,
+            where=args.image.name,
+        )
+    return level_from_pictures(
+        load_pictures([args.video]),
+        method=args.method,
+        camera_matrix=k,
+        dist_coeffs=d,
+        where=args.video.name,
+    )
+
+
+def _lens_for(
+    profile: CalibrationProfile, path: Path
+) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """The profile's lens scaled to the picture's size, or (None, None) without a lens."""
+    if not profile.has_lens:
+        return None, None
+    from romcam.calibration.apply import scaled_camera_matrix
+
+    gray = read_gray(path) if is_image_path(path) else load_pictures([path], 1)[0]
+    return scaled_camera_matrix(profile, gray.shape[1], gray.shape[0]), profile.dist_coeffs
+
+
+def _run_level(args: argparse.Namespace) -> int:
+    profile = load_or_new_profile(args.name)
+    estimate = _level_estimate(args, profile)
+    profile = profile.with_source(
+        "level", estimate.source, roll_deg=estimate.roll_deg, pitch_deg=estimate.pitch_deg
+    )
+    path = save_profile(profile)
+    pitch = "unknown (needs a lens profile and a marker)"
+    if estimate.pitch_deg is not None:
+        pitch = f"{estimate.pitch_deg:+.2f} deg"
+    print(f"level: roll {estimate.roll_deg:+.2f} deg, pitch {pitch} ({estimate.source})")
+    print(f"saved {path}")
+    return 0
+
+
+def _scale_estimate(args: argparse.Namespace, profile: CalibrationProfile) -> ScaleEstimate:
+    by_marker = args.marker_image is not None or args.marker_cm is not None
+    by_height = args.height_cm is not None or args.landmarks is not None
+    if by_marker == by_height:
+        raise InputError(
+            "give either --marker-image IMG --marker-cm S, or --height-cm H --landmarks CSV"
+        )
+    if by_marker:
+        if args.marker_image is None or args.marker_cm is None:
+            raise InputError("--marker-image and --marker-cm must be given together")
+        k, d = _lens_for(profile, args.marker_image)
+        return scale_from_marker(
+            read_gray(args.marker_image),
+            args.marker_cm,
+            camera_matrix=k,
+            dist_coeffs=d,
+            where=args.marker_image.name,
+        )
+    if args.height_cm is None or args.landmarks is None:
+        raise InputError("--height-cm and --landmarks must be given together")
+    return scale_from_height(
+        _read_landmark_csv(args.landmarks), args.height_cm, where=args.landmarks.name
+    )
+
+
+def _run_scale(args: argparse.Namespace) -> int:
+    profile = load_or_new_profile(args.name)
+    estimate = _scale_estimate(args, profile)
+    profile = profile.with_source(
+        "scale",
+        estimate.source,
+        px_per_cm=estimate.px_per_cm,
+        scale_image_size=estimate.image_size,
+    )
+    path = save_profile(profile)
+    w, h = estimate.image_size
+    print(f"scale: {estimate.px_per_cm:.3f} px/cm at {w}x{h} ({estimate.source})")
+    print(f"saved {path}")
+    return 0
+
+
+def _read_landmark_csv(path: Path) -> PoseSequence:
+    """PoseSequence from the landmark file (issue 2's format); world columns are ignored."""
+    import pandas as pd
+
+    if not path.is_file():
+        raise InputError(f"landmark file {path} does not exist")
+    try:
+        table = pd.read_csv(path)
+    except (ValueError, OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path} is not a readable landmark CSV file: {exc}") from exc
+    fields = ("x", "y", "z", "visibility")
+    columns = [f"{n}_{f}" for n in LANDMARK_NAMES for f in fields]
+    missing = [
+        c
+        for c in ("frame", "time_s", "image_width", "image_height", *columns)
+        if c not in table.columns
+    ]
+    if missing or table.empty:
+        raise InputError(
+            f"{path} is not a romcam landmark file: "
+            + (f"missing columns {missing[:4]}" if missing else "it has no rows")
+        )
+    image = table[columns].to_numpy(dtype=float).reshape(len(table), N_LANDMARKS, 4)
+    try:
+        return PoseSequence(
+            frame=table["frame"].to_numpy(dtype=int),
+            time_s=table["time_s"].to_numpy(dtype=float),
+            image_width=int(table["image_width"].iloc[0]),
+            image_height=int(table["image_height"].iloc[0]),
+            image=image,
+        )
+    except ValueError as exc:
+        raise InputError(f"{path} is a malformed landmark file: {exc}") from exc
+
+
+def _describe(profile: CalibrationProfile) -> str:
+    def fmt(value: float | None, unit: str) -> str:
+        return "not calibrated" if value is None else f"{value:+.2f} {unit}"
+
+    lines = [f"profile {profile.name!r} (updated {profile.created})"]
+    lines.append(f"  roll:  {fmt(profile.roll_deg, 'deg')}")
+    lines.append(f"  pitch: {fmt(profile.pitch_deg, 'deg')}")
+    if profile.px_per_cm is None or profile.scale_image_size is None:
+        lines.append("  scale: not calibrated")
+    else:
+        w, h = profile.scale_image_size
+        lines.append(f"  scale: {profile.px_per_cm:.3f} px/cm at {w}x{h}")
+    if profile.camera_matrix is None or profile.image_size is None:
+        lines.append("  lens:  not calibrated")
+    else:
+        k = profile.camera_matrix
+        rms = profile.reprojection_error_px
+        lines.append(
+            f"  lens:  fx {k[0, 0]:.1f} fy {k[1, 1]:.1f} cx {k[0, 2]:.1f} cy {k[1, 2]:.1f} px at "
+            f"{profile.image_size[0]}x{profile.image_size[1]}, reprojection error "
+            + ("unknown" if rms is None else f"{rms:.3f} px")
+        )
+    lines.extend(f"  source {line}" for line in profile.sources.splitlines())
+    return "\n".join(lines)
+
+
+def _run_show(args: argparse.Namespace) -> int:
+    profile = load_profile(args.name)
+    if args.json:
+        print(json.dumps(profile_to_dict(profile), indent=2))
+    else:
+        print(_describe(profile))
+    return 0
+
+
+def _run_list(args: argparse.Namespace) -> int:
+    names = list_profiles()
+    if not names:
+        print("no calibration profiles yet; create one with `romcam calibrate level|scale|lens`")
+    for name in names:
+        print(name)
+    return 0
+
+
+def _run_targets(args: argparse.Namespace) -> int:
+    for path in write_targets(args.out):
+        print(path)
+    print("print at 100 % (no fit-to-page) and check the squares with a ruler")
+    return 0
