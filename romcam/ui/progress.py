@@ -61,11 +61,16 @@ def _history_ui(series: pd.DataFrame) -> None:
             )
 
 
+def measurements_csv(frame: pd.DataFrame) -> bytes:
+    """The client's measurements (``Store.measurements_frame``) as UTF-8 CSV bytes."""
+    return frame.to_csv(index=False).encode("utf-8")
+
+
 def _downloads_ui(store: Any, client: ClientRecord, frame: pd.DataFrame) -> None:
     name = safe_filename(client.name, default="client")
     st.download_button(
         "Export measurements (CSV)",
-        frame.to_csv(index=False).encode(),
+        measurements_csv(frame),
         file_name=f"romcam-{name}-measurements.csv",
         mime="text/csv",
     )

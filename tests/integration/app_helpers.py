@@ -23,8 +23,9 @@ from romcam.ui.{module} import {page}
 
 def page_app(module: str, page: str, timeout: float = 60) -> AppTest:
     """An AppTest running one dashboard page function (``romcam.ui.<module>.<page>()``)."""
-    return AppTest.from_string(PAGE_SCRIPT.format(module=module, page=page),
-                               default_timeout=timeout)
+    return AppTest.from_string(
+        PAGE_SCRIPT.format(module=module, page=page), default_timeout=timeout
+    )
 
 
 def write_trial_files(folder: Path, metric: str, peak: float) -> RecordingInput:
@@ -64,17 +65,26 @@ def fill_store(tmp: Path, name: str = "Ada Client") -> Filled:
         start = datetime(2026, 9, 1, 10, tzinfo=UTC)
         sessions, measurements = [], []
         for visit, pair in enumerate(values):
-            session = store.start_session(client.id, therapist="Tess",
-                                          started_at=start + timedelta(days=30 * visit))
+            session = store.start_session(
+                client.id, therapist="Tess", started_at=start + timedelta(days=30 * visit)
+            )
             sessions.append(session.id)
             for phase, value in zip(("before", "after"), pair, strict=True):
-                files = write_trial_files(tmp / f"v{visit}-{phase}", "shoulder_abduction_right",
-                                          value)
+                files = write_trial_files(
+                    tmp / f"v{visit}-{phase}", "shoulder_abduction_right", value
+                )
                 m = store.add_measurement(
                     session.id,
-                    MeasurementInput("shoulder_abduction", "right", phase, value,
-                                     held_max=value, held_min=0.0, view="front",
-                                     source="live"),
+                    MeasurementInput(
+                        "shoulder_abduction",
+                        "right",
+                        phase,
+                        value,
+                        held_max=value,
+                        held_min=0.0,
+                        view="front",
+                        source="live",
+                    ),
                     files,
                 )
                 measurements.append(m.id)
