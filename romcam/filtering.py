@@ -99,8 +99,10 @@ def bridge_gaps(
     """
     t, v = _check_series(time_s, values)
     _check_positive(max_gap_s=max_gap_s)
-    cols = v.reshape(v.shape[0], -1)
-    out = np.column_stack([_bridge_column(t, c, max_gap_s, min_run) for c in cols.T])
+    cols = v.reshape(t.size, v.shape[1] if v.ndim == 2 else 1)
+    out = np.empty_like(cols)
+    for k in range(cols.shape[1]):
+        out[:, k] = _bridge_column(t, cols[:, k], max_gap_s, min_run)
     return out.reshape(v.shape)
 
 
@@ -172,8 +174,10 @@ def smooth_zero_phase(
     t, v = _check_series(time_s, values)
     _check_positive(bandwidth_s=bandwidth_s, max_gap_s=max_gap_s)
     bridged = bridge_gaps(t, v, max_gap_s=max_gap_s, min_run=min_run)
-    cols = bridged.reshape(t.size, -1)
-    out = np.column_stack([_local_quadratic(t, c, bandwidth_s, max_gap_s) for c in cols.T])
+    cols = bridged.reshape(t.size, v.shape[1] if v.ndim == 2 else 1)
+    out = np.empty_like(cols)
+    for k in range(cols.shape[1]):
+        out[:, k] = _local_quadratic(t, cols[:, k], bandwidth_s, max_gap_s)
     return out.reshape(v.shape)
 
 

@@ -223,6 +223,13 @@ def test_smooth_table_smooths_every_metric(motion, method):
     assert table.values["shoulder_flexion_left"] is noisy  # the input is not modified
 
 
+@pytest.mark.parametrize("method", ["zero_phase", "causal"])
+@pytest.mark.parametrize("shape", [(0,), (0, 3), (4, 0)])
+def test_empty_series(method, shape):
+    t = np.arange(float(shape[0]))
+    assert smooth_series(t, np.zeros(shape), method=method).shape == shape
+
+
 @pytest.mark.parametrize(
     ("time_s", "values", "kwargs", "match"),
     [

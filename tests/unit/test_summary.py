@@ -190,3 +190,16 @@ def test_summary_for_test_uses_the_tests_view():
 def test_summary_for_test_bad_side(test_id, side, match):
     with pytest.raises(ValueError, match=match):
         summary_for_test(make_table({}), assessment_test(test_id), side)
+
+
+def test_empty_table_is_no_data_everywhere():
+    empty = np.empty(0)
+    table = MetricTable(
+        frame=np.empty(0, dtype=int),
+        time_s=empty,
+        values={mid: empty for mid in METRIC_IDS},
+        view=np.empty(0, dtype=object),
+        facing=np.empty(0, dtype=object),
+    )
+    summary = summarize(table)
+    assert all(e["quality"] == "no_data" and e["view"] == "none" for e in summary.values())
