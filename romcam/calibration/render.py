@@ -131,3 +131,64 @@ def render_page(
         borderValue=background,
     )
     return cv2.resize(big, (camera.width, camera.height), interpolation=cv2.INTER_AREA)
+
+
+def webcam(width: int = 640, height: int = 480, fov_deg: float = 62.0) -> PinholeCamera:
+    """A typical laptop webcam: square pixels, centred principal point, mild barrel distortion."""
+    f = 0.5 * width / np.tan(np.radians(fov_deg) / 2)
+    k = np.array([[f, 0, (width - 1) / 2], [0, f, (height - 1) / 2], [0, 0, 1.0]])
+    return PinholeCamera(k, np.array([-0.18, 0.06, 0.0, 0.0, 0.0]), width, height)
+
+
+def marker_view(
+    camera: PinholeCamera,
+    texture: np.ndarray,
+    texture_px_per_mm: float,
+    page_size_mm: tuple[float, float],
+    marker_centre_mm: tuple[float, float],
+    *,
+    roll_deg: float = 0.0,
+    pitch_deg: float = 0.0,
+    distance_mm: float = 1000.0,
+) -> tuple[np.ndarray, PlacedPage]:
+    """(H, W) image of a level page on a wall, its marker on the optical axis, and the page.
+
+    ``marker_centre_mm`` is where the marker's centre is on the page (x, y from the top-left).
+    """
+    rotation = rotation_roll_pitch_yaw(roll_deg, pitch_deg)
+    forward = rotation.T @ np.array([0.0, 0.0, 1.0])
+    page_centre = 0.5 * np.asarray(page_size_mm)
+    offset = page_centre - np.asarray(marker_centre_mm)
+    centre_world = forward * distance_mm + np.array([offset[0], offset[1], 0.0])
+    page = place_page(rotation, centre_world, page_size_mm)
+    return render_page(camera, texture, texture_px_per_mm, page, background=200), page
+
+
+def board_view_pages(
+    camera: PinholeCamera,
+    page_size_mm: tuple[float, float],
+    n_views: int,
+    rng: np.random.Generator,
+    *,
+    distance_mm: float = 500.0,
+    spread: float = 0.8,
+    corners: bool = True,
+) -> list[PlacedPage]:
+    """``n_views`` tilted page placements whose centres aim at spread-out image points.
+
+    With ``corners`` the first four aim near the image corners, so the views cover the whole
+    frame; the others aim within ``spread`` (fraction of the half-frame) of the centre.
+    """
+    aims = [(-1.0, -1.0), (1.0, -1.0), (-1.0, 1.0), (1.0, 1.0)] if corners else []
+    aims += [tuple(rng.uniform(-spread, spread, 2)) for _ in range(max(n_views - len(aims), 0))]
+    pages = []
+    for ax, ay in aims[:n_views]:
+        u = (camera.width - 1) / 2 + ax * 0.3 * camera.width
+        v = (camera.height - 1) / 2 + ay * 0.28 * camera.height
+        ray = np.linalg.solve(camera.camera_matrix, np.array([u, v, 1.0]))
+        centre = ray / np.linalg.norm(ray) * distance_mm
+        tilt = rotation_roll_pitch_yaw(*rng.uniform([-15, -25, -25], [15, 25, 25]))
+        x_axis, y_axis = tilt @ np.array([1.0, 0, 0]), tilt @ np.array([0, 1.0, 0])
+        w, h = page_size_mm
+        pages.append(PlacedPage(centre - 0.5 * w * x_axis - 0.5 * h * y_axis, x_axis, y_axis))
+    return pages
