@@ -24,8 +24,10 @@ from romcam.paths import data_dir
 log = logging.getLogger(__name__)
 
 DATABASE_URL_ENV = "ROMCAM_DATABASE_URL"
-#: How long a writer waits for another one before reporting "busy" (seconds).
+#: How long a writer waits for another one before reporting "busy" (seconds); the
+#: environment variable overrides it.
 BUSY_TIMEOUT_S = 15.0
+BUSY_TIMEOUT_ENV = "ROMCAM_DB_BUSY_TIMEOUT_S"
 #: Execution option that marks a connection as a writer (``BEGIN IMMEDIATE`` on SQLite).
 WRITE_OPTION = "romcam_write"
 BUSY_MESSAGE = "the database is busy; try again"
@@ -57,19 +59,44 @@ def parse_url(url: str) -> URL:
     return parsed
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for ``url`` with romcam's connection settings (see the module docstring)."""
+def busy_timeout_s() -> float:
+    """``ROMCAM_DB_BUSY_TIMEOUT_S`` when set to a positive number, else ``BUSY_TIMEOUT_S``."""
+    text = os.environ.get(BUSY_TIMEOUT_ENV, "").strip()
+    try:
+        value = float(text) if text else BUSY_TIMEOUT_S
+    except ValueError:
+        raise InputError(f"{BUSY_TIMEOUT_ENV} must be a number of seconds; got {text!r}") from None
+    if not value > 0:
+        raise InputError(f"{BUSY_TIMEOUT_ENV} must be positive; got {text!r}")
+    return value
+
+
+def make_engine(url: str, *, busy_timeout: float | None = None) -> Engine:
+    """An engine for ``url`` with romcam's connection settings (see the module docstring).
+
+    ``busy_timeout``: seconds a writer waits for a lock (None = :func:`busy_timeout_s`).
+    """
     parsed = parse_url(url)
+    timeout = busy_timeout if busy_timeout is not None else busy_timeout_s()
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(parsed)
+        return _sqlite_engine(parsed, timeout)
     connect_args = {"connect_timeout": 10, "application_name": "romcam"}
-    return create_engine(parsed, pool_pre_ping=True, connect_args=connect_args)
+    engine = create_engine(parsed, pool_pre_ping=True, connect_args=connect_args)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # A writer waiting for a lock gives up after the timeout: a retryable "busy" error.
+        with dbapi_conn.cursor() as cur:
+            cur.execute(f"SET lock_timeout = {int(timeout * 1000)}")
+        dbapi_conn.commit()
+
+    return engine
 
 
-def _sqlite_engine(url: URL) -> Engine:
+def _sqlite_engine(url: URL, timeout: float) -> Engine:
     if url.database and url.database != ":memory:" and not url.query.get("uri"):
         Path(url.database).resolve().parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S})
+    engine = create_engine(url, connect_args={"timeout": timeout})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -77,7 +104,7 @@ def _sqlite_engine(url: URL) -> Engine:
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
         try:
-            cur.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+            cur.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
             cur.execute("PRAGMA foreign_keys = ON")
             if url.query.get("mode") != "ro":
                 cur.execute("PRAGMA journal_mode = WAL")

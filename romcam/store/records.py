@@ -140,10 +140,10 @@ class MeasurementInput:
         if self.source not in SOURCES:
             raise InputError(f"source must be one of {SOURCES}; got {self.source!r}")
         check_label("quality", self.quality)
-        for name in ("unit", "view", "calibration_profile"):
+        for name, limit in (("unit", 16), ("view", 40), ("calibration_profile", 120)):
             value = getattr(self, name)
             if value is not None:
-                check_label(name, value, max_length=MAX_NAME_LENGTH)
+                check_label(name, value, max_length=limit)
         if not isinstance(self.quality_reason, str):
             raise InputError(f"quality_reason must be text; got {type(self.quality_reason)}")
         if self.measured_at is not None and not isinstance(self.measured_at, datetime):

@@ -76,18 +76,26 @@ class Store:
     # -- lifecycle ---------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, url: str | None = None, *, root: Path | None = None) -> Store:
+    def open(
+        cls,
+        url: str | None = None,
+        *,
+        root: Path | None = None,
+        busy_timeout: float | None = None,
+    ) -> Store:
         """Open (creating if needed) and upgrade in place the store at ``url``.
 
         Args:
             url: SQLAlchemy URL; None = ``ROMCAM_DATABASE_URL`` or SQLite in the data dir.
             root: folder for recording files; None = ``romcam.paths.data_dir()``.
+            busy_timeout: seconds a writer waits for another before the retryable "busy"
+                StoreError; None = ``ROMCAM_DB_BUSY_TIMEOUT_S`` or 15 s.
 
         Runs ``alembic upgrade head`` (no row is lost) and removes files left by a save that
         was interrupted (see :meth:`recover`).
         """
         url = url or default_database_url()
-        engine = make_engine(url)
+        engine = make_engine(url, busy_timeout=busy_timeout)
         store = cls(engine, Path(root) if root is not None else data_dir(), url)
         try:
             with store._guard():
@@ -122,7 +130,7 @@ class Store:
         with self._guard(), self._read() as s:
             rows = s.execute(
                 select(Recording.video_path, Recording.landmarks_path, Recording.angles_path)
-            ).tuples()
+            )
             referenced = {files.entry_of(self.root, p) for row in rows for p in row if p}
         return files.sweep(self.root, [g for g in garbage if g not in referenced])
 
@@ -346,7 +354,7 @@ class Store:
                 Measurement.measured_at,
                 Measurement.id,
             )
-            rows = [measurement_row(m, sess, c) for m, sess, c in s.execute(query).tuples()]
+            rows = [measurement_row(m, sess, c) for m, sess, c in s.execute(query)]
         return pd.DataFrame(rows, columns=list(FRAME_COLUMNS)).astype(
             {"value": float, "measurement_id": int, "session_id": int, "client_id": int}
         )
