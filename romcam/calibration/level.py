@@ -60,7 +60,10 @@ def level_from_marker(
     """Roll from a level ArUco marker on a wall; pitch too when the lens is known.
 
     With a lens, the corners are undistorted first. The marker must hang level (its top edge
-    horizontal) and be near the image centre, where perspective tilts its edges least.
+    horizontal) and be near the image centre, where perspective tilts its edges least. Roll is
+    good to ~0.1-0.5 deg for a marker 50-100 px wide; pitch comes from the marker's keystone,
+    which is sub-pixel for small tilts, so it is only good to ~2-3 deg (it is recorded for
+    information; measurements are corrected for roll only).
     """
     corners = find_marker(gray, where=where)
     pitch = None
