@@ -95,7 +95,13 @@ def make_engine(url: str, *, busy_timeout: float | None = None) -> Engine:
 
 def _sqlite_engine(url: URL, timeout: float) -> Engine:
     if url.database and url.database != ":memory:" and not url.query.get("uri"):
-        Path(url.database).resolve().parent.mkdir(parents=True, exist_ok=True)
+        folder = Path(url.database).resolve().parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(
+                f"cannot create the folder for the database {str(folder)!r}: {exc.strerror}"
+            ) from None
     engine = create_engine(url, connect_args={"timeout": timeout})
 
     @event.listens_for(engine, "connect")
