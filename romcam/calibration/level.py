@@ -61,14 +61,19 @@ def level_from_marker(
 
     With a lens, the corners are undistorted first. The marker must hang level (its top edge
     horizontal) and be near the image centre, where perspective tilts its edges least. Roll is
-    good to ~0.1-0.5 deg for a marker 50-100 px wide; pitch comes from the marker's keystone,
-    which is sub-pixel for small tilts, so it is only good to ~2-3 deg (it is recorded for
-    information; measurements are corrected for roll only).
+    good to ~0.1-0.5 deg for a marker 50-100 px wide. Pitch comes from the marker's keystone;
+    below ~5 deg that is sub-pixel and the two mirror-image tilts fit alike, so pitch is then
+    None (unknown); above it, pitch is good to ~1-1.5 deg. Pitch is recorded for information;
+    measurements are corrected for roll only.
     """
     corners = find_marker(gray, where=where)
     pitch = None
     if camera_matrix is not None and dist_coeffs is not None:
-        pitch = pitch_from_rotation(marker_rotation(corners, camera_matrix, dist_coeffs))
+        rotation = marker_rotation(corners, camera_matrix, dist_coeffs)
+        if rotation is None:
+            logger.info("pitch unknown: the marker in %s is seen too nearly face-on", where)
+        else:
+            pitch = pitch_from_rotation(rotation)
         corners = undistort_pixels(corners, camera_matrix, dist_coeffs)
     roll = quad_roll_deg(corners)
     if abs(roll) > MAX_MARKER_ROLL_DEG:

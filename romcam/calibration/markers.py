@@ -149,22 +149,32 @@ def quad_roll_deg(corners: np.ndarray) -> float:
     return float(np.degrees(np.angle(np.exp(1j * angles).mean())))
 
 
+#: IPPE gives two poses for a square; the second must fit this many times worse to be ruled out.
+POSE_AMBIGUITY_RATIO = 3.0
+
+
 def marker_rotation(
     corners: np.ndarray, camera_matrix: np.ndarray, dist_coeffs: np.ndarray
-) -> np.ndarray:
+) -> np.ndarray | None:
     """(3, 3) rotation from marker axes (x right, y up, z out of the print) to camera axes.
 
     Uses the square-marker PnP solver (IPPE_SQUARE); the marker size does not affect rotation.
+    A square seen nearly face-on fits two mirror-image tilts almost equally well; then the tilt
+    is unknowable and None is returned.
     """
     quad = _check_quad(corners)
     half = 0.5
     object_points = np.array(
         [[-half, half, 0.0], [half, half, 0.0], [half, -half, 0.0], [-half, -half, 0.0]]
     )
-    ok, rvec, _tvec = cv2.solvePnP(
+    n, rvecs, _tvecs, errors = cv2.solvePnPGeneric(
         object_points, quad, camera_matrix, dist_coeffs, flags=cv2.SOLVEPNP_IPPE_SQUARE
     )
-    if not ok:
+    if n == 0:
         raise CalibrationError("the marker's pose could not be solved; photograph it face-on")
-    rotation, _ = cv2.Rodrigues(rvec)
+    errors = np.asarray(errors, dtype=float).ravel()
+    order = np.argsort(errors)
+    if n > 1 and errors[order[1]] < POSE_AMBIGUITY_RATIO * max(errors[order[0]], 1e-3):
+        return None
+    rotation, _ = cv2.Rodrigues(rvecs[order[0]])
     return np.asarray(rotation, dtype=float)
