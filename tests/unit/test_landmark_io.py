@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -133,7 +134,7 @@ def test_reader_ignores_extra_columns_and_accepts_missing_world(tmp_path: Path) 
     ],
 )
 def test_writer_rejects_bad_calls(
-    tmp_path: Path, kwargs: dict[str, int], args: tuple, error: type[Exception], match: str
+    tmp_path: Path, kwargs: dict[str, Any], args: tuple, error: type[Exception], match: str
 ) -> None:
     with (
         LandmarkCsvWriter(tmp_path / "x.csv", **kwargs) as writer,
