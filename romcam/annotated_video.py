@@ -1,0 +1,240 @@
+"""The annotated video of an analysis: skeleton, live (causal) angle readout, H.264 output.
+
+Drawing and encoding run on a worker thread fed through a small bounded queue, so they overlap
+with decoding and the pose model on the caller's thread; the queue bound keeps memory flat.
+Frames are downscaled to at most :data:`MAX_HEIGHT` rows before drawing and encoding.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import queue
+import threading
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+import cv2
+import numpy as np
+
+from romcam.annotate import ARCS, draw_angle_arc, draw_readout, draw_skeleton
+from romcam.filtering import OneEuroFilter
+from romcam.landmarks import N_LANDMARKS, PoseSequence
+from romcam.measure import compute_metrics
+from romcam.metric_specs import METRIC_IDS, METRICS_BY_ID, metric_spec
+from romcam.video import H264Writer, even_size
+
+if TYPE_CHECKING:
+    from romcam.calibration.profile import CalibrationProfile
+
+log = logging.getLogger(__name__)
+
+MAX_HEIGHT = 720
+#: A new headline metric must out-move the current one by this much (unit of the metric).
+HEADLINE_HYSTERESIS = 10.0
+_FITS = {
+    "side": ("side_left", "side_right"),
+    "front": ("front",),
+    "any": ("front", "side_left", "side_right", "oblique"),
+}
+_STOP = object()
+
+
+class LiveReadout:
+    """Per-frame, causal metric values for the readout, and which metric to headline.
+
+    Each frame's metrics come from :func:`romcam.measure.compute_metrics` on that frame alone,
+    smoothed with a One Euro filter (what a live view can show, no look-ahead). Without a fixed
+    ``headline``, the metric with the largest excursion so far is headlined, switching only
+    when another out-moves it by :data:`HEADLINE_HYSTERESIS`.
+    """
+
+    def __init__(
+        self,
+        width: int,
+        height: int,
+        *,
+        headline: str | None = None,
+        calibration: CalibrationProfile | None = None,
+        extra_rows: int = 3,
+    ) -> None:
+        if headline is not None:
+            metric_spec(headline)  # ValueError naming the known ids
+        self.width, self.height = width, height
+        self.fixed_headline = headline
+        self.headline = headline or METRIC_IDS[0]
+        self.extra_rows = extra_rows
+        self._roll = (calibration.roll_deg or 0.0) if calibration is not None else 0.0
+        self._px_per_cm = (
+            calibration.px_per_cm_at(width, height) if calibration is not None else None
+        )
+        self._filter = OneEuroFilter()
+        self._lo = np.full(len(METRIC_IDS), np.inf)
+        self._hi = np.full(len(METRIC_IDS), -np.inf)
+        self._frames = 0
+
+    def update(
+        self, time_s: float, image: np.ndarray | None, world: np.ndarray | None
+    ) -> tuple[dict[str, float], str]:
+        """Readings (headline first) and the detected view of one frame."""
+        seq = PoseSequence(
+            np.array([self._frames]),
+            np.array([time_s]),
+            self.width,
+            self.height,
+            np.full((1, N_LANDMARKS, 4), np.nan) if image is None else image[None],
+            None if world is None else world[None],
+        )
+        self._frames += 1
+        row = compute_metrics(seq, roll_deg=self._roll, px_per_cm=self._px_per_cm)
+        raw = np.array([row.values[m][0] for m in METRIC_IDS], dtype=float)
+        values = self._filter.update(time_s, raw)
+        view = str(row.view[0])
+        finite = np.isfinite(values)
+        self._lo[finite] = np.minimum(self._lo[finite], values[finite])
+        self._hi[finite] = np.maximum(self._hi[finite], values[finite])
+        self._pick_headline()
+        return self._readings(values, view), view
+
+    def _pick_headline(self) -> None:
+        if self.fixed_headline is not None:
+            return
+        span = np.where(np.isfinite(self._hi - self._lo), self._hi - self._lo, -1.0)
+        best = int(np.argmax(span))
+        current = span[METRIC_IDS.index(self.headline)]
+        if span[best] > current + HEADLINE_HYSTERESIS or current < 0:
+            self.headline = METRIC_IDS[best] if span[best] >= 0 else self.headline
+
+    def _readings(self, values: np.ndarray, view: str) -> dict[str, float]:
+        readings = {self.headline: float(values[METRIC_IDS.index(self.headline)])}
+        span = np.where(np.isfinite(self._hi - self._lo), self._hi - self._lo, -1.0)
+        for i in np.argsort(-span):
+            if len(readings) > self.extra_rows:
+                break
+            mid = METRIC_IDS[i]
+            fits = view in _FITS[METRICS_BY_ID[mid].view]
+            if mid not in readings and fits and math.isfinite(values[i]) and span[i] > 0:
+                readings[mid] = float(values[i])
+        return readings
+
+
+def view_cue(metric_id: str, view: str) -> str | None:
+    """A short instruction when ``view`` does not suit ``metric_id`` ("turn sideways")."""
+    needed = METRICS_BY_ID[metric_id].view
+    if view == "none" or view in _FITS[needed]:
+        return None
+    return "turn sideways" if needed == "side" else "face the camera"
+
+
+def frame_cues(metric_id: str, view: str, detected: bool, people: int) -> list[str]:
+    """Banner warnings for one frame."""
+    if not detected:
+        return ["no one in frame"]
+    cues = [f"{people} people in frame"] if people >= 2 else []
+    cue = view_cue(metric_id, view)
+    return [*cues, cue] if cue else cues
+
+
+class AnnotatedVideoWriter:
+    """Annotate and encode frames on a worker thread; use as a context manager.
+
+    :meth:`put` takes the full-size BGR frame and that frame's landmarks; it blocks when the
+    queue is full (back-pressure instead of memory growth). Errors on the worker are raised
+    again from :meth:`put` or :meth:`close`.
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        width: int,
+        height: int,
+        fps: float,
+        *,
+        headline: str | None = None,
+        calibration: CalibrationProfile | None = None,
+        max_height: int = MAX_HEIGHT,
+        queue_size: int = 8,
+    ) -> None:
+        self.readout = LiveReadout(width, height, headline=headline, calibration=calibration)
+        self.size = even_size(width, height, max_height=max_height)
+        self._writer = H264Writer(path, *self.size, fps)
+        self._queue: queue.Queue[Any] = queue.Queue(maxsize=queue_size)
+        self._error: BaseException | None = None
+        self._closed = False
+        self._thread = threading.Thread(target=self._work, name="annotated-video", daemon=True)
+        self._thread.start()
+
+    def __enter__(self) -> AnnotatedVideoWriter:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def put(
+        self,
+        frame_bgr: np.ndarray,
+        time_s: float,
+        image: np.ndarray | None,
+        world: np.ndarray | None,
+        people: int,
+    ) -> None:
+        """Queue one frame (any size; it is resized) with its (33, 4) / (33, 3) landmarks."""
+        self._raise_worker_error()
+        small = cv2.resize(frame_bgr, self.size, interpolation=cv2.INTER_AREA)
+        while True:
+            try:
+                self._queue.put((small, time_s, image, world, people), timeout=0.5)
+                return
+            except queue.Full:
+                self._raise_worker_error()
+
+    def close(self) -> None:
+        """Finish the queue and the file; re-raises a worker error (idempotent)."""
+        if not self._closed:
+            self._closed = True
+            while self._thread.is_alive():
+                try:
+                    self._queue.put(_STOP, timeout=0.5)
+                    break
+                except queue.Full:
+                    continue
+            self._thread.join()
+        self._raise_worker_error()
+
+    def _raise_worker_error(self) -> None:
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+
+    def _work(self) -> None:
+        try:
+            with self._writer:
+                while (item := self._queue.get()) is not _STOP:
+                    self._writer.write(self._annotate(*item), item[1])
+        except BaseException as exc:  # handed to the caller's thread
+            log.debug("annotated video worker failed", exc_info=True)
+            self._error = exc
+            while self._queue.get() is not _STOP:  # keep draining so put() never blocks forever
+                pass
+
+    def _annotate(
+        self,
+        frame: np.ndarray,
+        time_s: float,
+        image: np.ndarray | None,
+        world: np.ndarray | None,
+        people: int,
+    ) -> np.ndarray:
+        readings, view = self.readout.update(time_s, image, world)
+        headline = self.readout.headline
+        draw_skeleton(frame, image)
+        if image is not None and headline in ARCS and math.isfinite(readings[headline]):
+            draw_angle_arc(frame, image, headline, readings[headline])
+        cues = frame_cues(headline, view, image is not None, people)
+        return draw_readout(frame, readings, view, cues, headline=headline)

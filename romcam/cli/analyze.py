@@ -1,0 +1,183 @@
+"""``romcam analyze VIDEO`` and ``romcam angles LANDMARKS.csv``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from romcam.errors import InputError
+from romcam.metric_specs import METRIC_IDS, metric_spec
+
+#: Exit code when the analysis finished and was saved but the video was truncated.
+EXIT_TRUNCATED = 3
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``analyze`` and ``angles`` commands."""
+    p = subparsers.add_parser(
+        "analyze",
+        help="measure joint angles in a video file",
+        description=(
+            "Run the pose model on VIDEO and write landmarks.csv, angles.csv, summary.json and "
+            "annotated.mp4 into --out. Files appear only when the whole analysis succeeded. "
+            f"Exit status {EXIT_TRUNCATED}: the video was truncated; what could be decoded "
+            "was analysed and saved."
+        ),
+    )
+    p.add_argument("video", type=Path, help="video file (.mp4, .mov, .webm, .avi, ...)")
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="output folder (default: <video name>_romcam beside the video)",
+    )
+    p.add_argument("--model", type=Path, default=None, help="pose model .task file")
+    p.add_argument(
+        "--calibration",
+        default=None,
+        metavar="NAME",
+        help="saved calibration profile to apply (see `romcam calibrate list`)",
+    )
+    p.add_argument("--no-video", action="store_true", help="do not write annotated.mp4")
+    p.add_argument(
+        "--headline",
+        default=None,
+        metavar="METRIC",
+        help="metric id shown big in the annotated video",
+    )
+    p.add_argument(
+        "--max-seconds",
+        type=float,
+        default=None,
+        metavar="S",
+        help="analyse only the first S seconds of the video",
+    )
+    p.set_defaults(func=run_analyze)
+
+    a = subparsers.add_parser(
+        "angles",
+        help="recompute angles from a landmark file",
+        description="Compute the angle table (and optionally the summary) from LANDMARKS.csv "
+        "without running the pose model.",
+    )
+    a.add_argument("landmarks", type=Path, help="landmarks.csv written by `romcam analyze`")
+    a.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        default=None,
+        help="angle table CSV (default: angles.csv beside the landmark file)",
+    )
+    a.add_argument("--summary", type=Path, default=None, help="also write this summary JSON")
+    a.add_argument(
+        "--calibration", default=None, metavar="NAME", help="saved calibration profile to apply"
+    )
+    a.set_defaults(func=run_angles)
+
+
+def _progress_bar(total_hint: int) -> tuple[Callable[[int, int], None], Callable[[], None]]:
+    from tqdm import tqdm
+
+    bar = tqdm(
+        total=total_hint or None,
+        unit="frame",
+        file=sys.stderr,
+        disable=not sys.stderr.isatty(),
+        desc="analysing",
+    )
+
+    def update(done: int, total: int) -> None:
+        if bar.total != total:
+            bar.total = total
+        bar.update(done - bar.n)
+
+    return update, bar.close
+
+
+def summary_lines(summary: dict[str, dict[str, Any]]) -> list[str]:
+    """A short table of the metrics measured with quality ok (one line each)."""
+    rows = [
+        (mid, summary[mid]) for mid in METRIC_IDS if summary.get(mid, {}).get("quality") == "ok"
+    ]
+    if not rows:
+        return ["No metric could be measured with good quality (see summary.json for reasons)."]
+    lines = [f"{'metric':<34}{'min':>8}{'max':>8}{'excursion':>11}  unit"]
+    for mid, e in rows:
+        cells = [_cell(e.get(k)) for k in ("min", "max", "excursion")]
+        lines.append(
+            f"{metric_spec(mid).label:<34}{cells[0]:>8}{cells[1]:>8}{cells[2]:>11}  "
+            f"{e.get('unit', '')}"
+        )
+    return lines
+
+
+def _cell(x: Any) -> str:
+    return "-" if x is None else f"{float(x):.1f}"
+
+
+def run_analyze(args: argparse.Namespace) -> int:
+    from romcam.pipeline import analyze_video
+    from romcam.video import probe_video
+
+    if args.headline is not None and args.headline not in METRIC_IDS:
+        raise InputError(
+            f"--headline {args.headline!r} is not a metric id; use one of: {', '.join(METRIC_IDS)}"
+        )
+    if args.max_seconds is not None and not args.max_seconds > 0:
+        raise InputError(f"--max-seconds must be > 0; got {args.max_seconds}")
+    info = probe_video(args.video)
+    out = args.out if args.out is not None else args.video.with_name(f"{args.video.stem}_romcam")
+    update, close = _progress_bar(info.frame_count)
+    try:
+        result = analyze_video(
+            args.video,
+            out,
+            model_path=args.model,
+            calibration=args.calibration,
+            write_annotated=not args.no_video,
+            headline=args.headline,
+            progress=update,
+        )
+    finally:
+        close()
+    print("\n".join(summary_lines(result.summary)))
+    print(f"\nResults written to {result.out_dir}")
+    for warning in result.warnings:
+        print(f"romcam: warning: {warning}", file=sys.stderr)
+    truncated = any("truncated" in w for w in result.warnings)
+    return EXIT_TRUNCATED if truncated else 0
+
+
+def run_angles(args: argparse.Namespace) -> int:
+    from romcam.landmark_io import read_landmarks_csv
+    from romcam.pipeline import analyze_landmarks, summary_document
+
+    if not args.landmarks.is_file():
+        raise InputError(f"{args.landmarks}: no such file; give the landmarks.csv to read")
+    pose = read_landmarks_csv(args.landmarks)
+    if len(pose) == 0 or not pose.detected.any():
+        raise InputError(f"{args.landmarks}: holds no landmarks (no frame with a subject)")
+    table, summary = analyze_landmarks(pose, calibration=args.calibration)
+    out = args.output if args.output is not None else args.landmarks.with_name("angles.csv")
+    _atomic_write(out, table.to_dataframe().to_csv(index=False, float_format="%.3f"))
+    if args.summary is not None:
+        doc = summary_document(summary)
+        _atomic_write(args.summary, json.dumps(doc, indent=2, allow_nan=False) + "\n")
+    print("\n".join(summary_lines(summary)))
+    print(f"\nAngle table written to {out}")
+    return 0
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    """Write ``text`` to a temporary file beside ``path``, then rename it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.partial")
+    try:
+        tmp.write_text(text)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
