@@ -18,8 +18,15 @@ from romcam.geometry import (
 
 @pytest.mark.parametrize(
     ("angle", "expected"),
-    [(0.0, 0.0), (180.0, 180.0), (-180.0, 180.0), (190.0, -170.0), (540.0, 180.0), (-30.0, -30.0),
-     (359.5, -0.5)],
+    [
+        (0.0, 0.0),
+        (180.0, 180.0),
+        (-180.0, 180.0),
+        (190.0, -170.0),
+        (540.0, 180.0),
+        (-30.0, -30.0),
+        (359.5, -0.5),
+    ],
 )
 def test_wrap_deg_range_is_half_open(angle: float, expected: float) -> None:
     assert wrap_deg(angle) == pytest.approx(expected)
@@ -89,7 +96,10 @@ def test_mirror_x_per_frame() -> None:
         (lambda: signed_angle(np.zeros((3, 3)), np.zeros((3, 2))), r"u must be .*\(\.\.\., 2\)"),
         (lambda: rotate([1.0, 2.0], 10.0), r"points must be"),  # type: ignore[arg-type]
         (lambda: image_to_up(np.zeros((2, 2)), 0, 10), "image size must be positive"),
-        (lambda: image_to_up(np.zeros((2, 2)), 10, 10, float("nan")), "roll_deg must be a finite number"),
+        (
+            lambda: image_to_up(np.zeros((2, 2)), 10, 10, float("nan")),
+            "roll_deg must be a finite number",
+        ),
         (lambda: image_to_up(np.zeros((2, 3)), 10, 10), r"pixels must be"),
     ],
 )

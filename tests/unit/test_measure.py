@@ -42,13 +42,20 @@ def _measure(metric: str, values: np.ndarray, view: str, facing: str = "camera")
 
 SIDE_CASES = [
     (f"{base}_{side}", values, f"side_{side}")
-    for base, values in (("shoulder_flexion", LIMB), ("hip_flexion", LIMB[:7]),
-                         ("knee_flexion", FLEX), ("elbow_flexion", FLEX[1:]))
+    for base, values in (
+        ("shoulder_flexion", LIMB),
+        ("hip_flexion", LIMB[:7]),
+        ("knee_flexion", FLEX),
+        ("elbow_flexion", FLEX[1:]),
+    )
     for side in ("left", "right")
 ] + [
     (mid, values, view)
-    for mid, values in (("neck_flexion", SMALL), ("trunk_flexion", SMALL),
-                        ("craniovertebral_angle", np.array([30.0, 48.0, 60.0, 90.0, 105.0])))
+    for mid, values in (
+        ("neck_flexion", SMALL),
+        ("trunk_flexion", SMALL),
+        ("craniovertebral_angle", np.array([30.0, 48.0, 60.0, 90.0, 105.0])),
+    )
     for view in SIDE_VIEWS
 ]
 
@@ -59,18 +66,30 @@ def test_side_metrics_exact(metric: str, values: np.ndarray, view: str) -> None:
     np.testing.assert_allclose(got, values, atol=0.1)
 
 
-FRONT_CASES = [
-    (f"{base}_{side}", values, facing)
-    for base, values in (("shoulder_abduction", ABDUCTION), ("hip_abduction", ABDUCTION[:5]),
-                         ("elbow_flexion", FLEX[1:]))
-    for side in ("left", "right")
-    for facing in ("camera", "away")
-] + [
-    (mid, SMALL, facing)
-    for mid in ("neck_lateral_flexion", "shoulder_tilt", "head_tilt", "pelvic_tilt",
-                "trunk_lateral_lean")
-    for facing in ("camera", "away")
-] + [("neck_rotation", np.array([-70.0, -45.0, -10.0, 0.0, 20.0, 60.0, 75.0]), "camera")]
+FRONT_CASES = (
+    [
+        (f"{base}_{side}", values, facing)
+        for base, values in (
+            ("shoulder_abduction", ABDUCTION),
+            ("hip_abduction", ABDUCTION[:5]),
+            ("elbow_flexion", FLEX[1:]),
+        )
+        for side in ("left", "right")
+        for facing in ("camera", "away")
+    ]
+    + [
+        (mid, SMALL, facing)
+        for mid in (
+            "neck_lateral_flexion",
+            "shoulder_tilt",
+            "head_tilt",
+            "pelvic_tilt",
+            "trunk_lateral_lean",
+        )
+        for facing in ("camera", "away")
+    ]
+    + [("neck_rotation", np.array([-70.0, -45.0, -10.0, 0.0, 20.0, 60.0, 75.0]), "camera")]
+)
 
 
 @pytest.mark.parametrize(("metric", "values", "facing"), FRONT_CASES)
@@ -106,9 +125,14 @@ def test_forward_head_cm(view: str, cva: float) -> None:
 @pytest.mark.parametrize("roll", [-8.0, 5.0, 15.0])
 @pytest.mark.parametrize(
     ("metric", "value", "view"),
-    [("shoulder_tilt", 4.0, "front"), ("pelvic_tilt", -3.0, "front"), ("head_tilt", 6.0, "front"),
-     ("trunk_lateral_lean", 5.0, "front"), ("trunk_flexion", 12.0, "side_left"),
-     ("craniovertebral_angle", 50.0, "side_right")],
+    [
+        ("shoulder_tilt", 4.0, "front"),
+        ("pelvic_tilt", -3.0, "front"),
+        ("head_tilt", 6.0, "front"),
+        ("trunk_lateral_lean", 5.0, "front"),
+        ("trunk_flexion", 12.0, "side_left"),
+        ("craniovertebral_angle", 50.0, "side_right"),
+    ],
 )
 def test_roll_correction_makes_level_referenced_metrics_true(
     roll: float, metric: str, value: float, view: str
@@ -122,8 +146,12 @@ def test_roll_correction_makes_level_referenced_metrics_true(
 
 @pytest.mark.parametrize("roll", [-10.0, 12.0])
 def test_roll_leaves_segment_angles_unchanged(roll: float) -> None:
-    angles = {"shoulder_flexion_left": 70.0, "elbow_flexion_left": 35.0,
-              "knee_flexion_left": 50.0, "hip_flexion_left": 30.0}
+    angles = {
+        "shoulder_flexion_left": 70.0,
+        "elbow_flexion_left": 35.0,
+        "knee_flexion_left": 50.0,
+        "hip_flexion_left": 30.0,
+    }
     pose = synthetic_pose(angles, view="side_left", roll_deg=roll)
     with_roll = compute_metrics(pose, roll_deg=roll)
     without = compute_metrics(pose)
@@ -179,10 +207,28 @@ def test_far_side_is_nan_in_side_view(view: str) -> None:
 @pytest.mark.parametrize(
     ("view", "facing", "nan_metrics"),
     [
-        ("front", "camera", ["shoulder_flexion_left", "knee_flexion_right", "trunk_flexion",
-                             "neck_flexion", "craniovertebral_angle"]),
-        ("side_left", "camera", ["shoulder_abduction_left", "hip_abduction_left",
-                                 "shoulder_tilt", "neck_rotation", "trunk_lateral_lean"]),
+        (
+            "front",
+            "camera",
+            [
+                "shoulder_flexion_left",
+                "knee_flexion_right",
+                "trunk_flexion",
+                "neck_flexion",
+                "craniovertebral_angle",
+            ],
+        ),
+        (
+            "side_left",
+            "camera",
+            [
+                "shoulder_abduction_left",
+                "hip_abduction_left",
+                "shoulder_tilt",
+                "neck_rotation",
+                "trunk_lateral_lean",
+            ],
+        ),
     ],
 )
 def test_wrong_view_is_nan_and_flagged(view: str, facing: str, nan_metrics: list[str]) -> None:
@@ -204,8 +250,9 @@ def test_oblique_view_keeps_only_elbows_and_flags_out_of_plane() -> None:
     assert finite == {"elbow_flexion_left", "elbow_flexion_right"}
 
 
-@pytest.mark.parametrize(("yaw", "flagged"), [(10.0, False), (22.0, True), (-80.0, False),
-                                               (-110.0, True)])
+@pytest.mark.parametrize(
+    ("yaw", "flagged"), [(10.0, False), (22.0, True), (-80.0, False), (-110.0, True)]
+)
 def test_out_of_plane_threshold(yaw: float, flagged: bool) -> None:
     table = compute_metrics(synthetic_pose({}, yaw_deg=yaw))
     assert bool(table.flags["out_of_plane"][0]) is flagged
@@ -214,13 +261,18 @@ def test_out_of_plane_threshold(yaw: float, flagged: bool) -> None:
 def _with_visibility(pose: PoseSequence, name: str, vis: float, frames: slice) -> PoseSequence:
     image = pose.image.copy()
     image[frames, LANDMARK_INDEX[name], 3] = vis
-    return PoseSequence(pose.frame, pose.time_s, pose.image_width, pose.image_height, image,
-                        pose.world)
+    return PoseSequence(
+        pose.frame, pose.time_s, pose.image_width, pose.image_height, image, pose.world
+    )
 
 
 def test_low_visibility_landmark_makes_nan_and_flags() -> None:
-    pose = _with_visibility(synthetic_pose({"shoulder_flexion_left": 90.0}, view="side_left",
-                                           n_frames=6), "left_elbow", 0.2, slice(2, 4))
+    pose = _with_visibility(
+        synthetic_pose({"shoulder_flexion_left": 90.0}, view="side_left", n_frames=6),
+        "left_elbow",
+        0.2,
+        slice(2, 4),
+    )
     table = compute_metrics(pose, metrics=["shoulder_flexion_left"])
     got = table.values["shoulder_flexion_left"]
     np.testing.assert_array_equal(np.isnan(got), [False, False, True, True, False, False])
@@ -234,8 +286,9 @@ def test_out_of_frame_landmark_makes_nan_and_flags() -> None:
     image[1, LANDMARK_INDEX["right_elbow"], 0] = -0.05
     pose = PoseSequence(pose.frame, pose.time_s, 1280, 720, image, pose.world)
     table = compute_metrics(pose, metrics=["shoulder_abduction_right"])
-    np.testing.assert_array_equal(np.isnan(table.values["shoulder_abduction_right"]),
-                                  [False, True, False])
+    np.testing.assert_array_equal(
+        np.isnan(table.values["shoulder_abduction_right"]), [False, True, False]
+    )
     np.testing.assert_array_equal(table.flags["out_of_frame"], [False, True, False])
 
 
@@ -265,16 +318,16 @@ def test_table_shape_flags_and_subset() -> None:
 
 def test_empty_sequence() -> None:
     pose = synthetic_pose({}, n_frames=1)
-    empty = PoseSequence(pose.frame[:0], pose.time_s[:0], 1280, 720, pose.image[:0],
-                         pose.world[:0])  # type: ignore[index]
+    empty = PoseSequence(pose.frame[:0], pose.time_s[:0], 1280, 720, pose.image[:0], pose.world[:0])  # type: ignore[index]
     table = compute_metrics(empty)
     assert len(table) == 0
 
 
 def test_noise_gives_small_errors() -> None:
     values = np.linspace(0.0, 150.0, 200)
-    pose = synthetic_pose({"shoulder_flexion_right": values}, view="side_right", noise_px=0.5,
-                          seed=7)
+    pose = synthetic_pose(
+        {"shoulder_flexion_right": values}, view="side_right", noise_px=0.5, seed=7
+    )
     err = compute_metrics(pose).values["shoulder_flexion_right"] - values
     # 0.5 px per axis on a ~78 px upper arm and a ~130 px trunk: about 0.6 deg standard error.
     assert np.sqrt(np.nanmean(err**2)) < 1.0
