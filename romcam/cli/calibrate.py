@@ -27,7 +27,7 @@ from romcam.calibration.profile import (
 from romcam.calibration.scale import ScaleEstimate, scale_from_height, scale_from_marker
 from romcam.calibration.targets import CheckerboardSpec, write_targets
 from romcam.errors import InputError
-from romcam.landmarks import LANDMARK_NAMES, N_LANDMARKS, PoseSequence
+from romcam.landmark_io import read_landmarks_csv
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -205,7 +205,7 @@ def _scale_estimate(args: argparse.Namespace, profile: CalibrationProfile) -> Sc
     if args.height_cm is None or args.landmarks is None:
         raise InputError("--height-cm and --landmarks must be given together")
     return scale_from_height(
-        _read_landmark_csv(args.landmarks), args.height_cm, where=args.landmarks.name
+        read_landmarks_csv(args.landmarks), args.height_cm, where=args.landmarks.name
     )
 
 
@@ -223,41 +223,6 @@ def _run_scale(args: argparse.Namespace) -> int:
     print(f"scale: {estimate.px_per_cm:.3f} px/cm at {w}x{h} ({estimate.source})")
     print(f"saved {path}")
     return 0
-
-
-def _read_landmark_csv(path: Path) -> PoseSequence:
-    """PoseSequence from the landmark file (issue 2's format); world columns are ignored."""
-    import pandas as pd
-
-    if not path.is_file():
-        raise InputError(f"landmark file {path} does not exist")
-    try:
-        table = pd.read_csv(path)
-    except (ValueError, OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path} is not a readable landmark CSV file: {exc}") from exc
-    fields = ("x", "y", "z", "visibility")
-    columns = [f"{n}_{f}" for n in LANDMARK_NAMES for f in fields]
-    missing = [
-        c
-        for c in ("frame", "time_s", "image_width", "image_height", *columns)
-        if c not in table.columns
-    ]
-    if missing or table.empty:
-        raise InputError(
-            f"{path} is not a romcam landmark file: "
-            + (f"missing columns {missing[:4]}" if missing else "it has no rows")
-        )
-    image = table[columns].to_numpy(dtype=float).reshape(len(table), N_LANDMARKS, 4)
-    try:
-        return PoseSequence(
-            frame=table["frame"].to_numpy(dtype=int),
-            time_s=table["time_s"].to_numpy(dtype=float),
-            image_width=int(table["image_width"].iloc[0]),
-            image_height=int(table["image_height"].iloc[0]),
-            image=image,
-        )
-    except ValueError as exc:
-        raise InputError(f"{path} is a malformed landmark file: {exc}") from exc
 
 
 def _describe(profile: CalibrationProfile) -> str:
