@@ -9,7 +9,9 @@ right), 180 = back to the camera. It is the direction of the body's left-right a
 
 Sources, best first:
 1. world landmarks (metres, MediaPipe: x right, y down, z away from the camera): the depth
-   component of the shoulder and hip lines;
+   component of the shoulder and hip lines; the turn away from the frontal plane is capped by
+   the 2-D estimate below (a turn counts only when the image shows it too, see
+   ``_agree_on_turn``);
 2. 2-D foreshortening otherwise: |yaw| = arccos(shoulder width / (FRONTAL_WIDTH_RATIO x torso
    length)); its sign from the nose offset (left or right of the ears/shoulders) and front/back
    from the left-right order of the shoulders on screen.
@@ -175,13 +177,32 @@ def detect_views(
     if world is not None:
         yaw_3d = yaw_from_world(world, roll_deg)
         from_world = np.isfinite(yaw_3d)
-        yaw = np.where(from_world, yaw_3d, yaw_2d)
+        yaw = np.where(from_world, _agree_on_turn(yaw_3d, yaw_2d), yaw_2d)
     else:
         from_world = np.zeros(t, dtype=bool)
         yaw = yaw_2d
     yaw = _running_circular_median(yaw, _window_frames(time_s, smooth_s))
     view, facing, deviation = classify_yaw(yaw)
     return ViewEstimate(view, facing, yaw, deviation, from_world)
+
+
+def _agree_on_turn(yaw_3d: np.ndarray, yaw_2d: np.ndarray) -> np.ndarray:
+    """World yaw, but turned away from the frontal plane only as far as the image also shows.
+
+    MediaPipe's world shoulder line turns with the head (35-40 deg during a 60 deg head turn on a
+    real clip whose image shoulders stayed square), so a turn from the front counts only as far
+    as both the world depth and the 2-D foreshortening show it. Applied only where the world
+    yaw is within 45 deg of the front (nearer a side view the 2-D ratio is the noisier one).
+    Sign and front/back come from the world landmarks; frames without a 2-D estimate keep the
+    world yaw.
+    """
+    mag = np.abs(yaw_3d)
+    dev_3d = np.minimum(mag, 180.0 - mag)
+    mag_2d = np.abs(yaw_2d)
+    capped = np.fmin(dev_3d, np.minimum(mag_2d, 180.0 - mag_2d))
+    dev = np.where(dev_3d < 45.0, capped, dev_3d)  # side views keep the world's depth
+    sign = np.where(yaw_3d < 0, -1.0, 1.0)
+    return sign * np.where(mag <= 90.0, dev, 180.0 - dev)
 
 
 def _window_frames(time_s: np.ndarray, smooth_s: float) -> int:

@@ -136,3 +136,15 @@ def test_image_yaw_nan_without_nose() -> None:
 def test_bad_input(args: tuple[Any, ...], kwargs: dict[str, Any], match: str) -> None:
     with pytest.raises(ValueError, match=match):
         detect_views(*args, **kwargs)
+
+
+def test_world_turn_not_seen_in_the_image_is_capped() -> None:
+    """World shoulders turned 35 deg with square image shoulders (a head turn leaking into the
+    world shoulder line) stays a front view; the image's own turn is kept."""
+    square = synthetic_pose({}, yaw_deg=0.0)
+    turned = synthetic_pose({}, yaw_deg=35.0)
+    leaked = PoseSequence(square.frame, square.time_s, 1280, 720, square.image, turned.world)
+    est = _detect(leaked)
+    assert est.view[0] == "front" and abs(est.yaw_deg[0]) < 0.5
+    both = _detect(turned)
+    assert both.view[0] == "oblique" and both.yaw_deg[0] == pytest.approx(35.0, abs=0.5)
