@@ -154,3 +154,14 @@ def test_bad_config_is_rejected(kwargs: dict[str, float], match: str) -> None:
 def test_bad_aspect_ratio_is_rejected() -> None:
     with pytest.raises(ValueError, match=r"aspect_ratio must be > 0"):
         SubjectTracker(aspect_ratio=0)
+
+
+def test_duplicate_detections_of_a_known_other_never_become_the_subject() -> None:
+    """Seen on real footage: once the subject is gone, the model reports the other person twice."""
+    tracker = SubjectTracker(TrackerConfig(max_lost_frames=5, min_hits=3))
+    for _ in range(10):
+        assert tracker.select([person(0.5, 0.3, torso=0.2), person(0.2, 0.7, torso=0.15)]) == 0
+    for k in range(30):
+        other = person(0.2 - 0.002 * k, 0.7, torso=0.15)
+        twin = person(0.21 - 0.002 * k, 0.69, torso=0.14, visibility=0.5)
+        assert tracker.select([twin, other] if k % 2 else [other]) is None
