@@ -141,6 +141,7 @@ def run_analyze(args: argparse.Namespace) -> int:
             write_annotated=not args.no_video,
             headline=args.headline,
             progress=update,
+            max_seconds=args.max_seconds,
         )
     finally:
         close()
