@@ -176,9 +176,12 @@ def neutral_offsets(
 def _measure(
     pose: PoseSequence, roll_deg: float, min_visibility: float, wanted: frozenset[str]
 ) -> tuple[dict[str, np.ndarray], ViewEstimate, dict[str, np.ndarray]]:
-    """Raw (un-zeroed, forward head in px) masked values of all metrics, views and flags."""
+    """Raw (un-zeroed, forward head in px) masked values of the wanted metrics, views, flags."""
     frames = _frames(pose, roll_deg)
-    raws = {**_side_metrics(frames), **_front_metrics(frames), **_elbow_metrics(frames)}
+    raws: dict[str, _Raw] = {}
+    for view, build in (("side", _side_metrics), ("front", _front_metrics), ("any", _elbows)):
+        if any(METRICS_BY_ID[mid].view == view for mid in wanted):  # skip unused groups
+            raws.update(build(frames))
     vis = np.nan_to_num(pose.visibility, nan=0.0)
     xy = pose.image[..., :2]
     inside = np.all((xy >= 0.0) & (xy <= 1.0), axis=-1)
@@ -188,15 +191,15 @@ def _measure(
     low_vis = np.zeros(len(pose), dtype=bool)
     out_frame = np.zeros(len(pose), dtype=bool)
     wrong_view = np.zeros(len(pose), dtype=bool)
-    for mid, r in raws.items():
+    for mid in wanted:
+        r = raws[mid]
         seen = np.all(vis[rows, r.needs] >= min_visibility, axis=1)
         in_img = np.all(inside[rows, r.needs], axis=1)
         ok = detected & r.allowed & seen & in_img & np.isfinite(r.value)
         values[mid] = np.where(ok, r.value, np.nan)
-        if mid in wanted:
-            low_vis |= detected & r.allowed & ~seen
-            out_frame |= detected & r.allowed & ~in_img
-            wrong_view |= detected & ~r.view_match
+        low_vis |= detected & r.allowed & ~seen
+        out_frame |= detected & r.allowed & ~in_img
+        wrong_view |= detected & ~r.view_match
     views = frames.views
     flags = {
         "no_subject": ~detected,
@@ -325,7 +328,7 @@ def _neck_rotation(f: _Frames) -> np.ndarray:
     )
 
 
-def _elbow_metrics(f: _Frames) -> dict[str, _Raw]:
+def _elbows(f: _Frames) -> dict[str, _Raw]:
     """Elbow flexion, any view: both sides in front/oblique views, the near side in side views."""
     out: dict[str, _Raw] = {}
     view = f.views.view
