@@ -221,7 +221,9 @@ def write_pdf(layout: PageLayout, path: Path) -> Path:
     for t in layout.texts:
         ax.text(t.x, t.y, t.text, fontsize=t.size_pt, va="baseline", ha="left")
     fig.savefig(
-        path, format="pdf", metadata={"Title": f"romcam {layout.name}", "Creator": "romcam"}
+        path,
+        format="pdf",
+        metadata={"Title": f"romcam {layout.name}", "Creator": "romcam", "CreationDate": None},
     )
     return path
 
