@@ -30,6 +30,11 @@ def head_revision() -> str:
     return head
 
 
+def known_revisions() -> set[str]:
+    """Every revision id shipped with this romcam."""
+    return {rev.revision for rev in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+
+
 def current_revision(engine: Engine) -> str | None:
     """Revision the database is at; None for an empty database."""
     with engine.connect() as conn:

@@ -99,13 +99,23 @@ class Store:
         store = cls(engine, Path(root) if root is not None else data_dir(), url)
         try:
             with store._guard():
-                if migrate.current_revision(engine) != migrate.head_revision():
-                    migrate.upgrade(engine)
+                store._upgrade()
             store.recover()
         except BaseException:
             engine.dispose()
             raise
         return store
+
+    def _upgrade(self) -> None:
+        current = migrate.current_revision(self.engine)
+        if current == migrate.head_revision():
+            return
+        if current is not None and current not in migrate.known_revisions():
+            raise StoreError(
+                f"the database {self.url} was written by a newer romcam (schema {current}); "
+                "upgrade romcam to use it"
+            )
+        migrate.upgrade(self.engine)
 
     def close(self) -> None:
         """Release the database connections."""

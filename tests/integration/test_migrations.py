@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 
+from romcam.errors import StoreError
 from romcam.store import MeasurementInput, Store, migrate
 from romcam.store.engine import make_engine
 from romcam.store.models import Base
@@ -122,3 +124,15 @@ def test_downgrade_to_first_and_back(store_url: str, data_dir: Path) -> None:
         assert migrate.current_revision(command_engine) == FIRST
     with Store.open(store_url, root=data_dir) as store:
         assert store.measurements_frame()["value"].tolist() == [95.0]
+
+
+def test_database_from_a_newer_romcam_is_refused(store_url: str, data_dir: Path) -> None:
+    Store.open(store_url, root=data_dir).close()
+    engine = make_engine(store_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    finally:
+        engine.dispose()
+    with pytest.raises(StoreError, match=r"written by a newer romcam \(schema 9999\)"):
+        Store.open(store_url, root=data_dir)
