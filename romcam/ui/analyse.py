@@ -14,6 +14,7 @@ from typing import Any
 import streamlit as st
 
 from romcam.assessments import AssessmentTest, Side
+from romcam.calibration import CalibrationProfile
 from romcam.errors import InputError, RomcamError
 from romcam.paths import safe_filename
 from romcam.store.records import MeasurementInput, RecordingInput
@@ -21,6 +22,7 @@ from romcam.summary import summary_for_test
 from romcam.ui.charts import angle_curves_chart
 from romcam.ui.settings import current_settings, model_path_for
 from romcam.ui.widgets import (
+    calibration_ui,
     client_picker_ui,
     open_store,
     phase_ui,
@@ -64,21 +66,31 @@ def check_upload(name: str, size_bytes: int, max_mb: float = MAX_UPLOAD_MB) -> s
     return f"{safe_filename(Path(name).stem, default='video')}.{suffix}"
 
 
-def run_analysis(video: Path, out_dir: Path, test: AssessmentTest, side: Side | None) -> Any:
+def run_analysis(
+    video: Path,
+    out_dir: Path,
+    test: AssessmentTest,
+    side: Side | None,
+    calibration: CalibrationProfile | None = None,
+) -> Any:
     """Analyse ``video`` into ``out_dir`` with a progress bar (removed when done)."""
     from romcam.pipeline import analyze_video
 
     bar = st.progress(0.0, text="Analysing…")
+    shown = [-1]
 
     def report(done: int, total: int) -> None:
-        share = min(1.0, done / total) if total else 0.0
-        bar.progress(share, text=f"Analysing… frame {done} of {total or '?'}")
+        percent = min(100, 100 * done // total) if total else 0
+        if percent != shown[0]:  # one update per percent, not per frame
+            shown[0] = percent
+            bar.progress(percent / 100, text=f"Analysing… frame {done} of {total or '?'}")
 
     try:
         return analyze_video(
             video,
             out_dir,
             model_path=model_path_for(current_settings()),
+            calibration=calibration,
             write_annotated=True,
             headline=test.metric_id(side),
             progress=report,
@@ -87,7 +99,9 @@ def run_analysis(video: Path, out_dir: Path, test: AssessmentTest, side: Side | 
         bar.empty()
 
 
-def _upload_ui(test: AssessmentTest, side: Side | None) -> None:
+def _upload_ui(
+    test: AssessmentTest, side: Side | None, calibration: CalibrationProfile | None
+) -> None:
     uploaded = st.file_uploader("Video of the test", type=list(VIDEO_TYPES), key="analyse_upload")
     if uploaded is None or not st.button("Analyse", type="primary"):
         return
@@ -97,7 +111,7 @@ def _upload_ui(test: AssessmentTest, side: Side | None) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         video = folder / name
         video.write_bytes(uploaded.getbuffer())
-        result = run_analysis(video, folder / "out", test, side)
+        result = run_analysis(video, folder / "out", test, side, calibration)
     except RomcamError as exc:
         shutil.rmtree(folder, ignore_errors=True)
         show_error(exc, f"analyse {uploaded.name!r}")
@@ -185,19 +199,20 @@ def measurement_from(
 
 
 def recording_from(result: Any) -> RecordingInput:
-    duration = getattr(result, "duration_s", None)
+    """The files of an ``AnalysisResult`` to keep with the measurement (the original video)."""
     return RecordingInput(
-        video=Path(result.video),
-        landmarks=Path(result.landmarks_csv),
-        angles=Path(result.angles_csv),
-        duration_s=float(duration) if duration is not None else None,
+        video=Path(result.video.path),
+        landmarks=result.landmarks_csv,
+        angles=result.angles_csv,
+        duration_s=float(result.video.duration_s),
     )
 
 
 def analyse_page() -> None:
     st.title("Analyse a recording")
     test, side = test_picker_ui("analyse")
-    _upload_ui(test, side)
+    calibration = calibration_ui("analyse")
+    _upload_ui(test, side, calibration)
     analysed: Analysed | None = st.session_state.get(_RESULT)
     if analysed is None:
         st.caption(f"Accepted: {', '.join(VIDEO_TYPES)}, up to {MAX_UPLOAD_MB} MB.")

@@ -11,6 +11,9 @@ import pandas as pd
 
 from romcam.metric_specs import metric_spec
 
+#: What these functions return (``alt.layer(...).properties()`` may type as a FacetChart).
+AnyChart = alt.Chart | alt.LayerChart | alt.FacetChart
+
 
 def _band(normal: tuple[float, float] | None, y_field: str, x_domain: tuple | None) -> list:
     """A shaded rectangle over the normal range (empty list when there is none)."""
@@ -24,7 +27,7 @@ def _band(normal: tuple[float, float] | None, y_field: str, x_domain: tuple | No
     ]
 
 
-def angle_curves_chart(table: pd.DataFrame, metric_ids: list[str]) -> alt.LayerChart:
+def angle_curves_chart(table: pd.DataFrame, metric_ids: list[str]) -> AnyChart:
     """Line chart of metric columns of an angle table over ``time_s``, normal range shaded.
 
     Args:
@@ -61,7 +64,7 @@ def history_chart(
     value_col: str = "value",
     x_col: str = "measured_at",
     color_col: str = "phase",
-) -> alt.LayerChart:
+) -> AnyChart:
     """Points and lines of stored values over visits, normal range of ``metric_id`` shaded."""
     spec = metric_spec(metric_id)
     y_title = f"{spec.label} ({spec.unit})"
@@ -76,7 +79,7 @@ def history_chart(
     ).properties(height=260)
 
 
-def before_after_chart(table: pd.DataFrame, label_col: str = "test_side") -> alt.Chart:
+def before_after_chart(table: pd.DataFrame, label_col: str = "test_side") -> AnyChart:
     """Grouped bars of ``before`` and ``after`` values per test and side."""
     long = table.melt(
         label_col,

@@ -4,7 +4,6 @@ within measurement error" labels; CSV export and the printable report."""
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -12,6 +11,7 @@ import streamlit as st
 from romcam.compare import progress, visit_series
 from romcam.errors import RomcamError
 from romcam.paths import safe_filename
+from romcam.report import progress_report
 from romcam.store.records import ClientRecord
 from romcam.ui.charts import history_chart
 from romcam.ui.widgets import client_picker_ui, open_store, show_error
@@ -66,7 +66,7 @@ def measurements_csv(frame: pd.DataFrame) -> bytes:
     return frame.to_csv(index=False).encode("utf-8")
 
 
-def _downloads_ui(store: Any, client: ClientRecord, frame: pd.DataFrame) -> None:
+def _downloads_ui(client: ClientRecord, frame: pd.DataFrame, phase: str | None) -> None:
     name = safe_filename(client.name, default="client")
     st.download_button(
         "Export measurements (CSV)",
@@ -74,22 +74,21 @@ def _downloads_ui(store: Any, client: ClientRecord, frame: pd.DataFrame) -> None
         file_name=f"romcam-{name}-measurements.csv",
         mime="text/csv",
     )
-    try:
-        from romcam.report import progress_report_html
-    except ImportError:
-        st.caption("The printable report is not available in this build.")
-        return
-    try:
-        html = progress_report_html(store, client.id)
-    except RomcamError as exc:
-        show_error(exc, "build the report")
-        return
-    st.download_button(
-        "Printable report (HTML)",
-        html.encode(),
-        file_name=f"romcam-{name}-progress.html",
-        mime="text/html",
-    )
+    if st.button("Build the printable report", key="progress_report"):
+        try:
+            st.session_state["progress_report_html"] = progress_report(
+                frame, phase=phase, client_name=client.name
+            )
+        except (RomcamError, ValueError) as exc:
+            show_error(exc, "build the report")
+    html = st.session_state.get("progress_report_html")
+    if html:
+        st.download_button(
+            "Download the report (HTML, print it from the browser)",
+            html.encode("utf-8"),
+            file_name=f"romcam-{name}-progress.html",
+            mime="text/html",
+        )
 
 
 def progress_page() -> None:
@@ -127,4 +126,4 @@ def progress_page() -> None:
         st.subheader("History")
         _history_ui(series)
     st.subheader("Export")
-    _downloads_ui(store, client, frame)
+    _downloads_ui(client, frame, chosen)

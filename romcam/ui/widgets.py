@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import streamlit as st
 
 from romcam.assessments import TESTS, AssessmentTest, Side
+from romcam.calibration import CalibrationProfile, list_profiles, load_profile
 from romcam.errors import RomcamError
 from romcam.store.records import STANDARD_PHASES, ClientRecord, SessionRecord
 from romcam.ui.settings import current_settings
@@ -58,22 +59,17 @@ def client_picker_ui(store: Any, key: str) -> ClientRecord | None:
     names = {c.id: c.name for c in clients}
     chosen = st.selectbox(
         "Client",
-        list(names),
-        format_func=names.get,
-        index=None if not names else 0,
+        list[int](names),
+        format_func=lambda i: names.get(i, str(i)),
+        index=cast(int, 0 if names else None),
         placeholder="No clients yet: add one below",
         key=f"{key}_client",
     )
     with st.popover("Add a client", icon=":material/person_add:"):
-        name = st.text_input("Name or pseudonym", key=f"{key}_new_client_name", max_chars=120)
-        notes = st.text_area("Notes (optional)", key=f"{key}_new_client_notes")
-        if st.button("Add client", key=f"{key}_add_client"):
-            try:
-                record = store.add_client(name, notes=notes)
-                st.session_state[f"{key}_client"] = record.id
-                st.rerun()
-            except RomcamError as exc:
-                show_error(exc, "add the client")
+        st.text_input("Name or pseudonym", key=f"{key}_new_client_name", max_chars=120)
+        st.text_area("Notes (optional)", key=f"{key}_new_client_notes")
+        st.button("Add client", key=f"{key}_add_client", on_click=_add_client, args=(store, key))
+    _show_pending_error(key)
     return next((c for c in clients if c.id == chosen), None)
 
 
@@ -94,22 +90,52 @@ def session_picker_ui(
     }
     chosen = st.selectbox(
         "Session",
-        list(labels),
-        format_func=labels.get,
-        index=0 if labels else None,
+        list[int](labels),
+        format_func=lambda i: labels.get(i, str(i)),
+        index=cast(int, 0 if labels else None),
         placeholder="No sessions yet",
         key=f"{key}_session_{client.id}",
     )
     if allow_new:
-        therapist = st.text_input("Therapist (optional)", key=f"{key}_therapist")
-        if st.button("Start a new session", key=f"{key}_new_session"):
-            try:
-                record = store.start_session(client.id, therapist=therapist or None)
-                st.session_state[f"{key}_session_{client.id}"] = record.id
-                st.rerun()
-            except RomcamError as exc:
-                show_error(exc, "start a session")
+        st.text_input("Therapist (optional)", key=f"{key}_therapist")
+        st.button(
+            "Start a new session",
+            key=f"{key}_new_session",
+            on_click=_start_session,
+            args=(store, client.id, key),
+        )
+        _show_pending_error(key)
     return next((s for s in ordered if s.id == chosen), None)
+
+
+def _add_client(store: Any, key: str) -> None:
+    """Button callback (runs before the page, so it may select the new client)."""
+    name = st.session_state.get(f"{key}_new_client_name", "")
+    notes = st.session_state.get(f"{key}_new_client_notes", "")
+    try:
+        record = store.add_client(name, notes=notes)
+    except RomcamError as exc:
+        st.session_state[f"{key}_pending_error"] = f"Could not add the client: {exc}"
+        return
+    st.session_state[f"{key}_client"] = record.id
+    st.session_state[f"{key}_new_client_name"] = ""
+
+
+def _start_session(store: Any, client_id: int, key: str) -> None:
+    """Button callback: start a session for the client and select it."""
+    therapist = st.session_state.get(f"{key}_therapist", "").strip() or None
+    try:
+        record = store.start_session(client_id, therapist=therapist)
+    except RomcamError as exc:
+        st.session_state[f"{key}_pending_error"] = f"Could not start a session: {exc}"
+        return
+    st.session_state[f"{key}_session_{client_id}"] = record.id
+
+
+def _show_pending_error(key: str) -> None:
+    message = st.session_state.pop(f"{key}_pending_error", None)
+    if message:
+        st.error(message)
 
 
 def phase_ui(key: str) -> str:
@@ -140,3 +166,25 @@ def instructions_ui(test: AssessmentTest, side: Side | None) -> None:
     st.markdown(f"**Camera:** {setup}  \n**Movement:** {test.movement}")
     if test.needs_neutral:
         st.caption("This test first captures the neutral position (looking straight ahead).")
+
+
+def calibration_ui(key: str) -> CalibrationProfile | None:
+    """Pick a stored calibration profile (None = measure uncalibrated)."""
+    try:
+        names = list_profiles()
+    except RomcamError as exc:
+        show_error(exc, "list the calibration profiles")
+        return None
+    name = st.selectbox(
+        "Calibration",
+        ["none", *names],
+        key=f"{key}_calibration",
+        help="Made with `romcam calibrate`: corrects camera tilt and adds a scale.",
+    )
+    if name == "none":
+        return None
+    try:
+        return load_profile(name)
+    except RomcamError as exc:
+        show_error(exc, f"load the calibration {name!r}")
+        return None

@@ -1,0 +1,45 @@
+"""romcam dashboard: ``streamlit run app.py`` (listens on localhost; see .streamlit/config.toml).
+
+A thin entry point: page config and navigation. Each page lives in ``romcam/ui/``.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import streamlit as st
+
+from romcam.ui.analyse import analyse_page
+from romcam.ui.assess import assess_page
+from romcam.ui.progress import progress_page
+from romcam.ui.review import review_page
+from romcam.ui.settings import settings_page
+
+logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+
+st.set_page_config(page_title="romcam", page_icon=":material/accessibility_new:", layout="wide")
+page = st.navigation(
+    [
+        st.Page(
+            assess_page,
+            title="Assess (live)",
+            icon=":material/videocam:",
+            url_path="assess",
+            default=True,
+        ),
+        st.Page(
+            analyse_page, title="Analyse a recording", icon=":material/movie:", url_path="analyse"
+        ),
+        st.Page(
+            review_page, title="Session review", icon=":material/fact_check:", url_path="review"
+        ),
+        st.Page(
+            progress_page,
+            title="Client progress",
+            icon=":material/trending_up:",
+            url_path="progress",
+        ),
+        st.Page(settings_page, title="Settings", icon=":material/settings:", url_path="settings"),
+    ]
+)
+page.run()

@@ -1,0 +1,100 @@
+"""Frames processed per second by the dashboard's live path (romcam.live.LiveProcessor).
+
+Feeds camera-sized frames (default 640x360, decoded up front so decoding is not timed) of a
+real clip through the processor exactly as the webcam callback does (pose model, metrics,
+causal filter, checks, drawing, hold detection, H.264 + landmark recording), and compares with
+a bare PoseEstimator loop on the same frames.
+
+    python benchmarks/bench_live.py [--clip PATH] [--seconds 6] [--width 640] [--no-record]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from romcam.assessments import assessment_test
+from romcam.live import LiveConfig, LiveProcessor, drain
+from romcam.pose import PoseEstimator
+from romcam.video import VideoReader
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_CLIP = (
+    ROOT.parent / "shared/videos/internal-tests-only/shoulder_abduction_front_seated_02.mp4"
+)
+MODEL = ROOT.parent / "shared/models/pose_landmarker_full.task"
+
+
+def load_frames(clip: Path, seconds: float, width: int) -> list[tuple[float, np.ndarray]]:
+    frames = []
+    with VideoReader(clip, max_seconds=seconds) as reader:
+        for f in reader:
+            h, w = f.image.shape[:2]
+            size = (width, round(h * width / w) // 2 * 2)
+            frames.append((f.time_s, cv2.resize(f.image, size, interpolation=cv2.INTER_AREA)))
+    return frames
+
+
+def time_live(frames: list[tuple[float, np.ndarray]], record: bool) -> list[float]:
+    with tempfile.TemporaryDirectory() as tmp:
+        config = LiveConfig(
+            assessment_test("shoulder_abduction"),
+            "right",
+            MODEL,
+            record_dir=Path(tmp) if record else None,
+            auto_capture=False,
+        )
+        processor = LiveProcessor(config)
+        times = []
+        try:
+            for t, img in frames:
+                start = time.perf_counter()
+                processor.process(img, t)
+                times.append(time.perf_counter() - start)
+                drain(processor.results)
+        finally:
+            processor.close()
+    return times
+
+
+def time_bare(frames: list[tuple[float, np.ndarray]]) -> list[float]:
+    times = []
+    with PoseEstimator(MODEL) as estimator:
+        for t, img in frames:
+            start = time.perf_counter()
+            estimator.process(cv2.cvtColor(img, cv2.COLOR_BGR2RGB), round(t * 1000))
+            times.append(time.perf_counter() - start)
+    return times
+
+
+def report(name: str, times: list[float]) -> None:
+    steady = times[5:]  # the first frames load the model
+    med = statistics.median(steady)
+    total = sum(steady)
+    print(f"{name:<28} median {med * 1000:6.1f} ms/frame   {len(steady) / total:6.1f} frames/s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clip", type=Path, default=DEFAULT_CLIP)
+    parser.add_argument("--seconds", type=float, default=6.0)
+    parser.add_argument("--width", type=int, default=640)
+    parser.add_argument("--no-record", action="store_true")
+    args = parser.parse_args()
+    frames = load_frames(args.clip, args.seconds, args.width)
+    h, w = frames[0][1].shape[:2]
+    print(f"{len(frames)} frames of {args.clip.name} at {w}x{h}")
+    report("bare PoseEstimator", time_bare(frames))
+    report("LiveProcessor (no recording)", time_live(frames, record=False))
+    if not args.no_record:
+        report("LiveProcessor (recording)", time_live(frames, record=True))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,781 @@
+"""The live (webcam) frame processor behind the dashboard's Assess page.
+
+``LiveProcessor.process(frame_bgr, time_s)`` is called for every camera frame, on
+streamlit-webrtc's worker thread. It runs the pose model, measures the test's metric with the
+causal (One Euro) filter, checks the set-up (view, body parts in frame, visibility, a second
+person), draws the skeleton, the readout and the hold cue on the frame, detects the held end
+range, records the trial (video + landmark file) and puts a :class:`LiveUpdate` (and, once
+captured, a :class:`TrialResult`) on a ``queue.Queue`` that the page reads.
+
+Nothing here imports Streamlit, so it is tested with real frames and the real pose model.
+The page talks to the worker thread only through the queue and the thread-safe command methods
+(``request_capture``, ``request_neutral``, ``reset``, ``close``).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import queue
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import cv2
+import numpy as np
+
+from romcam.annotate import ARCS, draw_angle_arc, draw_readout, draw_skeleton
+from romcam.assessments import POSTURE_METRICS, AssessmentTest, Side
+from romcam.calibration import CalibrationProfile, undistort_pose
+from romcam.filtering import OneEuroFilter
+from romcam.landmark_io import LandmarkCsvWriter
+from romcam.landmarks import LANDMARK_INDEX, N_LANDMARKS, PoseSequence
+from romcam.measure import NEUTRAL_METRICS, compute_metrics
+from romcam.metric_specs import METRIC_IDS, metric_spec
+from romcam.metric_table import MetricTable
+from romcam.pose import FramePose, PoseEstimator
+from romcam.summary import summary_for_test
+from romcam.video import H264Writer, even_size
+
+log = logging.getLogger(__name__)
+
+Phase = Literal["neutral", "trial", "done"]
+#: Below this landmark visibility a body part counts as not seen.
+MIN_VISIBILITY = 0.5
+#: Landmarks this far outside [0, 1] (normalised) count as out of the picture.
+FRAME_MARGIN = 0.02
+#: How long (s) the neutral position must be held still before it is taken automatically.
+NEUTRAL_HOLD_S = 1.0
+#: Shortest hold (s) for the trial's ROM extraction (the held end range that is saved).
+ROM_HOLD_S = 0.5
+
+
+@dataclass(frozen=True)
+class LiveConfig:
+    """What one live trial measures and how.
+
+    Attributes:
+        test, side: the clinical test (``romcam.assessments``) and its side (None if unsided).
+        model_path: pose model file; None = the default resolution.
+        calibration: camera profile (level, scale, lens; see ``romcam.calibration``) or None.
+        min_hold_s: how long (s) the end range must be held for the automatic capture.
+        hold_tolerance: half-width (metric unit) of the band the value must stay in.
+        min_excursion: how far (metric unit) the value must have moved from its start before a
+            hold counts as the end range; 0 for posture tests, which are a still pose.
+        auto_capture: capture by itself on a detected hold (else only on request).
+        record_dir: folder for the trial's ``trial.mp4`` and ``landmarks.csv``; None = no recording.
+        record_fps: frame rate written into the trial video.
+    """
+
+    test: AssessmentTest
+    side: Side | None
+    model_path: Path | None = None
+    calibration: CalibrationProfile | None = None
+    min_hold_s: float = 1.0
+    hold_tolerance: float = 3.0
+    min_excursion: float = 20.0
+    auto_capture: bool = True
+    record_dir: Path | None = None
+    record_fps: float = 30.0
+
+    def __post_init__(self) -> None:
+        self.test.metric_id(self.side)  # ValueError when the side does not fit the test
+        for name in ("min_hold_s", "hold_tolerance"):
+            if not getattr(self, name) > 0:
+                raise ValueError(f"{name} must be > 0; got {getattr(self, name)!r}")
+        if self.min_excursion < 0:
+            raise ValueError(f"min_excursion must be >= 0; got {self.min_excursion!r}")
+
+    @property
+    def metric_id(self) -> str:
+        return self.test.metric_id(self.side)
+
+
+@dataclass(frozen=True)
+class LiveUpdate:
+    """What the page shows after one frame.
+
+    Attributes:
+        time_s: stream time of the frame (s). frames: frames processed so far.
+        phase: ``neutral`` (neck tests: waiting for the neutral pose), ``trial`` or ``done``.
+        value: the test's metric after the causal filter (metric unit); NaN when not measurable.
+        view: detected view (``front``, ``side_left``, ``side_right``, ``oblique``, ``none``).
+        problems: what to fix, one short sentence each; empty when the set-up is right.
+        people: persons the model saw in the frame.
+        hold_progress: 0..1, how much of ``min_hold_s`` the current hold has lasted.
+        fps: frames processed per second over the last couple of seconds.
+    """
+
+    time_s: float
+    frames: int
+    phase: Phase
+    value: float
+    view: str
+    problems: tuple[str, ...]
+    people: int
+    hold_progress: float
+    fps: float
+
+
+@dataclass(frozen=True)
+class TrialResult:
+    """A captured trial, ready to be stored.
+
+    Attributes:
+        value: the result in the metric's unit: the held end range (from the neutral for tests
+            that need one), or the held posture value; NaN when nothing was measured.
+        view: dominant view of the trial; quality / reason: the verdict of
+            ``summary.summary_for_test`` (``ok``, ``rejected``, ``no_data``) and why.
+        held_max, held_min, start, excursion: held values of the metric column (NaN if none).
+        neutral: the neutral value captured first (neck tests), else None.
+        table: the trial's per-frame ``MetricTable`` (causally filtered values).
+        trigger: ``auto`` (hold detected) or ``button``.
+        video_path, landmarks_path, angles_path: the recorded files (None when not recorded).
+        duration_s: trial length in seconds.
+    """
+
+    test_id: str
+    side: Side | None
+    metric_id: str
+    value: float
+    view: str
+    quality: str
+    reason: str
+    held_max: float
+    held_min: float
+    start: float
+    excursion: float
+    neutral: float | None
+    table: MetricTable
+    trigger: Literal["auto", "button"]
+    video_path: Path | None
+    landmarks_path: Path | None
+    angles_path: Path | None
+    duration_s: float
+
+
+@dataclass
+class HoldDetector:
+    """Causal detector of a held end range in a stream of values.
+
+    A *run* is a stretch of samples within ``±tolerance`` of the run's first value, at least
+    ``min_excursion`` away from the stream's first value in the direction of ``extreme``
+    (``max``: above it, ``min``: below it). A run that lasts ``min_hold_s`` is *held*; it is
+    *released* when the value then leaves the band back towards the start (the subject returns
+    from the end range). A hold that carries on further (the subject only paused on the way)
+    starts a new run instead. NaN samples are skipped; a gap longer than ``max_gap_s`` ends the
+    run without releasing it.
+
+    Attributes:
+        held: median of the last held run (NaN before any). released: see above.
+    """
+
+    min_hold_s: float
+    tolerance: float
+    extreme: Literal["max", "min"]
+    min_excursion: float = 0.0
+    max_gap_s: float = 0.3
+    start: float = math.nan
+    held: float = math.nan
+    released: bool = False
+    _run_t0: float = math.nan
+    _run_ref: float = math.nan
+    _last_t: float = math.nan
+    _run_full: bool = False
+    _run: list[float] = field(default_factory=list)
+
+    def update(self, t_s: float, value: float) -> float:
+        """Feed one sample (s, metric unit); returns the current run's progress in [0, 1]."""
+        if not math.isfinite(value):
+            if math.isfinite(self._last_t) and t_s - self._last_t > self.max_gap_s:
+                self._restart(math.nan, math.nan)
+            return self.progress(t_s)
+        if math.isnan(self.start):
+            self.start = value
+        gap = t_s - self._last_t if math.isfinite(self._last_t) else 0.0
+        self._last_t = t_s
+        if gap > self.max_gap_s:
+            self._restart(t_s, value)
+        elif math.isnan(self._run_ref) or abs(value - self._run_ref) > self.tolerance:
+            if self._run_full and self._toward_start(value):
+                self.released = True
+            self._restart(t_s, value)
+        self._run.append(value)
+        progress = self.progress(t_s)
+        if progress >= 1.0:
+            self._run_full = True
+            self.held = float(np.median(self._run))
+        return progress
+
+    def progress(self, t_s: float) -> float:
+        """How much of ``min_hold_s`` the current run has lasted (0 when it is not far enough)."""
+        if math.isnan(self._run_t0) or not self._far_enough(self._run_ref):
+            return 0.0
+        return float(min(1.0, (t_s - self._run_t0) / self.min_hold_s))
+
+    def _toward_start(self, value: float) -> bool:
+        return value < self._run_ref if self.extreme == "max" else value > self._run_ref
+
+    def _far_enough(self, value: float) -> bool:
+        if math.isnan(self.start) or math.isnan(value):
+            return False
+        moved = value - self.start if self.extreme == "max" else self.start - value
+        return moved >= self.min_excursion
+
+    def _restart(self, t_s: float, value: float) -> None:
+        self._run_t0, self._run_ref = t_s, value
+        self._run_full = False
+        self._run = []
+
+
+def required_landmarks(test: AssessmentTest, side: Side | None) -> tuple[str, ...]:
+    """Landmark names the test needs in the picture (from its ``regions``)."""
+    sides = (side,) if side is not None and test.metric.endswith("{side}") else ("left", "right")
+    names: list[str] = []
+    for region in test.regions:
+        if region in LANDMARK_INDEX:
+            names.append(region)
+        else:
+            names.extend(f"{s}_{region}" for s in sides if f"{s}_{region}" in LANDMARK_INDEX)
+    return tuple(names)
+
+
+def view_problem(test: AssessmentTest, side: Side | None, view: str) -> str | None:
+    """What to change when the detected ``view`` does not suit the test, else None."""
+    if view == "none":
+        return None
+    if test.view == "front":
+        return None if view == "front" else "Face the camera square on (turn towards it)."
+    if not view.startswith("side"):
+        return "Turn sideways to the camera: this test needs a side view."
+    if side is not None and test.metric.endswith("{side}") and view != f"side_{side}":
+        return f"Turn around: the {side} side of the body must face the camera."
+    return None
+
+
+def setup_problems(
+    image: np.ndarray | None,
+    test: AssessmentTest,
+    side: Side | None,
+    view: str,
+    people: int,
+    flags: dict[str, bool] | None = None,
+) -> tuple[str, ...]:
+    """The set-up checks of one frame, as short instructions (empty = all good).
+
+    Args:
+        image: (33, 4) normalised x, y, z, visibility of the tracked subject, or None.
+        view: detected view of the frame; people: persons the model saw.
+        flags: per-frame quality flags of the metric table (``out_of_plane`` ...).
+    """
+    if image is None or not np.isfinite(image[:, 0]).any():
+        return ("Nobody found: step into the picture, in good light.",)
+    problems: list[str] = []
+    if people > 1:
+        problems.append(f"{people} people in the picture: only the client should be in view.")
+    wrong_view = view_problem(test, side, view)
+    if wrong_view:
+        problems.append(wrong_view)
+    outside, hidden = [], []
+    for name in required_landmarks(test, side):
+        x, y, _, vis = image[LANDMARK_INDEX[name]]
+        lo, hi = -FRAME_MARGIN, 1 + FRAME_MARGIN
+        if not (lo <= x <= hi and lo <= y <= hi):
+            outside.append(name.replace("_", " "))
+        elif not vis >= MIN_VISIBILITY:
+            hidden.append(name.replace("_", " "))
+    if outside:
+        problems.append(f"Not in the picture: {', '.join(outside)}; step back or move the camera.")
+    if hidden:
+        problems.append(f"Hard to see: {', '.join(hidden)}; improve the light or uncover it.")
+    if flags and flags.get("out_of_plane"):
+        problems.append("Turned out of the measurement plane: square up to the camera.")
+    return tuple(problems)
+
+
+class FpsMeter:
+    """Frames per second over a sliding window of wall-clock times."""
+
+    def __init__(self, window_s: float = 2.0) -> None:
+        self._times: deque[float] = deque()
+        self._window_s = window_s
+
+    def tick(self, now: float | None = None) -> float:
+        now = time.perf_counter() if now is None else now
+        self._times.append(now)
+        while self._times and now - self._times[0] > self._window_s:
+            self._times.popleft()
+        if len(self._times) < 2:
+            return 0.0
+        return (len(self._times) - 1) / (self._times[-1] - self._times[0])
+
+
+def draw_hold_cue(
+    frame_bgr: np.ndarray,
+    phase: Phase,
+    progress: float,
+    captured: float | None,
+    unit: str,
+    held: float = math.nan,
+) -> np.ndarray:
+    """Draw the capture cue along the bottom of the frame (in place); returns the frame.
+
+    Amber bar filling while the end range is held (blue for the neutral), the held value once
+    the hold is long enough, and a green bar with the value once the trial is captured.
+    """
+    h, w = frame_bgr.shape[:2]
+    bar_h = max(18, h // 16)
+    y0, y1 = h - bar_h - 6, h - 6
+    cv2.rectangle(frame_bgr, (6, y0), (w - 6, y1), (40, 40, 40), -1)
+    fill_colour = (200, 140, 0) if phase == "neutral" else (0, 190, 255)
+    if captured is not None:
+        fill_colour, progress = (40, 170, 40), 1.0
+        text = f"CAPTURED {captured:.0f} {unit}" if math.isfinite(captured) else "CAPTURED"
+    elif phase == "neutral":
+        text = "NEUTRAL: look straight ahead and keep still"
+    elif progress >= 1.0 and math.isfinite(held):
+        text = f"HELD {held:.0f} {unit} - now return to the start"
+    else:
+        text = "HOLD still..." if progress > 0 else "Move to the end range and hold"
+    cv2.rectangle(frame_bgr, (6, y0), (6 + int((w - 12) * progress), y1), fill_colour, -1)
+    scale = bar_h / 34
+    cv2.putText(
+        frame_bgr,
+        text,
+        (14, y1 - bar_h // 4),
+        cv2.FONT_HERSHEY_SIMPLEX,
+        scale,
+        (255, 255, 255),
+        max(1, round(2 * scale)),
+        cv2.LINE_AA,
+    )
+    return frame_bgr
+
+
+def drain(results: queue.Queue, limit: int = 1000) -> list[object]:
+    """Everything currently in ``results`` (at most ``limit`` items), oldest first."""
+    items: list[object] = []
+    while len(items) < limit:
+        try:
+            items.append(results.get_nowait())
+        except queue.Empty:
+            break
+    return items
+
+
+@dataclass(frozen=True)
+class StreamEnded:
+    """The camera stream stopped (STOP pressed, camera unplugged, tab closed).
+
+    ``lost_trial`` is True when a trial was under way and had not been captured: that attempt
+    is not saved (what was saved before is untouched).
+    """
+
+    frames: int
+    lost_trial: bool
+
+
+class _TrialRows:
+    """The per-frame rows of one trial, grown frame by frame (filtered metric values)."""
+
+    def __init__(self) -> None:
+        self.frame: list[int] = []
+        self.time_s: list[float] = []
+        self.values: list[np.ndarray] = []
+        self.view: list[str] = []
+        self.facing: list[str] = []
+        self.flags: dict[str, list[bool]] = {}
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    def add(self, frame: int, t: float, values: np.ndarray, row: MetricTable) -> None:
+        self.frame.append(frame)
+        self.time_s.append(t)
+        self.values.append(values)
+        self.view.append(str(row.view[0]))
+        self.facing.append(str(row.facing[0]))
+        for name, flag in row.flags.items():
+            self.flags.setdefault(name, [False] * (len(self.frame) - 1)).append(bool(flag[0]))
+        for got in self.flags.values():
+            if len(got) < len(self.frame):
+                got.append(False)
+
+    def table(self) -> MetricTable:
+        stacked = np.vstack(self.values) if self.values else np.empty((0, len(METRIC_IDS)))
+        return MetricTable(
+            frame=np.asarray(self.frame, dtype=int),
+            time_s=np.asarray(self.time_s, dtype=float),
+            values={mid: stacked[:, k] for k, mid in enumerate(METRIC_IDS)},
+            view=np.asarray(self.view, dtype=object),
+            facing=np.asarray(self.facing, dtype=object),
+            flags={k: np.asarray(v, dtype=bool) for k, v in self.flags.items()},
+        )
+
+    def recent(self, metric_index: int, since_s: float) -> np.ndarray:
+        """Finite values of one metric from the last ``since_s`` seconds."""
+        if not self.time_s:
+            return np.empty(0)
+        t = np.asarray(self.time_s)
+        vals = np.asarray([v[metric_index] for v in self.values])
+        picked = vals[t >= t[-1] - since_s]
+        return picked[np.isfinite(picked)]
+
+
+class TrialRecorder:
+    """Writes one trial's raw camera frames (H.264 MP4) and landmarks (CSV) as they arrive."""
+
+    def __init__(self, folder: Path, fps: float) -> None:
+        self.folder = folder
+        self.fps = fps
+        self.video_path = folder / "trial.mp4"
+        self.landmarks_path = folder / "landmarks.csv"
+        self._video: H264Writer | None = None
+        self._landmarks: LandmarkCsvWriter | None = None
+        self.frames = 0
+        self.first_t: float | None = None
+        self._size = (0, 0)
+        self.last_t = 0.0
+
+    def write(self, frame_bgr: np.ndarray, time_s: float, pose: FramePose | None) -> None:
+        if self._video is None:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            h, w = frame_bgr.shape[:2]
+            width, height = even_size(w, h)
+            self._video = H264Writer(self.video_path, width, height, self.fps)
+            self._landmarks = LandmarkCsvWriter(self.landmarks_path)
+            self._size = (w, h)
+            self.first_t = time_s
+        assert self._landmarks is not None and self.first_t is not None
+        t = time_s - self.first_t
+        self._video.write(frame_bgr, t)
+        self._landmarks.write(self.frames, t, self._size[0], self._size[1], pose)
+        self.frames += 1
+        self.last_t = t
+
+    def close(self) -> None:
+        """Finish both files (idempotent)."""
+        for writer in (self._video, self._landmarks):
+            if writer is not None:
+                writer.close()
+
+    @property
+    def duration_s(self) -> float:
+        return self.last_t + 1.0 / self.fps if self.frames else 0.0
+
+
+class LiveProcessor:
+    """Turns camera frames into an annotated frame plus :class:`LiveUpdate` s on ``results``.
+
+    One processor serves one camera stream: it creates its own pose estimator on the first
+    frame (VIDEO mode needs one per stream) and closes it when the stream ends. ``process`` runs
+    on the stream's worker thread; the command methods may be called from any thread.
+    """
+
+    def __init__(self, config: LiveConfig, results: queue.Queue | None = None) -> None:
+        self.config = config
+        self.results: queue.Queue = results if results is not None else queue.Queue(maxsize=256)
+        self._lock = threading.RLock()
+        self._estimator: PoseEstimator | None = None
+        self._commands: set[str] = set()
+        self._fps = FpsMeter()
+        self._metric_index = METRIC_IDS.index(config.metric_id)
+        #: The metrics measured live: the test's, plus the extra ones of a posture test.
+        self._metrics = frozenset({config.metric_id, *POSTURE_METRICS.get(config.test.id, ())})
+        self._unit = metric_spec(config.metric_id).unit
+        self._last_ms = -1
+        self._last_t = -math.inf
+        self.frames = 0
+        self.latest: LiveUpdate | None = None
+        self.captured: TrialResult | None = None
+        self.error: str | None = None
+        self._trial_count = 0
+        self._start_phase()
+
+    # --- commands (any thread) -------------------------------------------------------------
+    def request_capture(self) -> None:
+        """Capture the current trial at the next frame (the therapist's button)."""
+        with self._lock:
+            self._commands.add("capture")
+
+    def request_neutral(self) -> None:
+        """Take the current position as the neutral at the next frame (neck tests)."""
+        with self._lock:
+            self._commands.add("neutral")
+
+    def reset(self) -> None:
+        """Discard the trial under way (unsaved) and start a new one."""
+        with self._lock:
+            self._close_recorder()
+            self._start_phase()
+
+    def stream_ended(self) -> None:
+        """The camera stopped: finish files, close the model, tell the page."""
+        with self._lock:
+            lost = self.phase != "done" and len(self._rows) > 0
+            self._close_recorder()
+            self._close_estimator()
+            if lost:
+                self._start_phase()
+            self._publish(StreamEnded(self.frames, lost))
+
+    def report_error(self, message: str) -> None:
+        """Tell the page that frames cannot be processed (e.g. the model cannot load)."""
+        with self._lock:
+            self.error = message
+            self._publish(message)
+
+    def close(self) -> None:
+        """Release the model and the files (idempotent)."""
+        with self._lock:
+            self._close_recorder()
+            self._close_estimator()
+
+    # --- the frame path (worker thread) ----------------------------------------------------
+    def process(self, frame_bgr: np.ndarray, time_s: float) -> np.ndarray:
+        """Measure one (H, W, 3) uint8 BGR frame taken at ``time_s`` s; returns it annotated."""
+        if frame_bgr.ndim != 3 or frame_bgr.shape[2] != 3 or frame_bgr.dtype != np.uint8:
+            raise ValueError(
+                f"frame must be (H, W, 3) uint8 BGR; got {frame_bgr.shape} {frame_bgr.dtype}"
+            )
+        with self._lock:
+            if not time_s > self._last_t:  # a new stream: its clock starts again
+                self._restart_clock()
+            self._last_t = time_s
+            pose, people = self._estimate(frame_bgr, time_s)
+            row = self._measure(pose, frame_bgr.shape, time_s)
+            values = self._filter.update(time_s, _row_values(row))
+            value = float(values[self._metric_index])
+            view = str(row.view[0])
+            flags = {k: bool(v[0]) for k, v in row.flags.items()}
+            image = None if pose is None else pose.image
+            problems = setup_problems(
+                image, self.config.test, self.config.side, view, people, flags
+            )
+            progress = self._advance(frame_bgr, time_s, pose, row, values, value)
+            out = self._draw(frame_bgr, pose, value, view, problems, progress)
+            self.frames += 1
+            update = LiveUpdate(
+                time_s,
+                self.frames,
+                self.phase,
+                value,
+                view,
+                problems,
+                people,
+                progress,
+                self._fps.tick(),
+            )
+            self.latest = update
+            self._publish(update)
+        return out
+
+    # --- internals (called with the lock held) ----------------------------------------------
+    def _start_phase(self) -> None:
+        """Start a new attempt: the neutral phase for tests that need one, else the trial.
+
+        The recording and the rows start with the neutral phase, so the trial's start value
+        (``summary_for_test``'s ``start``) is the neutral.
+        """
+        cfg = self.config
+        self._neutral: float | None = None
+        self._attempt_t0: float | None = None
+        self._attempt_frames = 0
+        self.captured = None
+        self._filter = OneEuroFilter()
+        self._trial_count += 1
+        self._rows = _TrialRows()
+        self._recorder: TrialRecorder | None = None
+        if cfg.record_dir is not None:
+            folder = cfg.record_dir / f"trial-{self._trial_count:03d}"
+            self._recorder = TrialRecorder(folder, cfg.record_fps)
+        if cfg.test.needs_neutral:
+            self.phase: Phase = "neutral"
+            self._detector = HoldDetector(NEUTRAL_HOLD_S, cfg.hold_tolerance, "max")
+        else:
+            self.phase = "trial"
+            self._detector = self._trial_detector()
+
+    def _restart_clock(self) -> None:
+        """Time went backwards (a new stream): restart the filter and any attempt under way."""
+        self._filter = OneEuroFilter()
+        if self.phase != "done" and len(self._rows) > 0:
+            self._close_recorder()
+            self._start_phase()
+
+    def _trial_detector(self) -> HoldDetector:
+        cfg = self.config
+        detector = HoldDetector(
+            cfg.min_hold_s, cfg.hold_tolerance, cfg.test.extreme(cfg.side), cfg.min_excursion
+        )
+        if self._neutral is not None:
+            detector.start = 0.0  # the values are zeroed at the neutral
+        return detector
+
+    def _estimate(self, frame_bgr: np.ndarray, time_s: float) -> tuple[FramePose | None, int]:
+        if self._estimator is None:
+            self._estimator = PoseEstimator(self.config.model_path)
+        # VIDEO mode needs strictly increasing integer milliseconds.
+        ms = max(round(time_s * 1000), self._last_ms + 1)
+        self._last_ms = ms
+        rgb = cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2RGB)
+        pose = self._estimator.process(rgb, ms)
+        return pose, int(self._estimator.people_in_last_frame)
+
+    def _measure(
+        self, pose: FramePose | None, shape: tuple[int, ...], time_s: float
+    ) -> MetricTable:
+        """The test's metrics in one frame (a length-1 table; NaN without a subject).
+
+        Neck metrics are raw during the neutral phase and zeroed at the captured neutral after
+        it (``compute_metrics`` would otherwise zero a one-frame sequence at itself).
+        """
+        image = np.full((1, N_LANDMARKS, 4), np.nan) if pose is None else pose.image[None]
+        world = None if pose is None or pose.world is None else pose.world[None]
+        w, h = int(shape[1]), int(shape[0])
+        seq = PoseSequence(np.array([self.frames]), np.array([time_s]), w, h, image, world)
+        profile = self.config.calibration
+        if profile is not None and pose is not None:
+            seq = undistort_pose(seq, profile)
+        neutral = {m: 0.0 for m in self._metrics if m in NEUTRAL_METRICS}
+        if self._neutral is not None:
+            neutral[self.config.metric_id] = self._neutral
+        return compute_metrics(
+            seq,
+            roll_deg=(profile.roll_deg or 0.0) if profile else 0.0,
+            px_per_cm=profile.px_per_cm_at(w, h) if profile else None,
+            neutral=neutral,
+            metrics=self._metrics,
+        )
+
+    def _advance(
+        self,
+        frame_bgr: np.ndarray,
+        time_s: float,
+        pose: FramePose | None,
+        row: MetricTable,
+        values: np.ndarray,
+        value: float,
+    ) -> float:
+        """Move the neutral / trial state on by one frame; returns the hold progress."""
+        capture, neutral = "capture" in self._commands, "neutral" in self._commands
+        self._commands.clear()
+        if self.phase == "done":
+            return 1.0
+        if self._attempt_t0 is None:
+            self._attempt_t0 = time_s
+        index, t_rel = self._attempt_frames, time_s - self._attempt_t0
+        self._attempt_frames += 1
+        if self._recorder is not None:
+            self._recorder.write(frame_bgr, t_rel, pose)
+        if self.phase == "trial":  # neutral-phase values are raw, not zeroed: not in the table
+            self._rows.add(index, t_rel, values, row)
+        progress = self._detector.update(time_s, value)
+        if self.phase == "neutral":
+            auto = self.config.auto_capture and progress >= 1.0
+            if (auto or neutral) and math.isfinite(value):
+                held = self._detector.held
+                self._neutral = held if auto and math.isfinite(held) else value
+                self.phase = "trial"
+                self._filter = OneEuroFilter()  # the values jump by the neutral from now on
+                self._detector = self._trial_detector()
+            return progress
+        done = self._detector.released if self.config.min_excursion > 0 else progress >= 1.0
+        if capture or (self.config.auto_capture and done):
+            self._capture("button" if capture else "auto")
+        return progress
+
+    def _capture(self, trigger: Literal["auto", "button"]) -> None:
+        """Finish the trial: close its files, take the held end range, publish the result."""
+        cfg = self.config
+        self._close_recorder()
+        table = self._rows.table()
+        entry = summary_for_test(table, cfg.test, cfg.side, min_hold_s=ROM_HOLD_S)
+        value = _num(entry["value"])
+        if not math.isfinite(value) and trigger == "button":
+            recent = self._rows.recent(self._metric_index, 0.5)
+            value = float(np.median(recent)) if recent.size else value
+        rec = self._recorder if self._recorder is not None and self._recorder.frames else None
+        angles = None
+        if rec is not None:
+            angles = rec.folder / "angles.csv"
+            table.to_dataframe().to_csv(angles, index=False)
+        duration = rec.duration_s if rec else float(np.ptp(table.time_s)) if len(table) else 0.0
+        self.captured = TrialResult(
+            cfg.test.id,
+            cfg.side,
+            cfg.metric_id,
+            value,
+            str(entry["view"]),
+            str(entry["quality"]),
+            str(entry["reason"]),
+            _num(entry["max"]),
+            _num(entry["min"]),
+            _num(entry["start"]),
+            _num(entry["excursion"]),
+            self._neutral,
+            table,
+            trigger,
+            rec.video_path if rec else None,
+            rec.landmarks_path if rec else None,
+            angles,
+            duration,
+        )
+        self.phase = "done"
+        self._publish(self.captured)
+
+    def _draw(
+        self,
+        frame_bgr: np.ndarray,
+        pose: FramePose | None,
+        value: float,
+        view: str,
+        problems: tuple[str, ...],
+        progress: float,
+    ) -> np.ndarray:
+        out = frame_bgr.copy()
+        draw_skeleton(out, pose)
+        if pose is not None and self.config.metric_id in ARCS:
+            draw_angle_arc(out, pose, self.config.metric_id, value)
+        draw_readout(out, {self.config.metric_id: value}, view, problems[:2])
+        captured = self.captured.value if self.captured is not None else None
+        draw_hold_cue(out, self.phase, progress, captured, self._unit, self._detector.held)
+        return out
+
+    def _publish(self, item: object) -> None:
+        """Put ``item`` on the results queue; when full, drop the oldest live update first."""
+        while True:
+            try:
+                self.results.put_nowait(item)
+                return
+            except queue.Full:
+                try:
+                    self.results.get_nowait()
+                except queue.Empty:
+                    continue
+
+    def _close_recorder(self) -> None:
+        if self._recorder is not None:
+            try:
+                self._recorder.close()
+            except (OSError, ValueError) as exc:
+                log.warning("could not finish the trial recording: %s", exc)
+
+    def _close_estimator(self) -> None:
+        if self._estimator is not None:
+            self._estimator.close()
+            self._estimator = None
+            self._last_ms = -1
+
+
+def _row_values(row: MetricTable) -> np.ndarray:
+    """(K,) metric values of a length-1 table, in ``METRIC_IDS`` order."""
+    return np.array([row.values[mid][0] for mid in METRIC_IDS], dtype=float)
+
+
+def _num(x: object) -> float:
+    """A summary entry's number (None -> NaN)."""
+    return math.nan if x is None else float(x)  # type: ignore[arg-type]

@@ -1,0 +1,315 @@
+"""Assess (live): guided test from the webcam, with live checks, hold capture and saving.
+
+The camera widget (``live_camera_ui``) is the only part that needs a real browser; everything
+else on the page runs under ``streamlit.testing.v1.AppTest``. Frames are processed by
+:class:`romcam.live.LiveProcessor` on streamlit-webrtc's worker thread; this page reads its
+results queue in a fragment that reruns twice a second while the camera plays.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import shutil
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, cast
+
+import streamlit as st
+
+from romcam.assessments import AssessmentTest, Side
+from romcam.calibration import CalibrationProfile
+from romcam.errors import RomcamError
+from romcam.live import LiveConfig, LiveProcessor, LiveUpdate, StreamEnded, TrialResult, drain
+from romcam.metric_specs import metric_spec
+from romcam.store.records import MeasurementInput, MeasurementRecord, RecordingInput
+from romcam.ui.settings import Settings, current_settings, model_path_for
+from romcam.ui.widgets import (
+    calibration_ui,
+    client_picker_ui,
+    instructions_ui,
+    open_store,
+    phase_ui,
+    session_picker_ui,
+    show_error,
+    test_picker_ui,
+)
+
+log = logging.getLogger(__name__)
+
+_PROCESSOR = "romcam_live_processor"
+_SAVED = "romcam_live_saved"
+_NOTICE = "romcam_live_notice"
+#: Posture tests are a still pose held this long (s); ROM tests need this excursion (deg).
+POSTURE_HOLD_S = 3.0
+ROM_MIN_EXCURSION = 20.0
+
+
+@dataclass(frozen=True)
+class LiveChoice:
+    """What the therapist picked beside the camera (``session_id`` None = nowhere to save)."""
+
+    session_id: int | None
+    phase: str
+    test: AssessmentTest
+    side: Side | None
+    calibration: CalibrationProfile | None = None
+
+
+def live_config(
+    test: AssessmentTest,
+    side: Side | None,
+    settings: Settings,
+    calibration: CalibrationProfile | None = None,
+) -> LiveConfig:
+    """The live processor's settings for one test (posture tests are a 3 s still pose)."""
+    posture = metric_spec(test.metric_id(side)).kind == "posture"
+    return LiveConfig(
+        test=test,
+        side=side,
+        model_path=model_path_for(settings),
+        calibration=calibration,
+        min_hold_s=POSTURE_HOLD_S if posture else 1.0,
+        min_excursion=0.0 if posture else ROM_MIN_EXCURSION,
+        record_fps=float(settings.camera_fps),
+    )
+
+
+def live_processor(config: LiveConfig) -> LiveProcessor:
+    """This browser session's processor for ``config`` (a new one when the choice changed)."""
+    held: LiveProcessor | None = st.session_state.get(_PROCESSOR)
+    if held is not None and _same_test(held.config, config):
+        return held
+    if held is not None:
+        held.close()
+        _remove_dir(held.config.record_dir)
+    folder = Path(current_settings().data_dir) / "live-tmp" / uuid.uuid4().hex[:12]
+    processor = LiveProcessor(_with_dir(config, folder))
+    st.session_state[_PROCESSOR] = processor
+    return processor
+
+
+def _same_test(a: LiveConfig, b: LiveConfig) -> bool:
+    return _with_dir(a, None) == _with_dir(b, None)
+
+
+def _with_dir(config: LiveConfig, folder: Path | None) -> LiveConfig:
+    from dataclasses import replace
+
+    return replace(config, record_dir=folder)
+
+
+def _remove_dir(folder: Path | None) -> None:
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _finite(x: float | None) -> float | None:
+    return float(x) if x is not None and math.isfinite(x) else None
+
+
+def save_trial(store: Any, choice: LiveChoice, result: TrialResult) -> MeasurementRecord:
+    """Store a captured trial with its recording (one transaction). Raises RomcamError."""
+    if choice.session_id is None:
+        raise RomcamError("no session is chosen; choose a client and a session first")
+    if not math.isfinite(result.value):
+        raise RomcamError(
+            "nothing was measured in this trial (the body part was not seen); "
+            "check the set-up hints and try again"
+        )
+    measurement = MeasurementInput(
+        test=result.test_id,
+        side=result.side,
+        phase=choice.phase,
+        value=result.value,
+        held_max=_finite(result.held_max),
+        held_min=_finite(result.held_min),
+        start=_finite(result.start),
+        excursion=_finite(result.excursion),
+        view=result.view,
+        quality=result.quality,
+        quality_reason=result.reason,
+        source="live",
+        calibration_profile=choice.calibration.name if choice.calibration else None,
+        neutral=_finite(result.neutral),
+    )
+    recording = None
+    if result.video_path is not None:
+        recording = RecordingInput(
+            video=result.video_path,
+            landmarks=result.landmarks_path,
+            angles=result.angles_path,
+            duration_s=result.duration_s,
+        )
+    return store.add_measurement(choice.session_id, measurement, recording)
+
+
+def choice_ui(store: Any | None) -> LiveChoice:
+    """Client, session, phase, test, side and calibration pickers."""
+    client = client_picker_ui(store, "assess") if store is not None else None
+    session = session_picker_ui(store, client, "assess") if client is not None else None
+    phase = phase_ui("assess")
+    test, side = test_picker_ui("assess")
+    calibration = calibration_ui("assess")
+    instructions_ui(test, side)
+    if session is None:
+        st.info("Choose or add a client and start a session to save measurements.")
+    return LiveChoice(session.id if session else None, phase, test, side, calibration)
+
+
+#: Draws the camera widget for a processor; returns True while the camera plays.
+CameraUi = Callable[[LiveProcessor, Settings], bool]
+
+#: Messages streamlit-webrtc shows inside the video widget when the camera cannot be used.
+CAMERA_TEXTS = {
+    "start": "START",
+    "stop": "STOP",
+    "select_device": "SELECT DEVICE",
+    "media_api_not_available": "This browser cannot use a camera here. Open the app as "
+    "http://localhost:8501 (or over HTTPS) in Chrome, Edge or Firefox.",
+    "device_ask_permission": "Allow this page to use the camera (see the browser's prompt).",
+    "device_not_available": "No camera found. Plug in a webcam and press START again, or use "
+    "'Analyse a recording' with a video file.",
+    "device_access_denied": "Camera permission was denied. Allow the camera for this site in "
+    "the browser's address bar, then press START again.",
+}
+
+
+def live_camera_ui(processor: LiveProcessor, settings: Settings) -> bool:
+    """The webcam widget (streamlit-webrtc); returns True while the camera is playing.
+
+    Needs a real browser: AppTest cannot run it, so it is kept apart from the page logic.
+    """
+    import time
+
+    import av
+    from streamlit_webrtc import WebRtcMode, webrtc_streamer
+    from streamlit_webrtc.config import Translations
+
+    def on_frame(frame: av.VideoFrame) -> av.VideoFrame:
+        image = frame.to_ndarray(format="bgr24")
+        t = float(frame.time) if frame.time is not None else time.monotonic()
+        try:
+            out = processor.process(image, t)
+        except RomcamError as exc:  # e.g. the pose model cannot be loaded
+            processor.report_error(str(exc))
+            return frame
+        return av.VideoFrame.from_ndarray(out, format="bgr24")
+
+    no_ice_servers: dict[str, Any] = {"iceServers": []}  # localhost: no STUN/TURN lookups
+    ctx = webrtc_streamer(
+        key="romcam-live",
+        mode=WebRtcMode.SENDRECV,
+        rtc_configuration=no_ice_servers,
+        media_stream_constraints=settings.media_constraints(),
+        video_frame_callback=on_frame,
+        on_video_ended=processor.stream_ended,
+        async_processing=True,
+        translations=cast(Translations, CAMERA_TEXTS),
+    )
+    return bool(ctx.state.playing)
+
+
+def _handle_messages(
+    processor: LiveProcessor, store: Any, choice: LiveChoice | None
+) -> LiveUpdate | None:
+    """Read the processor's queue: save captured trials, note stream ends; latest update."""
+    latest = None
+    for item in drain(processor.results):
+        if isinstance(item, LiveUpdate):
+            latest = item
+        elif isinstance(item, TrialResult):
+            _save_captured(store, choice, item)
+        elif isinstance(item, StreamEnded) and item.lost_trial:
+            st.session_state[_NOTICE] = (
+                "The camera stopped before the end range was captured, so that attempt was not "
+                "saved. Measurements saved earlier are safe. Press START to try again."
+            )
+        elif isinstance(item, str):
+            st.session_state[_NOTICE] = item
+    return latest or processor.latest
+
+
+def _save_captured(store: Any, choice: LiveChoice | None, result: TrialResult) -> None:
+    if choice is None or choice.session_id is None or store is None:
+        st.session_state[_NOTICE] = (
+            "Captured, but not saved: choose a client and a session first, then capture again."
+        )
+        return
+    try:
+        record = save_trial(store, choice, result)
+    except RomcamError as exc:
+        st.session_state[_NOTICE] = f"The captured trial could not be saved: {exc}"
+        return
+    spec = metric_spec(result.metric_id)
+    saved: list[str] = st.session_state.setdefault(_SAVED, [])
+    saved.append(
+        f"#{record.id} {choice.test.label}{f' ({result.side})' if result.side else ''}, "
+        f"{choice.phase}: {record.value:.1f} {spec.unit} — quality {record.quality}"
+        + (f" ({record.quality_reason})" if record.quality_reason else "")
+    )
+    st.toast(f"Saved: {saved[-1]}", icon=":material/check_circle:")
+
+
+def status_ui(processor: LiveProcessor, store: Any, choice: LiveChoice | None) -> None:
+    """Live read-out beside the video: value, checks with what to fix, hold progress, buttons."""
+    update = _handle_messages(processor, store, choice)
+    spec = metric_spec(processor.config.metric_id)
+    if st.session_state.get(_NOTICE):
+        st.warning(st.session_state[_NOTICE])
+    if update is None:
+        st.caption("Press START under the video to begin. The first frames load the pose model.")
+    else:
+        value = f"{update.value:.1f} {spec.unit}" if math.isfinite(update.value) else "—"
+        cols = st.columns(3)
+        cols[0].metric(spec.label, value)
+        cols[1].metric("View", update.view.replace("_", " "))
+        cols[2].metric("Frames/s", f"{update.fps:.0f}")
+        if update.problems:
+            st.error(
+                "**Fix the set-up:**\n" + "\n".join(f"- {p}" for p in update.problems),
+                icon=":material/warning:",
+            )
+        else:
+            st.success("Set-up OK", icon=":material/check:")
+        label = {
+            "neutral": "Neutral: keep still",
+            "trial": "Hold the end range",
+            "done": "Captured",
+        }[update.phase]
+        st.progress(update.hold_progress, text=f"{label}: {update.hold_progress:.0%}")
+    _buttons(processor)
+    for line in reversed(st.session_state.get(_SAVED, [])):
+        st.write(f":material/check_circle: Saved {line}")
+
+
+def _buttons(processor: LiveProcessor) -> None:
+    cols = st.columns(3)
+    if processor.config.test.needs_neutral and cols[0].button("Capture neutral now"):
+        processor.request_neutral()
+    if cols[1].button("Capture now", type="primary", help="Take the end range now"):
+        processor.request_capture()
+    if cols[2].button("New trial", help="Discard the attempt under way and start again"):
+        st.session_state.pop(_NOTICE, None)
+        processor.reset()
+
+
+def assess_page(camera_ui: CameraUi = live_camera_ui) -> None:
+    """The page. ``camera_ui`` draws the camera widget; AppTest passes one without a browser."""
+    st.title("Assess (live)")
+    store = open_store()
+    settings = current_settings()
+    left, right = st.columns([2, 3], gap="large")
+    with left:
+        choice = choice_ui(store)
+    try:
+        config = live_config(choice.test, choice.side, settings, choice.calibration)
+    except RomcamError as exc:
+        show_error(exc, "load the pose model (see Settings)")
+        return
+    processor = live_processor(config)
+    with right:
+        playing = camera_ui(processor, settings)
+        st.fragment(status_ui, run_every=0.5 if playing else None)(processor, store, choice)

@@ -1,0 +1,291 @@
+"""romcam.live: hold detection on synthetic series, set-up checks, and the frame processor on
+real footage with the real pose model."""
+
+from __future__ import annotations
+
+import math
+import queue
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from romcam.assessments import assessment_test
+from romcam.landmarks import LANDMARK_INDEX, N_LANDMARKS
+from romcam.live import (
+    HoldDetector,
+    LiveConfig,
+    LiveProcessor,
+    LiveUpdate,
+    StreamEnded,
+    TrialResult,
+    drain,
+    draw_hold_cue,
+    required_landmarks,
+    setup_problems,
+    view_problem,
+)
+from romcam.video import probe_video
+from tests.conftest import MODEL_PATH
+from tests.e2e.footage import REST_S, TOP_S, held_abduction_frames
+
+FPS = 30.0
+
+
+def _feed(detector: HoldDetector, values: np.ndarray) -> tuple[np.ndarray, list[bool]]:
+    t = np.arange(values.size) / FPS
+    progress = np.array([detector.update(ti, vi) for ti, vi in zip(t, values, strict=True)])
+    return progress, [detector.released]
+
+
+def _trial(
+    rng: np.random.Generator,
+    peak: float,
+    hold_s: float,
+    pause: float | None = None,
+    noise: float = 0.8,
+) -> np.ndarray:
+    """Rest at 0, raise over 1.5 s (optionally pausing 1.2 s at ``pause``), hold, lower."""
+    parts = [np.zeros(15)]
+    if pause is not None:
+        parts += [np.linspace(0, pause, 20), np.full(36, pause), np.linspace(pause, peak, 25)]
+    else:
+        parts.append(np.linspace(0, peak, 45))
+    parts += [np.full(round(hold_s * FPS), peak), np.linspace(peak, 0, 30), np.zeros(15)]
+    series = np.concatenate(parts)
+    return series + rng.normal(0, noise, series.size)
+
+
+def test_hold_at_end_range_is_detected_and_released_on_return() -> None:
+    rng = np.random.default_rng(1)
+    series = _trial(rng, 150.0, hold_s=1.5)
+    detector = HoldDetector(1.0, 3.0, "max", min_excursion=20.0)
+    t = np.arange(series.size) / FPS
+    released_at = None
+    for ti, vi in zip(t, series, strict=True):
+        detector.update(ti, vi)
+        if detector.released and released_at is None:
+            released_at = ti
+    assert detector.held == pytest.approx(150.0, abs=1.0)
+    hold_end = (15 + 45 + 45) / FPS
+    assert released_at is not None and hold_end - 0.05 <= released_at <= hold_end + 0.3
+
+
+def test_pause_on_the_way_up_is_not_the_end_range() -> None:
+    rng = np.random.default_rng(2)
+    series = _trial(rng, 160.0, hold_s=1.2, pause=80.0)
+    detector = HoldDetector(1.0, 3.0, "max", min_excursion=20.0)
+    t = np.arange(series.size) / FPS
+    held_when_released = []
+    for ti, vi in zip(t, series, strict=True):
+        was = detector.released
+        detector.update(ti, vi)
+        if detector.released and not was:
+            held_when_released.append(detector.held)
+    assert len(held_when_released) == 1
+    assert held_when_released[0] == pytest.approx(160.0, abs=1.0)
+
+
+@pytest.mark.parametrize("hold_s", [0.1, 0.6])
+def test_short_holds_and_spikes_are_not_holds(hold_s: float) -> None:
+    rng = np.random.default_rng(3)
+    series = _trial(rng, 140.0, hold_s=hold_s)
+    series[20] = 175.0  # one-frame spike
+    detector = HoldDetector(1.0, 3.0, "max", min_excursion=20.0)
+    progress, _ = _feed(detector, series)
+    assert progress.max() < 1.0
+    assert not detector.released and math.isnan(detector.held)
+
+
+def test_min_extreme_and_gaps() -> None:
+    rng = np.random.default_rng(4)
+    series = -_trial(rng, 50.0, hold_s=1.5)  # extension: end range is the minimum
+    detector = HoldDetector(1.0, 3.0, "min", min_excursion=20.0)
+    _feed(detector, series)
+    assert detector.released and detector.held == pytest.approx(-50.0, abs=1.0)
+    # A long gap of NaN in the middle of a hold ends the run without releasing it.
+    gap = HoldDetector(1.0, 3.0, "max", min_excursion=0.0)
+    values = np.r_[np.full(20, 90.0), np.full(20, np.nan), np.full(20, 90.0)]
+    progress, _ = _feed(gap, values)
+    assert progress.max() < 1.0 and not gap.released
+
+
+def test_required_landmarks_follow_test_and_side() -> None:
+    abd = assessment_test("shoulder_abduction")
+    assert required_landmarks(abd, "right") == (
+        "right_shoulder",
+        "right_elbow",
+        "right_wrist",
+        "right_hip",
+    )
+    rot = assessment_test("neck_rotation")
+    names = required_landmarks(rot, "left")
+    assert "nose" in names and "left_ear" in names and "right_ear" in names
+
+
+@pytest.mark.parametrize(
+    ("test_id", "side", "view", "fix"),
+    [
+        ("shoulder_abduction", "right", "side_left", "Face the camera"),
+        ("shoulder_flexion", "right", "front", "Turn sideways"),
+        ("shoulder_flexion", "right", "side_left", "right side of the body must face"),
+        ("shoulder_flexion", "left", "side_left", None),
+        ("posture_side", None, "side_right", None),
+        ("neck_flexion", None, "oblique", "Turn sideways"),
+    ],
+)
+def test_view_problem(test_id: str, side, view: str, fix: str | None) -> None:
+    got = view_problem(assessment_test(test_id), side, view)
+    assert (got is None) if fix is None else (fix in got)
+
+
+def _front_pose() -> np.ndarray:
+    pose = np.full((N_LANDMARKS, 4), np.nan)
+    pose[:, :2] = 0.5
+    pose[:, 3] = 0.95
+    return pose
+
+
+def test_setup_problems_say_what_to_fix() -> None:
+    test = assessment_test("shoulder_abduction")
+    assert setup_problems(None, test, "right", "none", 0)[0].startswith("Nobody found")
+    assert setup_problems(_front_pose(), test, "right", "front", 1) == ()
+    pose = _front_pose()
+    pose[LANDMARK_INDEX["right_hip"], 1] = 1.3  # below the picture
+    pose[LANDMARK_INDEX["right_wrist"], 3] = 0.1  # hidden
+    problems = setup_problems(pose, test, "right", "side_right", 2, {"out_of_plane": True})
+    text = " ".join(problems)
+    assert "2 people" in text
+    assert "Face the camera" in text
+    assert "Not in the picture: right hip" in text
+    assert "Hard to see: right wrist" in text
+    assert "out of the measurement plane" in text
+
+
+def test_hold_cue_is_drawn_and_turns_green_when_captured() -> None:
+    frame = np.zeros((360, 640, 3), np.uint8)
+    draw_hold_cue(frame, "trial", 0.5, None, "deg")
+    bar = frame[-20:-8, 10:310]
+    assert (bar[..., 2] > 200).mean() > 0.5  # amber fill (BGR: high red)
+    draw_hold_cue(frame, "trial", 1.0, 151.0, "deg")
+    assert (frame[-20:-8, 320:630, 1] > 150).mean() > 0.5  # green across
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"side": None}, "needs a side"),
+        ({"min_hold_s": 0.0}, "min_hold_s must be > 0"),
+        ({"min_excursion": -1.0}, "min_excursion must be >= 0"),
+    ],
+)
+def test_bad_config_is_refused(kwargs: dict, match: str) -> None:
+    base = {"test": assessment_test("shoulder_abduction"), "side": "right"}
+    with pytest.raises(ValueError, match=match):
+        LiveConfig(**{**base, **kwargs})
+
+
+# --- the processor on real footage -------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def held_frames() -> list[tuple[float, np.ndarray]]:
+    """(time_s, frame) at 30 fps: rest, raise, overhead held 2 s, lower (see tests/e2e/footage)."""
+    return [(i / FPS, img) for i, img in enumerate(held_abduction_frames())]
+
+
+def _config(record_dir: Path | None, auto: bool = False) -> LiveConfig:
+    return LiveConfig(
+        assessment_test("shoulder_abduction"),
+        "right",
+        MODEL_PATH,
+        record_dir=record_dir,
+        auto_capture=auto,
+    )
+
+
+def _held_part(frames: list[tuple[float, np.ndarray]]) -> list[tuple[float, np.ndarray]]:
+    """The frames from the start up to the middle of the held top (arms overhead)."""
+    return frames[: round((1.0 + TOP_S - REST_S) * FPS) + 30]
+
+
+@pytest.mark.footage
+def test_processor_draws_skeleton_and_reads_abduction(held_frames) -> None:
+    frames = _held_part(held_frames)
+    processor = LiveProcessor(_config(None))
+    try:
+        outs = [processor.process(img, t) for t, img in frames]
+    finally:
+        processor.close()
+    updates = [u for u in drain(processor.results) if isinstance(u, LiveUpdate)]
+    assert len(updates) == len(frames)
+    top = np.array([u.value for u in updates[-15:]])
+    # Arms overhead: abduction far past the horizontal, within the anatomical range.
+    assert np.isfinite(top).all() and 140 < np.median(top) < 185
+    rest = np.array([u.value for u in updates[5:25]])
+    assert np.nanmedian(rest) < 40  # arms by the sides at the start
+    assert all(u.view == "front" and u.people == 1 for u in updates[-15:])
+    assert updates[-1].problems == ()
+    assert updates[-1].hold_progress > 0.5  # the end range is being held
+    # The skeleton is drawn on the subject: pixels along the right upper arm changed.
+    changed = np.abs(outs[-1].astype(int) - frames[-1][1].astype(int)).sum(axis=2) > 60
+    h, w = changed.shape
+    assert changed[h // 8 : h // 2, w // 4 : 3 * w // 4].mean() > 0.003
+    assert changed[-20:, :].mean() > 0.3  # the hold cue bar across the bottom
+
+
+@pytest.mark.footage
+def test_auto_capture_records_video_landmarks_and_angles(held_frames, tmp_path: Path) -> None:
+    results: queue.Queue = queue.Queue()
+    processor = LiveProcessor(_config(tmp_path, auto=True), results)
+    try:
+        for t, img in held_frames:
+            processor.process(img, t)
+            if processor.captured is not None:
+                break
+        processor.stream_ended()
+    finally:
+        processor.close()
+    items = drain(results)
+    trials = [i for i in items if isinstance(i, TrialResult)]
+    assert len(trials) == 1
+    trial = trials[0]
+    assert trial.trigger == "auto" and trial.quality == "ok", trial.reason
+    assert 140 < trial.value < 185 and trial.view == "front"
+    assert trial.held_max == pytest.approx(trial.value) and trial.held_min < 40
+    # Captured as the arm came down, after the 2 s hold (not during the raise).
+    assert 4.2 < trial.duration_s < 5.5
+    n = round(trial.duration_s * FPS)
+    assert probe_video(trial.video_path).frame_count == pytest.approx(n, abs=2)
+    landmarks = pd.read_csv(trial.landmarks_path)
+    assert len(landmarks) == pytest.approx(n, abs=1)
+    assert "right_elbow_visibility" in landmarks.columns
+    angles = pd.read_csv(trial.angles_path)
+    assert list(angles["frame"]) == list(landmarks["frame"])
+    assert angles["shoulder_abduction_right"].notna().mean() > 0.9
+    ended = [i for i in items if isinstance(i, StreamEnded)]
+    assert ended and not ended[0].lost_trial  # captured before the camera stopped
+
+
+@pytest.mark.footage
+def test_button_capture_and_stream_end_mid_trial(held_frames, tmp_path: Path) -> None:
+    frames = _held_part(held_frames)
+    processor = LiveProcessor(_config(tmp_path))
+    try:
+        for t, img in frames[:10]:
+            processor.process(img, t)
+        processor.stream_ended()  # camera unplugged: the attempt is dropped
+        for t, img in frames:  # a new stream: its clock starts at 0 again
+            processor.process(img, t)
+        processor.request_capture()
+        processor.process(frames[-1][1], frames[-1][0] + 0.5)
+    finally:
+        processor.close()
+    items = drain(processor.results)
+    ended = [i for i in items if isinstance(i, StreamEnded)]
+    assert ended[0].lost_trial
+    trial = processor.captured
+    assert trial is not None and trial.trigger == "button"
+    assert 140 < trial.value < 185
+    assert trial.video_path is not None and "trial-002" in str(trial.video_path)
