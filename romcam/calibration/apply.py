@@ -32,7 +32,7 @@ def scaled_camera_matrix(profile: CalibrationProfile, width: int, height: int) -
     cal_w, cal_h = profile.image_size
     if abs((width / height) / (cal_w / cal_h) - 1.0) > ASPECT_TOLERANCE:
         raise CalibrationError(
-            f"the video is {width}x{height} but lens profile {profile.name!r} was calibrated at "
+            f"frames are {width}x{height} but lens profile {profile.name!r} was calibrated at "
             f"{cal_w}x{cal_h}, a different aspect ratio; calibrate the lens at this resolution"
         )
     s = width / cal_w

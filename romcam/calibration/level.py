@@ -25,6 +25,8 @@ LevelMethod = Literal["auto", "marker", "edge"]
 MAX_EDGE_TILT_DEG = 20.0
 #: Segments shorter than this fraction of the image height are too noisy to trust.
 MIN_EDGE_FRACTION = 0.15
+#: Edges within this many degrees of the median tilt count as the same vertical.
+EDGE_AGREEMENT_DEG = 1.5
 #: A level marker can only look this tilted if it was hung sideways or upside down.
 MAX_MARKER_ROLL_DEG = 45.0
 #: Typed phone-level values beyond this are almost certainly a mistake.
@@ -91,8 +93,13 @@ def roll_from_segments(segments: np.ndarray, image_height: int) -> float:
         segments: (N, 4) line segments x1, y1, x2, y2 in pixels (y down).
         image_height: pixels; segments shorter than MIN_EDGE_FRACTION of it are ignored.
     Returns:
-        The length-weighted median tilt of the edges within MAX_EDGE_TILT_DEG of vertical:
-        a true vertical whose top leans left on screen means positive roll.
+        The length-weighted mean tilt of the edges that agree (within EDGE_AGREEMENT_DEG) with
+        the length-weighted median of those within MAX_EDGE_TILT_DEG of vertical: a true
+        vertical whose top leans left on screen means positive roll.
+    Raises:
+        CalibrationError: no such edge, or the edges disagree (fewer than two agree, or they
+        hold under half the edge length: verticals converging because the camera looks up or
+        down, or edges that are not vertical, such as limbs).
     """
     segs = np.asarray(segments, dtype=float).reshape(-1, 4)
     dx = segs[:, 2] - segs[:, 0]
@@ -107,7 +114,15 @@ def roll_from_segments(segments: np.ndarray, image_height: int) -> float:
             "no straight vertical edge (door frame, wall corner) was found; film one that runs "
             "at least a sixth of the frame height, or use a marker or --degrees"
         )
-    return _weighted_median(tilt[keep], length[keep])
+    tilt, length = tilt[keep], length[keep]
+    agree = np.abs(tilt - _weighted_median(tilt, length)) <= EDGE_AGREEMENT_DEG
+    if agree.sum() < 2 or length[agree].sum() < 0.5 * length.sum():
+        raise CalibrationError(
+            f"the vertical edges found disagree (tilts from {tilt.min():.0f} to "
+            f"{tilt.max():.0f} degrees): keep the camera level front-to-back and film a door "
+            "frame squarely, or use a marker or --degrees"
+        )
+    return float(np.average(tilt[agree], weights=length[agree]))
 
 
 def _weighted_median(values: np.ndarray, weights: np.ndarray) -> float:

@@ -142,6 +142,16 @@ def test_roll_from_segments_signs_and_weights() -> None:
     assert roll_from_segments(np.array([up, down, short_outlier]), 480) == pytest.approx(3.0)
 
 
+def test_converging_edges_are_refused() -> None:
+    # A camera looking down makes verticals fan out: no single roll fits them.
+    fan = [
+        [320 + 40 * k, 400, 320 + 40 * k + 300 * np.sin(np.radians(4 * k)), 100]
+        for k in range(-3, 4)
+    ]
+    with pytest.raises(CalibrationError, match="vertical edges found disagree"):
+        roll_from_segments(np.array(fan), 480)
+
+
 def test_quad_roll_of_an_axis_aligned_square_is_zero() -> None:
     square = np.array([[0.0, 0.0], [10.0, 0.0], [10.0, 10.0], [0.0, 10.0]])
     assert quad_roll_deg(square) == pytest.approx(0.0)
