@@ -115,6 +115,11 @@ def roll_from_segments(segments: np.ndarray, image_height: int) -> float:
             "at least a sixth of the frame height, or use a marker or --degrees"
         )
     tilt, length = tilt[keep], length[keep]
+    if tilt.size == 1:
+        raise CalibrationError(
+            "only one long straight edge was found, too few to trust; film both sides of a door "
+            "frame, or use a marker or --degrees"
+        )
     agree = np.abs(tilt - _weighted_median(tilt, length)) <= EDGE_AGREEMENT_DEG
     if agree.sum() < 2 or length[agree].sum() < 0.5 * length.sum():
         raise CalibrationError(
