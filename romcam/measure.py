@@ -37,6 +37,7 @@ FLAG_NAMES: tuple[str, ...] = (
     "out_of_plane",
     "wrong_view",
     "facing_away",
+    "vertical_reference",
 )
 _SIDES = (("left", 1.0), ("right", -1.0))
 
@@ -62,6 +63,7 @@ class _Frames:
     world: np.ndarray | None  # (T, 33, 3) x right, y up, z away, roll-corrected
     views: ViewEstimate
     near_left: np.ndarray  # (T,) bool, side_left
+    hips_ok: np.ndarray  # (T,) bool, both hips seen and inside the image
 
     def pt(self, coords: np.ndarray, name: str) -> np.ndarray:
         return coords[:, LANDMARK_INDEX[name]]
@@ -177,7 +179,7 @@ def _measure(
     pose: PoseSequence, roll_deg: float, min_visibility: float, wanted: frozenset[str]
 ) -> tuple[dict[str, np.ndarray], ViewEstimate, dict[str, np.ndarray]]:
     """Raw (un-zeroed, forward head in px) masked values of the wanted metrics, views, flags."""
-    frames = _frames(pose, roll_deg)
+    frames = _frames(pose, roll_deg, min_visibility)
     raws: dict[str, _Raw] = {}
     for view, build in (("side", _side_metrics), ("front", _front_metrics), ("any", _elbows)):
         if any(METRICS_BY_ID[mid].view == view for mid in wanted):  # skip unused groups
@@ -208,11 +210,15 @@ def _measure(
         "out_of_plane": detected & views.out_of_plane,
         "wrong_view": wrong_view,
         "facing_away": detected & (views.facing == "away"),
+        "vertical_reference": detected
+        & (views.view == "front")
+        & ~frames.hips_ok
+        & bool(wanted & {"shoulder_abduction_left", "shoulder_abduction_right"}),
     }
     return values, views, flags
 
 
-def _frames(pose: PoseSequence, roll_deg: float) -> _Frames:
+def _frames(pose: PoseSequence, roll_deg: float, min_visibility: float) -> _Frames:
     up = image_to_up(pose.pixels, pose.image_width, pose.image_height, roll_deg)
     views = detect_views(up, pose.world, np.asarray(pose.time_s, dtype=float), roll_deg=roll_deg)
     forward = np.select([views.facing == "right", views.facing == "left"], [1.0, -1.0], np.nan)
@@ -224,9 +230,15 @@ def _frames(pose: PoseSequence, roll_deg: float) -> _Frames:
         w = np.asarray(pose.world, dtype=float)
         xy = rotate(np.stack([w[..., 0], -w[..., 1]], axis=-1), -roll_deg)
         world = np.concatenate([xy, w[..., 2:3]], axis=-1)
-    return _Frames(
-        up, mirror_x(up, forward), mirror_x(up, left), world, views, views.view == "side_left"
+    hips = [LANDMARK_INDEX["left_hip"], LANDMARK_INDEX["right_hip"]]
+    hip_xy = pose.image[:, hips, :2]
+    hips_ok = np.all(
+        (np.nan_to_num(pose.image[:, hips, 3]) >= min_visibility)
+        & np.all((hip_xy >= 0.0) & (hip_xy <= 1.0), axis=-1),
+        axis=1,
     )
+    near_left = views.view == "side_left"
+    return _Frames(up, mirror_x(up, forward), mirror_x(up, left), world, views, near_left, hips_ok)
 
 
 def _side_metrics(f: _Frames) -> dict[str, _Raw]:
@@ -285,16 +297,7 @@ def _front_metrics(f: _Frames) -> dict[str, _Raw]:
     mid_hip = (f.pt(c, "left_hip") + f.pt(c, "right_hip")) / 2.0
     trunk = ("left_shoulder", "right_shoulder", "left_hip", "right_hip")
     out: dict[str, _Raw] = {}
-    for side, sign in _SIDES:
-        for mid, joint, distal in (
-            ("shoulder_abduction", "shoulder", "elbow"),
-            ("hip_abduction", "hip", "knee"),
-        ):
-            value = angles.abduction(
-                mid_sh, mid_hip, f.pt(c, f"{side}_{joint}"), f.pt(c, f"{side}_{distal}"), sign
-            )
-            needs = f.needs(*trunk, f"{side}_{distal}")
-            out[f"{mid}_{side}"] = _Raw(value, needs, is_front, is_front)
+    out.update(_abductions(f, mid_sh, mid_hip, is_front))
     lr = {b: (f.pt(c, f"left_{b}"), f.pt(c, f"right_{b}")) for b in ("shoulder", "ear", "hip")}
     ears, shoulders = ("left_ear", "right_ear"), ("left_shoulder", "right_shoulder")
     midline = {
@@ -313,6 +316,37 @@ def _front_metrics(f: _Frames) -> dict[str, _Raw]:
     out["neck_rotation"] = _Raw(
         _neck_rotation(f), f.needs("nose", *ears, *shoulders), facing_camera, is_front
     )
+    return out
+
+
+def _abductions(
+    f: _Frames, mid_sh: np.ndarray, mid_hip: np.ndarray, is_front: np.ndarray
+) -> dict[str, _Raw]:
+    """Shoulder and hip abduction vs the trunk midline (frontal frame).
+
+    Shoulder abduction falls back to the true vertical as the trunk line where a hip is not
+    usable (a seated subject framed at the waist); those frames get the ``vertical_reference``
+    flag. Hip abduction always needs both hips.
+    """
+    c = f.fro
+    trunk = ("left_shoulder", "right_shoulder", "left_hip", "right_hip")
+    vertical_bottom = mid_sh + np.array([0.0, -1.0])
+    out: dict[str, _Raw] = {}
+    for side, sign in _SIDES:
+        shoulder, elbow = f.pt(c, f"{side}_shoulder"), f.pt(c, f"{side}_elbow")
+        bottom = np.where(f.hips_ok[:, None], mid_hip, vertical_bottom)
+        needs = np.where(
+            f.hips_ok[:, None],
+            f.needs(*trunk, f"{side}_elbow"),
+            f.needs(*trunk[:2], *trunk[:2], f"{side}_elbow"),
+        )
+        value = angles.abduction(mid_sh, bottom, shoulder, elbow, sign)
+        out[f"shoulder_abduction_{side}"] = _Raw(value, needs, is_front, is_front)
+        value = angles.abduction(
+            mid_sh, mid_hip, f.pt(c, f"{side}_hip"), f.pt(c, f"{side}_knee"), sign
+        )
+        needs = f.needs(*trunk, f"{side}_knee")
+        out[f"hip_abduction_{side}"] = _Raw(value, needs, is_front, is_front)
     return out
 
 

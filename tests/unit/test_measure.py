@@ -358,3 +358,21 @@ def test_bad_input(pose: Any, kwargs: dict[str, Any], error: type[Exception], ma
 def test_neutral_offsets_bad_window() -> None:
     with pytest.raises(ValueError, match="start_s must be <= end_s"):
         neutral_offsets(POSE, start_s=2.0, end_s=1.0)
+
+
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_shoulder_abduction_falls_back_to_vertical_without_hips(side: str) -> None:
+    """Seated subject framed at the waist: the hips fall outside the image."""
+    metric = f"shoulder_abduction_{side}"
+    pose = synthetic_pose({metric: 150.0, "trunk_lateral_lean": 6.0}, n_frames=2)
+    image = pose.image.copy()
+    image[1, [LANDMARK_INDEX["left_hip"], LANDMARK_INDEX["right_hip"]], 1] = 1.05
+    pose = PoseSequence(pose.frame, pose.time_s, 1280, 720, image, pose.world)
+    table = compute_metrics(pose, metrics=[metric])
+    # Frame 0 uses the trunk midline; frame 1 the vertical, off by the 6 deg lean.
+    lean_sign = 1.0 if side == "right" else -1.0  # leaning left moves the trunk toward the left arm
+    assert table.values[metric][0] == pytest.approx(150.0, abs=0.1)
+    assert table.values[metric][1] == pytest.approx(150.0 + lean_sign * 6.0, abs=0.1)
+    np.testing.assert_array_equal(table.flags["vertical_reference"], [False, True])
+    assert not table.flags["out_of_frame"].any()
+    assert np.isnan(compute_metrics(pose).values[f"hip_abduction_{side}"][1])
