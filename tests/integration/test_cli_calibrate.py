@@ -197,3 +197,22 @@ def test_mutually_exclusive_level_sources(capsys: pytest.CaptureFixture[str]) ->
         main(["calibrate", "level", "--image", "a.png", "--degrees", "1", "--name", "x"])
     assert exc.value.code == 2
     assert "not allowed with argument" in capsys.readouterr().err
+
+
+def test_lens_from_a_video(
+    data_dir: Path, tmp_path: Path, board_images: list[Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    video = tmp_path / "board.avi"
+    writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"MJPG"), 5.0, (640, 480))
+    try:
+        for path in board_images:
+            for _ in range(3):  # a slow sweep: several frames per pose
+                writer.write(cv2.imread(str(path)))
+    finally:
+        writer.release()
+    code, out, err = run(capsys, "lens", str(video), "--name", "v", "--max-frames", "10")
+    assert code == 0, err
+    assert "usable views of 10" in out
+    profile = load_profile("v")
+    assert profile.image_size == (640, 480)
+    assert profile.reprojection_error_px is not None and profile.reprojection_error_px < 0.5
