@@ -8,6 +8,7 @@ measurement core.
 from romcam.calibration.apply import scaled_camera_matrix, undistort_pixels, undistort_pose
 from romcam.calibration.profile import (
     CalibrationProfile,
+    delete_profile,
     list_profiles,
     load_or_new_profile,
     load_profile,
@@ -18,6 +19,7 @@ from romcam.calibration.profile import (
 
 __all__ = [
     "CalibrationProfile",
+    "delete_profile",
     "list_profiles",
     "load_or_new_profile",
     "load_profile",

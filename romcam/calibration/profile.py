@@ -253,6 +253,15 @@ def load_or_new_profile(name: str) -> CalibrationProfile:
     return load_profile(name) if profile_path(name).is_file() else new_profile(name)
 
 
+def delete_profile(name: str) -> None:
+    """Remove the stored profile ``name``; CalibrationError if there is none."""
+    path = profile_path(name)
+    if not path.is_file():
+        raise CalibrationError(f"no calibration profile named {name!r} to delete")
+    path.unlink()
+    logger.info("deleted calibration profile %r (%s)", name, path)
+
+
 def list_profiles() -> list[str]:
     """Names of the stored profiles, sorted (unreadable files are skipped with a warning)."""
     names = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +19,7 @@ from romcam.calibration.level import (
 )
 from romcam.calibration.profile import (
     CalibrationProfile,
+    delete_profile,
     list_profiles,
     load_or_new_profile,
     load_profile,
@@ -45,6 +47,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     show.add_argument("name", metavar="NAME")
     show.add_argument("--json", action="store_true", help="print the stored JSON")
     show.set_defaults(func=_run_show)
+    delete = sub.add_parser("delete", help="delete a profile")
+    delete.add_argument("name", metavar="NAME")
+    delete.set_defaults(func=_run_delete)
     listing = sub.add_parser("list", help="list the stored profiles")
     listing.set_defaults(func=_run_list)
     targets = sub.add_parser("targets", help="write the printable checkerboard and marker")
@@ -59,6 +64,13 @@ def _add_name(parser: argparse.ArgumentParser) -> None:
         metavar="NAME",
         help="profile to create or update (other parts of an existing profile are kept)",
     )
+    parser.add_argument("--notes", metavar="TEXT", help="free text stored with the profile")
+
+
+def _save(profile: CalibrationProfile, args: argparse.Namespace) -> Path:
+    if args.notes is not None:
+        profile = replace(profile, notes=args.notes)
+    return save_profile(profile)
 
 
 def _register_lens(sub: argparse._SubParsersAction) -> None:
@@ -126,7 +138,7 @@ def _run_lens(args: argparse.Namespace) -> int:
         image_size=result.image_size,
         reprojection_error_px=result.rms_px,
     )
-    path = save_profile(profile)
+    path = _save(profile, args)
     print(
         f"lens: {result.n_views} usable views of {result.n_pictures}, reprojection error "
         f"{result.rms_px:.3f} px RMS"
@@ -175,7 +187,7 @@ def _run_level(args: argparse.Namespace) -> int:
     profile = profile.with_source(
         "level", estimate.source, roll_deg=estimate.roll_deg, pitch_deg=estimate.pitch_deg
     )
-    path = save_profile(profile)
+    path = _save(profile, args)
     pitch = "unknown (needs a lens profile and a marker)"
     if estimate.pitch_deg is not None:
         pitch = f"{estimate.pitch_deg:+.2f} deg"
@@ -218,7 +230,7 @@ def _run_scale(args: argparse.Namespace) -> int:
         px_per_cm=estimate.px_per_cm,
         scale_image_size=estimate.image_size,
     )
-    path = save_profile(profile)
+    path = _save(profile, args)
     w, h = estimate.image_size
     print(f"scale: {estimate.px_per_cm:.3f} px/cm at {w}x{h} ({estimate.source})")
     print(f"saved {path}")
@@ -257,6 +269,12 @@ def _run_show(args: argparse.Namespace) -> int:
         print(json.dumps(profile_to_dict(profile), indent=2))
     else:
         print(_describe(profile))
+    return 0
+
+
+def _run_delete(args: argparse.Namespace) -> int:
+    delete_profile(args.name)
+    print(f"deleted calibration profile {args.name!r}")
     return 0
 
 

@@ -124,8 +124,13 @@ def test_level_from_video_and_typed(
     code, out, _ = run(capsys, "level", "--video", str(video), "--name", "v")
     assert code == 0 and "median of 5 frames of wall.avi" in out
     assert load_profile("v").roll_deg == pytest.approx(-3.0, abs=0.5)
-    code, _, _ = run(capsys, "level", "--degrees", "1.5", "--name", "v")
+    code, _, _ = run(capsys, "level", "--degrees", "1.5", "--name", "v", "--notes", "lid at 110")
     assert code == 0 and load_profile("v").roll_deg == 1.5
+    assert load_profile("v").notes == "lid at 110"
+    code, out, _ = run(capsys, "delete", "v")
+    assert code == 0 and "deleted" in out
+    code, _, err = run(capsys, "delete", "v")
+    assert code == 2 and "no calibration profile named 'v' to delete" in err
 
 
 def test_scale_from_height(
