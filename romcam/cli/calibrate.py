@@ -117,7 +117,12 @@ def _register_scale(sub: argparse._SubParsersAction) -> None:
     scale = sub.add_parser(
         "scale", help="pixels per cm at the subject's plane from a marker or the subject's height"
     )
-    scale.add_argument("--marker-image", type=Path, metavar="IMG")
+    scale.add_argument(
+        "--marker-image",
+        type=Path,
+        metavar="IMG",
+        help="picture of the marker held flat, face-on, where the subject stands",
+    )
     scale.add_argument("--marker-cm", type=float, metavar="S", help="printed marker side, cm")
     scale.add_argument("--height-cm", type=float, metavar="H", help="subject's height, cm")
     scale.add_argument("--landmarks", type=Path, metavar="CSV", help="landmark file (analyze)")
