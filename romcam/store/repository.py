@@ -16,9 +16,8 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session as OrmSession
@@ -47,6 +46,9 @@ from romcam.store.records import (
     check_label,
 )
 from romcam.store.tidy import FRAME_COLUMNS, measurement_row, to_client, to_measurement, to_session
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 log = logging.getLogger(__name__)
 
@@ -346,6 +348,8 @@ class Store:
         Filters by session and/or client; neither = the whole store. Sorted by session start,
         then measurement time.
         """
+        import pandas as pd  # only here: keeps `import romcam.store` (and the CLI) quick
+
         with self._guard(), self._read() as s:
             query = (
                 select(Measurement, AssessmentSession, Client)

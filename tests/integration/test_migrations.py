@@ -136,3 +136,11 @@ def test_database_from_a_newer_romcam_is_refused(store_url: str, data_dir: Path)
         engine.dispose()
     with pytest.raises(StoreError, match=r"written by a newer romcam \(schema 9999\)"):
         Store.open(store_url, root=data_dir)
+
+
+def test_head_constant_matches_the_scripts() -> None:
+    from alembic.script import ScriptDirectory
+
+    scripts = ScriptDirectory.from_config(migrate.alembic_config())
+    assert scripts.get_current_head() == migrate.HEAD_REVISION
+    assert migrate.known_revisions() == {"0001", "0002"}
