@@ -15,13 +15,14 @@ decoded and tell the user (the "never lose data" rule).
 from __future__ import annotations
 
 import logging
+import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from types import TracebackType
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 import av
 import cv2
@@ -30,6 +31,8 @@ import numpy as np
 from romcam.errors import VideoError
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+U = TypeVar("U")
 
 #: Decoding stopped before this share of the header's frame count means "truncated".
 TRUNCATION_SHARE = 0.9
@@ -266,6 +269,57 @@ def iter_frames(
     """
     with VideoReader(path, max_frames=max_frames, max_seconds=max_seconds) as reader:
         yield from reader
+
+
+_END = object()
+
+
+def prefetch(items: Iterable[T], transform: Callable[[T], U], *, depth: int = 4) -> Iterator[U]:
+    """Yield ``transform(item)`` for each item, produced on a background thread.
+
+    Decoding (and e.g. colour conversion) then overlaps with the consumer's work. At most
+    ``depth`` results wait in the queue, so memory stays bounded. Errors on the thread are
+    raised here; closing the generator early stops the thread.
+    """
+    if depth < 1:
+        raise ValueError(f"depth must be >= 1; got {depth}")
+    out: queue.Queue[Any] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def offer(item: object) -> bool:
+        while not stop.is_set():
+            try:
+                out.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def work() -> None:
+        try:
+            for item in items:
+                if not offer(transform(item)):
+                    return
+        except BaseException as exc:  # handed to the consumer
+            offer(_Failure(exc))
+            return
+        offer(_END)
+
+    thread = threading.Thread(target=work, name="prefetch", daemon=True)
+    thread.start()
+    try:
+        while (got := out.get()) is not _END:
+            if isinstance(got, _Failure):
+                raise got.error
+            yield got
+    finally:
+        stop.set()
+        thread.join()
+
+
+@dataclass(frozen=True)
+class _Failure:
+    error: BaseException
 
 
 def even_size(width: int, height: int, *, max_height: int | None = None) -> tuple[int, int]:

@@ -56,6 +56,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="S",
         help="analyse only the first S seconds of the video",
     )
+    p.add_argument(
+        "--single-person",
+        action="store_true",
+        help="look for one person only: faster, but another person walking in is not noticed",
+    )
     p.set_defaults(func=run_analyze)
 
     a = subparsers.add_parser(
@@ -142,6 +147,7 @@ def run_analyze(args: argparse.Namespace) -> int:
             headline=args.headline,
             progress=update,
             max_seconds=args.max_seconds,
+            max_people=1 if args.single_person else 2,
         )
     finally:
         close()

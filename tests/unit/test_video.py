@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import av
@@ -9,7 +11,14 @@ import numpy as np
 import pytest
 
 from romcam.errors import VideoError
-from romcam.video import H264Writer, VideoReader, even_size, iter_frames, probe_video
+from romcam.video import (
+    H264Writer,
+    VideoReader,
+    even_size,
+    iter_frames,
+    prefetch,
+    probe_video,
+)
 
 W, H = 160, 120
 
@@ -181,3 +190,32 @@ def test_audio_only_file_has_no_video_stream(tmp_path: Path) -> None:
         container.mux(stream.encode(None))
     with pytest.raises(VideoError, match="no video stream"):
         probe_video(path)
+
+
+def test_prefetch_keeps_order_and_applies_transform() -> None:
+    assert list(prefetch(range(50), lambda i: i * i, depth=3)) == [i * i for i in range(50)]
+
+
+def test_prefetch_raises_producer_errors() -> None:
+    def items() -> Iterator[int]:
+        yield 1
+        raise VideoError("broken stream")
+
+    gen = prefetch(items(), lambda i: i)
+    assert next(gen) == 1
+    with pytest.raises(VideoError, match="broken stream"):
+        next(gen)
+
+
+def test_prefetch_stops_its_thread_when_closed_early(clip: Path) -> None:
+    before = threading.active_count()
+    with VideoReader(clip) as reader:
+        gen = prefetch(reader, lambda f: f.frame_index, depth=2)
+        assert next(gen) == 0
+        gen.close()
+    assert threading.active_count() == before
+
+
+def test_prefetch_rejects_bad_depth() -> None:
+    with pytest.raises(ValueError, match="depth"):
+        list(prefetch([1], lambda i: i, depth=0))
