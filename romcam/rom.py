@@ -26,7 +26,8 @@ metric's unit (degrees for angles); extension is a negative minimum of a flexion
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
@@ -50,6 +51,8 @@ class RomResult:
         n_valid: frames with a finite value.
         quality: ``ok``, ``rejected`` (see ``reason``) or ``no_data`` (no frame has a value).
         reason: "" when ok; one sentence saying what was wrong and what to do otherwise.
+        peak, trough: highest / lowest value reached, held or not (of the 5-sample running
+            median, so a one- or two-frame glitch does not count); NaN without data.
 
     Held values are filled whenever a hold exists, even when ``quality`` is ``rejected`` for
     another reason (e.g. too many missing frames): check ``quality`` before using them.
@@ -66,6 +69,8 @@ class RomResult:
     n_valid: int
     quality: Quality
     reason: str
+    peak: float = float("nan")
+    trough: float = float("nan")
 
     @property
     def ok(self) -> bool:
@@ -162,19 +167,22 @@ def _running_median(y: np.ndarray, segment: np.ndarray, half: int = 2) -> np.nda
 def _find_holds(
     t: np.ndarray,
     y: np.ndarray,
+    steady: np.ndarray,
+    segment: np.ndarray,
     *,
     dt: float,
     min_hold_s: float,
     hold_tolerance: float,
     hold_fraction: float,
-    max_gap_s: float,
 ) -> _Holds:
-    """Hold windows among valid samples ``t`` (increasing, s) / ``y`` (finite), vectorised."""
+    """Hold windows among valid samples ``t`` (increasing, s) / ``y`` (finite), vectorised.
+
+    ``steady`` is the running median of ``y`` and ``segment`` its run ids (split at gaps).
+    """
     n = t.size
     # Shortest window from each start i: last sample j with t_j - t_i + dt >= min_hold_s.
     end = np.searchsorted(t, t + (min_hold_s - dt) - 1e-9 * max(dt, 1e-9), side="left")
     end = np.maximum(end, np.arange(n))
-    segment = np.concatenate([[0], np.cumsum(np.diff(t) > max_gap_s)])
     inside = end < n
     end_c = np.minimum(end, n - 1)
     length = end_c - np.arange(n) + 1
@@ -190,8 +198,9 @@ def _find_holds(
     in_window = idx <= end_c[starts][:, None]
     windows = np.where(in_window, y[np.minimum(idx, n - 1)], np.nan)
     median = np.nanmedian(windows, axis=1)
-    steady = _running_median(y, segment)[np.minimum(idx, n - 1)]
-    in_band = (np.abs(steady - median[:, None]) <= hold_tolerance) & in_window
+    in_band = (
+        np.abs(steady[np.minimum(idx, n - 1)] - median[:, None]) <= hold_tolerance
+    ) & in_window
     rows = np.arange(starts.size)
     ends_in_band = in_band[:, 0] & in_band[rows, end_c[starts] - starts]
     held = ends_in_band & (in_band.sum(axis=1) >= hold_fraction * in_window.sum(axis=1) - 1e-9)
@@ -209,6 +218,8 @@ def extract_rom(
     max_gap_s: float = 0.25,
     max_missing_fraction: float = 0.5,
     min_valid_frames: int = 10,
+    unheld_margin: float | None = 15.0,
+    extremes: Sequence[Literal["max", "min"]] = ("max", "min"),
 ) -> RomResult:
     """Held maximum, minimum and start value of one metric series (see the module docstring).
 
@@ -222,6 +233,10 @@ def extract_rom(
         max_missing_fraction: reject when more of the frames between the first and the last
             valid frame are missing (leading/trailing frames without a subject do not count).
         min_valid_frames: reject when fewer frames have a value.
+        unheld_margin: reject when the series reached more than this beyond a held extreme
+            named in ``extremes`` (the end range was not held; the held value would understate
+            it); None disables the check.
+        extremes: which held extremes must be the end range reached: ``max``, ``min``, both.
 
     Raises:
         ValueError: shapes differ or are not 1-D, time is not finite and strictly increasing,
@@ -255,33 +270,58 @@ def extract_rom(
         )
     t, y = time_s[valid], values[valid]
     dt = float(np.median(np.diff(time_s)))
+    segment = np.concatenate([[0], np.cumsum(np.diff(t) > max_gap_s)])
+    steady = _running_median(y, segment)
     holds = _find_holds(
         t,
         y,
+        steady,
+        segment,
         dt=dt,
         min_hold_s=min_hold_s,
         hold_tolerance=hold_tolerance,
         hold_fraction=hold_fraction,
-        max_gap_s=max_gap_s,
     )
+    result = _rom(n_valid, "ok", "", holds, hold_tolerance, t, y)
     first, last = np.flatnonzero(valid)[[0, -1]]
     missing = 1.0 - n_valid / (last - first + 1)
+    peak, trough = float(steady.max()), float(steady.min())
     if missing > max_missing_fraction:
-        return _rom(
-            n_valid,
-            "rejected",
-            f"{missing:.0%} of the frames have no value (more "
-            f"than {max_missing_fraction:.0%}); keep the whole body part in view",
-            holds,
-            hold_tolerance,
-            t,
-            y,
+        reason = (
+            f"{missing:.0%} of the frames have no value (more than "
+            f"{max_missing_fraction:.0%}); keep the whole body part in view"
         )
-    if holds.value.size == 0:
-        return _rom(
-            n_valid,
-            "rejected",
-            f"the value never stayed within ±{hold_tolerance:g} "
-            f"for {min_hold_s:g} s; hold the end position still for at least 1 s",
+    elif holds.value.size == 0:
+        reason = (
+            f"the value never stayed within ±{hold_tolerance:g} for {min_hold_s:g} s; "
+            "hold the end position still for at least 1 s"
         )
-    return _rom(n_valid, "ok", "", holds, hold_tolerance, t, y)
+    else:
+        reason = _unheld_reason(result, peak, trough, unheld_margin, extremes, min_hold_s)
+    return replace(
+        result, quality="rejected" if reason else "ok", reason=reason, peak=peak, trough=trough
+    )
+
+
+def _unheld_reason(
+    result: RomResult,
+    peak: float,
+    trough: float,
+    margin: float | None,
+    extremes: Sequence[Literal["max", "min"]],
+    min_hold_s: float,
+) -> str:
+    """Why the held extreme is not the end range reached (more than ``margin`` short), or ""."""
+    if margin is None:
+        return ""
+    if "max" in extremes and peak - result.max > margin:
+        return (
+            f"the value reached {peak:.0f} but was held ({min_hold_s:g} s) only up to "
+            f"{result.max:.0f}; hold the end position still for at least 1 s"
+        )
+    if "min" in extremes and result.min - trough > margin:
+        return (
+            f"the value reached {trough:.0f} but was held ({min_hold_s:g} s) only down to "
+            f"{result.min:.0f}; hold the end position still for at least 1 s"
+        )
+    return ""

@@ -3,9 +3,9 @@
 Every entry (a plain dict, so it can go straight into ``summary.json``, the store and the
 dashboard) has:
 
-- ``max``, ``min``, ``start``, ``excursion`` (metric unit, rounded to 0.1) and ``max_time_s``,
-  ``min_time_s``, ``max_hold_s``, ``min_hold_s`` (seconds, rounded to 0.01): see
-  :class:`romcam.rom.RomResult`; null where undefined (NaN never appears);
+- ``max``, ``min``, ``start``, ``excursion``, ``peak``, ``trough`` (metric unit, rounded to
+  0.1) and ``max_time_s``, ``min_time_s``, ``max_hold_s``, ``min_hold_s`` (seconds, rounded to
+  0.01): see :class:`romcam.rom.RomResult`; null where undefined (NaN never appears);
 - ``view``: the dominant detected view (a value of ``metric_table.VIEWS``) over the frames where
   the metric was measured, or over all frames when it never was (see :func:`dominant_view`);
 - ``quality`` (``ok``, ``rejected``, ``no_data``) and ``reason`` ("" when ok);
@@ -13,7 +13,9 @@ dashboard) has:
 
 A metric is rejected when its dominant view does not fit the view it needs (side, front; ``any``
 accepts every recognised view) and, for a left/right metric that needs a side view, when the
-other side faced the camera (the far limb is hidden behind the body). Held values are kept in
+other side faced the camera (the far limb is hidden behind the body), and when the series went
+well beyond a held extreme without holding it (``rom.extract_rom``'s ``unheld_margin``; both
+extremes here, only the test's one in :func:`summary_for_test`). Held values are kept in
 a rejected entry for inspection: always check ``quality`` before using them.
 """
 
@@ -90,13 +92,17 @@ def view_problem(metric_id: str, needed: str, side: str | None, view: str) -> st
 
 
 def _entry(
-    table: MetricTable, metric_id: str, needed_view: str, min_hold_s: float
+    table: MetricTable,
+    metric_id: str,
+    needed_view: str,
+    min_hold_s: float,
+    extremes: tuple[Literal["max", "min"], ...] = ("max", "min"),
 ) -> tuple[dict[str, Any], RomResult]:
     spec = metric_spec(metric_id)
     values = np.asarray(table.values[metric_id], dtype=float)
     measured = np.isfinite(values)
     view = dominant_view(np.asarray(table.view), measured)
-    rom = extract_rom(table.time_s, values, min_hold_s=min_hold_s)
+    rom = extract_rom(table.time_s, values, min_hold_s=min_hold_s, extremes=extremes)
     quality, reason = rom.quality, f"{metric_id}: {rom.reason}" if rom.reason else ""
     problem = view_problem(metric_id, needed_view, spec.side, view)
     if rom.quality != "no_data" and problem:
@@ -106,6 +112,8 @@ def _entry(
         "min": _num(rom.min),
         "start": _num(rom.start),
         "excursion": _num(rom.excursion),
+        "peak": _num(rom.peak),
+        "trough": _num(rom.trough),
         "max_time_s": _num(rom.max_time_s, 2),
         "min_time_s": _num(rom.min_time_s, 2),
         "max_hold_s": _num(rom.max_hold_s, 2),
@@ -154,8 +162,8 @@ def summary_for_test(
         ValueError: ``side`` does not fit the test (see ``AssessmentTest.metric_id``).
     """
     metric_id = test.metric_id(side)
-    entry, rom = _entry(table, metric_id, test.view, min_hold_s)
     extreme: Literal["max", "min"] = test.extreme(side)
+    entry, rom = _entry(table, metric_id, test.view, min_hold_s, (extreme,))
     value = rom.extreme(extreme)
     return {
         "test": test.id,

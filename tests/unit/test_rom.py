@@ -55,15 +55,46 @@ def test_one_frame_spike_does_not_change_the_max(where_s):
     assert r.max == pytest.approx(150.0) and r.min == pytest.approx(0.0)
 
 
-@pytest.mark.parametrize(("peak_s", "expected_max"), [(0.3, 100.0), (0.6, 130.0)])
-def test_brief_peak_is_not_a_rom_but_a_hold_is(peak_s, expected_max):
-    t = timeline(10.0)
-    # Hold 100 deg for 0.6 s, back down, then a 130 deg peak of peak_s with quick moves.
+def peak_after_hold(t: np.ndarray, peak_s: float) -> np.ndarray:
+    """Hold 100 deg for 0.6 s, back down, then a 130 deg peak of ``peak_s`` with quick moves."""
     knots = [0, 1.0, 1.5, 2.1, 2.6, 4.0, 4.3, 4.3 + peak_s, 4.6 + peak_s]
-    y = piecewise(t, knots, [0, 0, 100, 100, 0, 0, 130, 130, 0])
+    return piecewise(t, knots, [0, 0, 100, 100, 0, 0, 130, 130, 0])
+
+
+def test_brief_peak_is_not_a_rom_and_is_reported_as_not_held():
+    t = timeline(10.0)
+    y = peak_after_hold(t, 0.3)
     r = extract_rom(t, y)
-    assert r.quality == "ok"
-    assert r.max == pytest.approx(expected_max, abs=0.5)
+    assert r.max == pytest.approx(100.0, abs=0.5)
+    assert r.peak == pytest.approx(130.0, abs=0.5) and r.trough == pytest.approx(0.0)
+    assert r.quality == "rejected"
+    assert r.reason.startswith("the value reached 130 but was held (0.5 s) only up to 100")
+    # The check can be limited to the other extreme, or switched off.
+    for kwargs in ({"extremes": ("min",)}, {"unheld_margin": None}):
+        r = extract_rom(t, y, **kwargs)
+        assert r.quality == "ok" and r.max == pytest.approx(100.0, abs=0.5)
+
+
+def test_a_long_enough_peak_is_the_rom():
+    t = timeline(10.0)
+    r = extract_rom(t, peak_after_hold(t, 0.6))
+    assert r.quality == "ok" and r.max == pytest.approx(130.0, abs=0.5)
+
+
+def test_unheld_minimum_is_rejected():
+    t = timeline(6.0)
+    y = piecewise(t, [0, 1.0, 1.3, 1.5, 1.8], [0, 0, -40, -40, 0])  # 0.2 s at -40
+    r = extract_rom(t, y)
+    assert r.quality == "rejected" and "reached -40" in r.reason and "down to 0" in r.reason
+    assert extract_rom(t, y, extremes=("max",)).quality == "ok"
+
+
+def test_small_overshoot_within_margin_is_accepted():
+    t = timeline(6.0)
+    # Quick raise overshooting to 160, settling at 150 and holding.
+    y = piecewise(t, [0, 1.0, 1.6, 1.9, 3.5, 4.5], [0, 0, 160, 150, 150, 0])
+    r = extract_rom(t, y)
+    assert r.quality == "ok" and r.max == pytest.approx(150.0) and r.peak > 155
 
 
 def test_swing_through_is_not_a_hold():

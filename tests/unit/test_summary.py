@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -58,6 +59,8 @@ def test_summary_has_every_metric_and_is_json_safe():
         "unit",
         "n_frames",
         "normal_range",
+        "peak",
+        "trough",
         "max_time_s",
         "min_time_s",
         "max_hold_s",
@@ -203,3 +206,29 @@ def test_empty_table_is_no_data_everywhere():
     )
     summary = summarize(table)
     assert all(e["quality"] == "no_data" and e["view"] == "none" for e in summary.values())
+
+
+def test_high_knees_without_a_hold_are_rejected_for_the_test():
+    # Standing still 1.5 s, then fast knee raises to 130 deg without holding (as in a
+    # high-knees clip): the only hold is the standing start, which is not a hip flexion ROM.
+    raises = np.clip(130 * np.sin(np.pi * (T - 1.5) / 0.6) ** 2, 0, None) * (T > 1.5)
+    table = make_table({"hip_flexion_right": raises - 8.0}, "side_right")
+    result = summary_for_test(table, assessment_test("hip_flexion"), "right")
+    assert result["quality"] == "rejected" and result["value"] == -8.0
+    # The peak is that of the 5-frame running median: a little under the 122 deg crest.
+    assert 110.0 < result["peak"] <= 122.0
+    assert re.match(
+        r"hip_flexion_right: the value reached 1[12]\d but was held \(0\.5 s\) only up to -8;",
+        result["reason"],
+    )
+
+
+def test_summary_for_test_checks_only_the_tests_extreme():
+    # Held flexion at 150; a quick swing back to -40 on lowering is not held.
+    y = move(T, [0, 1.5, 3.5, 5.5, 6.2, 6.4, 6.7], [10, 10, 150, 150, -40, -40, 10])
+    table = make_table({"shoulder_flexion_left": y})
+    flex = summary_for_test(table, assessment_test("shoulder_flexion"), "left")
+    assert flex["quality"] == "ok" and flex["value"] == 150.0
+    ext = summary_for_test(table, assessment_test("shoulder_extension"), "left")
+    assert ext["quality"] == "rejected" and "reached -40" in ext["reason"]
+    assert summarize(table)["shoulder_flexion_left"]["quality"] == "rejected"
