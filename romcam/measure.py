@@ -106,7 +106,8 @@ def compute_metrics(
             without it.
         neutral: metric id of NEUTRAL_METRICS -> raw value at the subject's neutral, subtracted.
             Without a ``neck_flexion`` entry, neck flexion is zeroed at the median of its first
-            NEUTRAL_WINDOW_S seconds of measurable frames.
+            NEUTRAL_WINDOW_S seconds of measurable frames (so a frame-by-frame caller must pass
+            a neutral, else every frame is zeroed at itself).
         min_visibility: landmarks below this visibility count as not seen.
         metrics: the ids the caller reports (default all); the others are all NaN and the
             ``low_visibility``/``out_of_frame``/``wrong_view`` flags consider only these.
