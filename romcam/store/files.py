@@ -147,6 +147,13 @@ def sweep(root: Path, garbage: Iterable[Path]) -> int:
     return count
 
 
+def drop_claims(entries: Iterable[Path]) -> None:
+    """Remove claim files a dead writer left on entries whose rows were committed."""
+    for entry in entries:
+        for claim in entry.glob(f"{_PENDING}*"):
+            claim.unlink(missing_ok=True)
+
+
 def _claim_owner(entry: Path) -> int | None:
     if entry.name.startswith(_PARTIAL):
         pid_text = entry.name[len(_PARTIAL) :].split("-", 1)[0]

@@ -135,7 +135,11 @@ class Store:
         return describe_url(self._url)
 
     def recover(self) -> int:
-        """Remove recording folders without a row whose writer is gone; return how many."""
+        """Remove recording folders that have no row and no living writer; return how many.
+
+        Runs on :meth:`open`. Also drops the claim a writer that died right after its commit
+        left on its (kept) folder.
+        """
         garbage = files.candidates(self.root)
         if not garbage:
             return 0
@@ -144,6 +148,7 @@ class Store:
                 select(Recording.video_path, Recording.landmarks_path, Recording.angles_path)
             )
             referenced = {files.entry_of(self.root, p) for row in rows for p in row if p}
+        files.drop_claims(g for g in garbage if g in referenced)
         return files.sweep(self.root, [g for g in garbage if g not in referenced])
 
     # -- clients -----------------------------------------------------------------------------

@@ -143,6 +143,41 @@ def test_recovery_leaves_a_live_writers_files_alone(store: Store, data_dir: Path
     assert (live / "video.mp4").exists()
 
 
+def _dead_pid() -> int:
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def test_recovery_after_crashes_at_other_moments(
+    store: Store, data_dir: Path, tmp_path: Path
+) -> None:
+    session = store.start_session(store.add_client("Max"))
+    kept = store.add_measurement(
+        session.id,
+        MeasurementInput("knee_flexion", "left", "before", 100.0),
+        RecordingInput(video=_video(tmp_path)),
+    )
+    assert kept.recording is not None
+    kept_dir = store.path_of(kept.recording.video_path or "").parent
+    dead = _dead_pid()
+    folder = kept_dir.parent
+    # Killed while copying: a partial folder.
+    (folder / f".partial-{dead}-abc").mkdir()
+    (folder / f".partial-{dead}-abc" / ".tmp-video.mp4").write_bytes(b"half")
+    # Killed after its rename, before its commit: a claimed folder with no row.
+    (folder / "def-knee").mkdir()
+    (folder / "def-knee" / "video.mp4").write_bytes(b"v")
+    (folder / "def-knee" / f".pending-{dead}").touch()
+    # Killed after committing a delete, before removing the files: no claim, no row.
+    (folder / "ghi-knee").mkdir()
+    (folder / "ghi-knee" / "video.mp4").write_bytes(b"v")
+    # Killed after its commit, before dropping its claim: the row keeps the folder.
+    (kept_dir / f".pending-{dead}").touch()
+    assert store.recover() == 3
+    assert stored_files(data_dir) == [store.path_of(kept.recording.video_path or "")]
+
+
 @contextlib.contextmanager
 def hold_write_lock(url: str) -> Iterator[None]:
     """Another connection holding the write lock (SQLite) / the measurement table (PostgreSQL)."""
