@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import sys
 import tempfile
 from collections.abc import Sequence
 from datetime import date
@@ -256,7 +257,7 @@ def run_measure(args: argparse.Namespace) -> int:
     try:
         test.metric_id(args.side)
     except ValueError as exc:
-        raise InputError(f"{exc}; use --side left/right only for sided tests") from None
+        raise InputError(f"{exc}; --side is for tests done on each side separately") from None
     with _open(args) as store:
         store.get_session(args.session)  # fail before the slow analysis
         with tempfile.TemporaryDirectory(prefix="romcam-measure-") as tmp:
@@ -267,6 +268,8 @@ def run_measure(args: argparse.Namespace) -> int:
                 calibration=args.calibration,
                 write_annotated=False,
             )
+            for warning in result.warnings:
+                print(f"romcam: warning: {warning}", file=sys.stderr)
             entry = summary_for_test(result.table, test, args.side)
             measurement = _measurement_input(args, entry)
             recording = RecordingInput(
