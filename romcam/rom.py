@@ -118,18 +118,19 @@ def _rom(
     hold_tolerance: float = 0.0,
     t: np.ndarray | None = None,
     y: np.ndarray | None = None,
+    dt: float = 0.0,
 ) -> RomResult:
     nan = float("nan")
     if holds is None or holds.value.size == 0 or t is None or y is None:
         return RomResult(nan, nan, nan, nan, nan, nan, nan, nan, n_valid, quality, reason)
-    hi, hi_t, hi_len = _extreme_hold(holds, int(np.argmax(holds.value)), hold_tolerance, t, y)
-    lo, lo_t, lo_len = _extreme_hold(holds, int(np.argmin(holds.value)), hold_tolerance, t, y)
-    start = _extreme_hold(holds, 0, hold_tolerance, t, y)[0]
+    hi, hi_t, hi_len = _extreme_hold(holds, int(np.argmax(holds.value)), hold_tolerance, t, y, dt)
+    lo, lo_t, lo_len = _extreme_hold(holds, int(np.argmin(holds.value)), hold_tolerance, t, y, dt)
+    start = _extreme_hold(holds, 0, hold_tolerance, t, y, dt)[0]
     return RomResult(hi, lo, start, hi - lo, hi_t, lo_t, hi_len, lo_len, n_valid, quality, reason)
 
 
 def _extreme_hold(
-    holds: _Holds, k: int, tol: float, t: np.ndarray, y: np.ndarray
+    holds: _Holds, k: int, tol: float, t: np.ndarray, y: np.ndarray, dt: float
 ) -> tuple[float, float, float]:
     """Held value, start time and duration of the hold around window ``k``.
 
@@ -137,7 +138,6 @@ def _extreme_hold(
     window ``k``'s; its samples are those within ``tol`` of the held value, which is their
     median (re-centred a few times). Returns it, the first sample's time and their time span.
     """
-    dt = float(np.median(np.diff(t))) if t.size > 1 else 0.0
     value = float(holds.value[k])
     near = np.flatnonzero(np.abs(holds.value - value) <= tol)
     reach = np.maximum.accumulate(holds.t_end[near])
@@ -146,8 +146,13 @@ def _extreme_hold(
     mine = near[group == group[np.searchsorted(near, k)]]
     run = (t >= holds.t_start[mine[0]]) & (t <= holds.t_end[mine].max())
     for _ in range(3):  # re-centre: a band around one noisy window median would be lopsided
-        value = float(np.median(y[run & (np.abs(y - value) <= tol)]))
+        band = run & (np.abs(y - value) <= tol)
+        if not band.any():
+            break
+        value = float(np.median(y[band]))
     inside = t[run & (np.abs(y - value) <= tol)]
+    if inside.size == 0:  # pathological window (its median far from every sample)
+        inside = t[run]
     return value, float(inside[0]), float(inside[-1] - inside[0]) + dt
 
 
@@ -282,7 +287,7 @@ def extract_rom(
         hold_tolerance=hold_tolerance,
         hold_fraction=hold_fraction,
     )
-    result = _rom(n_valid, "ok", "", holds, hold_tolerance, t, y)
+    result = _rom(n_valid, "ok", "", holds, hold_tolerance, t, y, dt)
     first, last = np.flatnonzero(valid)[[0, -1]]
     missing = 1.0 - n_valid / (last - first + 1)
     peak, trough = float(steady.max()), float(steady.min())
