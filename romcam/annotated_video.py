@@ -139,8 +139,9 @@ def frame_cues(metric_id: str, view: str, detected: bool, people: int) -> list[s
 class AnnotatedVideoWriter:
     """Annotate and encode frames on a worker thread; use as a context manager.
 
-    :meth:`put` takes the full-size BGR frame and that frame's landmarks; it blocks when the
-    queue is full (back-pressure instead of memory growth). Errors on the worker are raised
+    :meth:`put` takes the full-size BGR frame (not modified; do not modify it afterwards) and
+    that frame's landmarks; it blocks when the queue is full (back-pressure instead of memory
+    growth). Errors on the worker are raised
     again from :meth:`put` or :meth:`close`.
     """
 
@@ -154,7 +155,7 @@ class AnnotatedVideoWriter:
         headline: str | None = None,
         calibration: CalibrationProfile | None = None,
         max_height: int = MAX_HEIGHT,
-        queue_size: int = 8,
+        queue_size: int = 4,
     ) -> None:
         self.readout = LiveReadout(width, height, headline=headline, calibration=calibration)
         self.size = even_size(width, height, max_height=max_height)
@@ -186,10 +187,9 @@ class AnnotatedVideoWriter:
     ) -> None:
         """Queue one frame (any size; it is resized) with its (33, 4) / (33, 3) landmarks."""
         self._raise_worker_error()
-        small = cv2.resize(frame_bgr, self.size, interpolation=cv2.INTER_AREA)
         while True:
             try:
-                self._queue.put((small, time_s, image, world, people), timeout=0.5)
+                self._queue.put((frame_bgr, time_s, image, world, people), timeout=0.5)
                 return
             except queue.Full:
                 self._raise_worker_error()
@@ -231,6 +231,10 @@ class AnnotatedVideoWriter:
         world: np.ndarray | None,
         people: int,
     ) -> np.ndarray:
+        if frame.shape[1::-1] != self.size:
+            frame = cv2.resize(frame, self.size, interpolation=cv2.INTER_AREA)
+        else:
+            frame = frame.copy()  # never draw on the caller's frame
         readings, view = self.readout.update(time_s, image, world)
         headline = self.readout.headline
         draw_skeleton(frame, image)
