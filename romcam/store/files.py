@@ -67,7 +67,7 @@ def stage_entry(root: Path, parent: Path, name: str, sources: dict[str, Path]) -
         rel: dict[str, str] = {}
         digests: dict[str, str] = {}
         for role, src in sources.items():
-            target_name = f"{role}{''.join(src.suffixes[-1:]).lower() or '.bin'}"
+            target_name = f"{role}.{safe_filename(src.suffix.lower(), default='bin', max_length=8)}"
             digests[role] = _durable_copy(src, partial / target_name)
             rel[role] = (parent / name / target_name).relative_to(root).as_posix()
         _fsync_dir(partial)
@@ -104,7 +104,7 @@ def _fsync_dir(path: Path) -> None:
 
 def release(entry: StagedEntry) -> None:
     """Drop the claim of a committed entry (its row now keeps it alive)."""
-    with contextlib.suppress(FileNotFoundError):
+    with contextlib.suppress(OSError):  # a claim left behind is dropped by the next recovery
         entry.claim.unlink()
 
 
