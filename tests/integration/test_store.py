@@ -10,7 +10,13 @@ import pytest
 
 from romcam import compare
 from romcam.errors import InputError
-from romcam.store import FRAME_COLUMNS, MeasurementInput, RecordingInput, Store
+from romcam.store import (
+    DATABASE_URL_ENV,
+    FRAME_COLUMNS,
+    MeasurementInput,
+    RecordingInput,
+    Store,
+)
 
 
 def make_files(folder: Path, seed: int = 0) -> RecordingInput:
@@ -247,3 +253,26 @@ def test_hostile_text_is_data_not_sql(store: Store) -> None:
     client = store.add_client(name, notes="%s %(x)s ? :name")
     assert store.get_client(name) == client
     assert store.list_clients()[0].notes == "%s %(x)s ? :name"
+
+
+def test_default_store_is_sqlite_in_the_data_dir(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(DATABASE_URL_ENV, raising=False)
+    with Store.open() as store, store.engine.connect() as conn:
+        assert store.url == f"sqlite:///{data_dir / 'romcam.db'}"
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 15_000
+    assert (data_dir / "romcam.db").is_file()
+
+
+def test_database_url_from_the_environment(
+    store_url: str, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(DATABASE_URL_ENV, store_url)
+    with Store.open() as store:
+        store.add_client("Env")
+    assert not (data_dir / "romcam.db").exists()
+    with Store.open(store_url, root=data_dir) as store:
+        assert [c.name for c in store.list_clients()] == ["Env"]
