@@ -13,10 +13,10 @@ import contextlib
 import logging
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
@@ -42,10 +42,18 @@ from romcam.store.records import (
     MeasurementInput,
     MeasurementRecord,
     RecordingInput,
+    RecordingRecord,
     SessionRecord,
     check_label,
 )
-from romcam.store.tidy import FRAME_COLUMNS, measurement_row, to_client, to_measurement, to_session
+from romcam.store.tidy import (
+    FRAME_COLUMNS,
+    measurement_row,
+    to_client,
+    to_measurement,
+    to_recording,
+    to_session,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -58,6 +66,7 @@ log = logging.getLogger(__name__)
 PAUSE_BEFORE_COMMIT_ENV = "ROMCAM_TEST_PAUSE_BEFORE_COMMIT"
 
 ClientRef = int | str | ClientRecord
+_T = TypeVar("_T")
 
 
 class Store:
@@ -252,6 +261,53 @@ class Store:
         measurement.validate()
         sources = recording.files() if recording is not None else {}
         session = self.get_session(session_id)
+        return self._saved_with_files(
+            session,
+            _entry_hint(measurement),
+            sources,
+            lambda entry: self._insert_measurement(session.id, measurement, recording, entry),
+        )
+
+    def add_session_recording(self, session_id: int, recording: RecordingInput) -> RecordingRecord:
+        """Keep files that belong to a whole session (no single measurement), all or nothing.
+
+        Same guarantees as :meth:`add_measurement`; InputError when no file is given.
+        """
+        if not isinstance(recording, RecordingInput):
+            raise InputError(f"expected a RecordingInput; got {type(recording).__name__}")
+        sources = recording.files()
+        if not sources:
+            raise InputError("the recording names no file; give a video, landmarks or angles file")
+        session = self.get_session(session_id)
+        return self._saved_with_files(
+            session,
+            "session",
+            sources,
+            lambda entry: self._insert_recording(session.id, recording, entry),
+        )
+
+    def list_session_recordings(self, session_id: int) -> list[RecordingRecord]:
+        """Recordings kept for the session as a whole (not those of its measurements)."""
+        with self._guard(), self._read() as s:
+            self._session_row(s, session_id)
+            rows = s.scalars(
+                select(Recording)
+                .where(Recording.session_id == session_id, Recording.measurement_id.is_(None))
+                .order_by(Recording.created_at, Recording.id)
+            )
+            return [r for r in map(to_recording, rows) if r is not None]
+
+    def _saved_with_files(
+        self,
+        session: SessionRecord,
+        hint: str,
+        sources: dict[str, Path],
+        insert: Callable[[files.StagedEntry | None], _T],
+    ) -> _T:
+        """Copy ``sources`` into a new claimed folder, run ``insert`` (which commits), release.
+
+        On any failure the folder is removed (the transaction was rolled back by ``insert``).
+        """
         entry: files.StagedEntry | None = None
         try:
             with self._guard():
@@ -259,17 +315,32 @@ class Store:
                     entry = files.stage_entry(
                         self.root,
                         files.session_dir(self.root, session.client_name, session.id),
-                        files.entry_dir_name(_entry_hint(measurement)),
+                        files.entry_dir_name(hint),
                         sources,
                     )
-                record = self._insert_measurement(session.id, measurement, recording, entry)
+                result = insert(entry)
         except BaseException:
             if entry is not None:
                 files.discard(entry.directory)
             raise
         if entry is not None:
             files.release(entry)
-        return record
+        return result
+
+    def _insert_recording(
+        self, session_id: int, recording: RecordingInput, entry: files.StagedEntry | None
+    ) -> RecordingRecord:
+        assert entry is not None
+        with self._write() as s:
+            self._session_row(s, session_id)
+            row = _recording_row(session_id, recording, entry)
+            s.add(row)
+            s.flush()
+            _test_pause()
+            s.commit()
+            out = to_recording(row)
+            assert out is not None
+            return out
 
     def _insert_measurement(
         self,
@@ -282,15 +353,7 @@ class Store:
             self._session_row(s, session_id)
             row = _measurement_row(session_id, m)
             if entry is not None and recording is not None:
-                row.recording = Recording(
-                    session_id=session_id,
-                    video_path=entry.files.get("video"),
-                    landmarks_path=entry.files.get("landmarks"),
-                    angles_path=entry.files.get("angles"),
-                    duration_s=recording.duration_s,
-                    sha256=entry.sha256.get("video"),
-                    created_at=_now(),
-                )
+                row.recording = _recording_row(session_id, recording, entry)
             s.add(row)
             s.flush()
             _test_pause()
@@ -456,6 +519,21 @@ def _measurement_row(session_id: int, m: MeasurementInput) -> Measurement:
         measured_at=measured,
         calibration_profile=m.calibration_profile,
         neutral=_opt_float(m.neutral),
+    )
+
+
+def _recording_row(
+    session_id: int, recording: RecordingInput, entry: files.StagedEntry
+) -> Recording:
+    return Recording(
+        session_id=session_id,
+        video_path=entry.files.get("video"),
+        landmarks_path=entry.files.get("landmarks"),
+        angles_path=entry.files.get("angles"),
+        duration_s=_opt_float(recording.duration_s),
+        # The video's digest when there is a video, else the first kept file's.
+        sha256=entry.sha256.get("video") or next(iter(entry.sha256.values()), None),
+        created_at=_now(),
     )
 
 
