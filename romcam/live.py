@@ -162,8 +162,9 @@ class HoldDetector:
     """Causal detector of a held end range in a stream of values.
 
     A *run* is a stretch of samples within ``±tolerance`` of the run's first value, at least
-    ``min_excursion`` away from the stream's first value in the direction of ``extreme``
-    (``max``: above it, ``min``: below it). A run that lasts ``min_hold_s`` is *held*; it is
+    ``min_excursion`` away from ``start`` in the direction of ``extreme`` (``max``: above it,
+    ``min``: below it). ``start`` is the lowest value seen so far for ``max`` (the highest for
+    ``min``): the rest position, wherever in the movement the stream began. A run that lasts ``min_hold_s`` is *held*; it is
     *released* when the value then leaves the band back towards the start (the subject returns
     from the end range). A hold that carries on further (the subject only paused on the way)
     starts a new run instead. NaN samples are skipped; a gap longer than ``max_gap_s`` ends the
@@ -193,8 +194,8 @@ class HoldDetector:
             if math.isfinite(self._last_t) and t_s - self._last_t > self.max_gap_s:
                 self._restart(math.nan, math.nan)
             return self.progress(t_s)
-        if math.isnan(self.start):
-            self.start = value
+        if math.isnan(self.start) or self._beyond_start(value):
+            self.start = value  # the far end of the range seen so far (the rest position)
         gap = t_s - self._last_t if math.isfinite(self._last_t) else 0.0
         self._last_t = t_s
         if gap > self.max_gap_s:
@@ -215,6 +216,9 @@ class HoldDetector:
         if math.isnan(self._run_t0) or not self._far_enough(self._run_ref):
             return 0.0
         return float(min(1.0, (t_s - self._run_t0) / self.min_hold_s))
+
+    def _beyond_start(self, value: float) -> bool:
+        return value < self.start if self.extreme == "max" else value > self.start
 
     def _toward_start(self, value: float) -> bool:
         return value < self._run_ref if self.extreme == "max" else value > self._run_ref
@@ -321,15 +325,17 @@ def draw_hold_cue(
     unit: str,
     held: float = math.nan,
 ) -> np.ndarray:
-    """Draw the capture cue along the bottom of the frame (in place); returns the frame.
+    """Draw the capture cue across the top of the frame (in place); returns the frame.
 
     Amber bar filling while the end range is held (blue for the neutral), the held value once
     the hold is long enough, and a green bar with the value once the trial is captured.
     """
     h, w = frame_bgr.shape[:2]
     bar_h = max(18, h // 16)
-    y0, y1 = h - bar_h - 6, h - 6
-    cv2.rectangle(frame_bgr, (6, y0), (w - 6, y1), (40, 40, 40), -1)
+    # Just under the view/warning banner of annotate.draw_readout (36 px at 720p), clear of
+    # the readout panel at the bottom left.
+    y0 = round(36 * h / 720) + 6
+    y1 = y0 + bar_h
     fill_colour = (200, 140, 0) if phase == "neutral" else (0, 190, 255)
     if captured is not None:
         fill_colour, progress = (40, 170, 40), 1.0

@@ -159,6 +159,16 @@ def choice_ui(store: Any | None) -> LiveChoice:
     return LiveChoice(session.id if session else None, phase, test, side, calibration)
 
 
+_SLOT_KEY = "romcam_live_slot"
+
+
+@dataclass
+class _Slot:
+    """The processor the camera thread should use (swapped when the test changes)."""
+
+    processor: LiveProcessor | None = None
+
+
 #: Draws the camera widget for a processor; returns True while the camera plays.
 CameraUi = Callable[[LiveProcessor, Settings], bool]
 
@@ -188,15 +198,27 @@ def live_camera_ui(processor: LiveProcessor, settings: Settings) -> bool:
     from streamlit_webrtc import WebRtcMode, webrtc_streamer
     from streamlit_webrtc.config import Translations
 
+    # The worker thread reads the processor from this slot at every frame, so a callback left
+    # from an earlier run never feeds a processor the page has replaced.
+    slot: _Slot = st.session_state.setdefault(_SLOT_KEY, _Slot())
+    slot.processor = processor
+
     def on_frame(frame: av.VideoFrame) -> av.VideoFrame:
+        current = slot.processor
+        if current is None or current.error:
+            return frame
         image = frame.to_ndarray(format="bgr24")
         t = float(frame.time) if frame.time is not None else time.monotonic()
         try:
-            out = processor.process(image, t)
+            out = current.process(image, t)
         except RomcamError as exc:  # e.g. the pose model cannot be loaded
-            processor.report_error(str(exc))
+            current.report_error(str(exc))
             return frame
         return av.VideoFrame.from_ndarray(out, format="bgr24")
+
+    def on_ended() -> None:
+        if slot.processor is not None:
+            slot.processor.stream_ended()
 
     no_ice_servers: dict[str, Any] = {"iceServers": []}  # localhost: no STUN/TURN lookups
     ctx = webrtc_streamer(
@@ -205,7 +227,7 @@ def live_camera_ui(processor: LiveProcessor, settings: Settings) -> bool:
         rtc_configuration=no_ice_servers,
         media_stream_constraints=settings.media_constraints(),
         video_frame_callback=on_frame,
-        on_video_ended=processor.stream_ended,
+        on_video_ended=on_ended,
         async_processing=True,
         translations=cast(Translations, CAMERA_TEXTS),
     )

@@ -4,8 +4,8 @@ The clip (``internal-tests-only/shoulder_abduction_front_seated_02.mp4``) has th
 raising both arms overhead and lowering them again every ~2.5 s without stopping, and it cuts
 the subject at the waist. Two things are changed so that it shows what a live assessment needs:
 
-- the first frame (arms by the sides) is repeated for 1 s and the top frame of one raise (arms overhead, about 7.5 s) is repeated for ``hold_s`` seconds:
-  a client holding the end range still;
+- the first frame (arms by the sides) is repeated for 1 s and the top frame of one raise (arms
+  overhead, about 7.5 s) is repeated for ``hold_s`` seconds: a client holding still;
 - black rows are added below the picture (``pad``), so that the hips, which the model places
   just under the bottom edge, fall inside the frame: shoulder abduction is measured against the
   trunk line (shoulder to hip) and the metric is empty while a hip is outside the picture.

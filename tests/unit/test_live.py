@@ -98,6 +98,15 @@ def test_short_holds_and_spikes_are_not_holds(hold_s: float) -> None:
     assert not detector.released and math.isnan(detector.held)
 
 
+def test_stream_starting_at_the_top_still_detects_the_next_hold() -> None:
+    rng = np.random.default_rng(5)
+    series = np.r_[np.full(10, 150.0), np.linspace(150, 0, 20), _trial(rng, 150.0, 1.5)]
+    detector = HoldDetector(1.0, 3.0, "max", min_excursion=20.0)
+    _feed(detector, series)
+    assert detector.start < 5.0
+    assert detector.released and detector.held == pytest.approx(150.0, abs=1.0)
+
+
 def test_min_extreme_and_gaps() -> None:
     rng = np.random.default_rng(4)
     series = -_trial(rng, 50.0, hold_s=1.5)  # extension: end range is the minimum
@@ -166,10 +175,11 @@ def test_setup_problems_say_what_to_fix() -> None:
 def test_hold_cue_is_drawn_and_turns_green_when_captured() -> None:
     frame = np.zeros((360, 640, 3), np.uint8)
     draw_hold_cue(frame, "trial", 0.5, None, "deg")
-    bar = frame[-20:-8, 10:310]
+    bar = frame[26:32, 10:310]  # below the 18 px banner band, above the text baseline
     assert (bar[..., 2] > 200).mean() > 0.5  # amber fill (BGR: high red)
+    assert (frame[26:32, 330:630, 2] < 100).all()  # not filled beyond half
     draw_hold_cue(frame, "trial", 1.0, 151.0, "deg")
-    assert (frame[-20:-8, 320:630, 1] > 150).mean() > 0.5  # green across
+    assert (frame[26:32, 330:630, 1] > 150).mean() > 0.5  # green across
 
 
 @pytest.mark.parametrize(
@@ -232,7 +242,7 @@ def test_processor_draws_skeleton_and_reads_abduction(held_frames) -> None:
     changed = np.abs(outs[-1].astype(int) - frames[-1][1].astype(int)).sum(axis=2) > 60
     h, w = changed.shape
     assert changed[h // 8 : h // 2, w // 4 : 3 * w // 4].mean() > 0.003
-    assert changed[-20:, :].mean() > 0.3  # the hold cue bar across the bottom
+    assert changed[30:40, :].mean() > 0.3  # the hold cue bar across the top
 
 
 @pytest.mark.footage
