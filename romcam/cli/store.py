@@ -368,7 +368,7 @@ def run_measurement_delete(args: argparse.Namespace) -> int:
 
 
 def run_compare(args: argparse.Namespace) -> int:
-    from romcam.compare import before_after
+    from romcam.compare import asymmetry, before_after
 
     table = _mdc_table(args)
     with _open(args) as store:
@@ -403,8 +403,27 @@ def run_compare(args: argparse.Namespace) -> int:
         "verdict",
     ]
     _print_table(headers, rows)
+    _print_asymmetry(asymmetry(frame, how=args.how))
     _print_estimates(ba)
     return 0
+
+
+def _print_asymmetry(asym: pd.DataFrame) -> None:
+    if asym.empty:
+        return
+    print("\nLeft and right (difference in range reached; + = left reaches further)")
+    rows = [
+        [
+            _test_label(r.test, None),
+            str(r.phase),
+            _fmt(r.left),
+            _fmt(r.right),
+            _fmt(r.difference, 1, " " + r.unit),
+            _fmt(r.asymmetry_pct, 0, "%"),
+        ]
+        for r in _rows(asym)
+    ]
+    _print_table(["test", "phase", "left", "right", "difference", "asymmetry"], rows)
 
 
 def _print_estimates(frame: pd.DataFrame) -> None:

@@ -68,6 +68,7 @@ def test_compare_progress_export_report(
     assert "+14.0" not in right and "14.0 deg" in right and "real change: more range" in right
     left = next(line for line in out.splitlines() if "(left)" in line)
     assert "within measurement error" in left
+    assert re.search(r"Shoulder flexion\s+before\s+150\.0\s+120\.0\s+30\.0 deg\s+20%", out)
     # A stricter MDC from the command line turns the right side's 14 deg into noise.
     code, out, _ = run(capsys, "compare", str(s1), "--mdc-value", "shoulder_flexion=15", *db)
     assert "real change" not in out
