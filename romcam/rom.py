@@ -225,6 +225,7 @@ def extract_rom(
     min_valid_frames: int = 10,
     unheld_margin: float | None = 15.0,
     extremes: Sequence[Literal["max", "min"]] = ("max", "min"),
+    unit: str = "",
 ) -> RomResult:
     """Held maximum, minimum and start value of one metric series (see the module docstring).
 
@@ -242,6 +243,7 @@ def extract_rom(
             named in ``extremes`` (the end range was not held; the held value would understate
             it); None disables the check.
         extremes: which held extremes must be the end range reached: ``max``, ``min``, both.
+        unit: appended to numbers in ``reason`` (e.g. ``" deg"``).
 
     Raises:
         ValueError: shapes differ or are not 1-D, time is not finite and strictly increasing,
@@ -298,11 +300,11 @@ def extract_rom(
         )
     elif holds.value.size == 0:
         reason = (
-            f"the value never stayed within ±{hold_tolerance:g} for {min_hold_s:g} s; "
+            f"the value never stayed within ±{hold_tolerance:g}{unit} for {min_hold_s:g} s; "
             "hold the end position still for at least 1 s"
         )
     else:
-        reason = _unheld_reason(result, peak, trough, unheld_margin, extremes, min_hold_s)
+        reason = _unheld_reason(result, peak, trough, unheld_margin, extremes, min_hold_s, unit)
     return replace(
         result, quality="rejected" if reason else "ok", reason=reason, peak=peak, trough=trough
     )
@@ -315,18 +317,19 @@ def _unheld_reason(
     margin: float | None,
     extremes: Sequence[Literal["max", "min"]],
     min_hold_s: float,
+    unit: str,
 ) -> str:
     """Why the held extreme is not the end range reached (more than ``margin`` short), or ""."""
     if margin is None:
         return ""
     if "max" in extremes and peak - result.max > margin:
         return (
-            f"the value reached {peak:.0f} but was held ({min_hold_s:g} s) only up to "
-            f"{result.max:.0f}; hold the end position still for at least 1 s"
+            f"the value reached {peak:.0f}{unit} but was held ({min_hold_s:g} s) only up to "
+            f"{result.max:.0f}{unit}; hold the end position still for at least 1 s"
         )
     if "min" in extremes and result.min - trough > margin:
         return (
-            f"the value reached {trough:.0f} but was held ({min_hold_s:g} s) only down to "
-            f"{result.min:.0f}; hold the end position still for at least 1 s"
+            f"the value reached {trough:.0f}{unit} but was held ({min_hold_s:g} s) only down "
+            f"to {result.min:.0f}{unit}; hold the end position still for at least 1 s"
         )
     return ""

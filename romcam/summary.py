@@ -102,7 +102,9 @@ def _entry(
     values = np.asarray(table.values[metric_id], dtype=float)
     measured = np.isfinite(values)
     view = dominant_view(np.asarray(table.view), measured)
-    rom = extract_rom(table.time_s, values, min_hold_s=min_hold_s, extremes=extremes)
+    rom = extract_rom(
+        table.time_s, values, min_hold_s=min_hold_s, extremes=extremes, unit=f" {spec.unit}"
+    )
     quality, reason = rom.quality, f"{metric_id}: {rom.reason}" if rom.reason else ""
     problem = view_problem(metric_id, needed_view, spec.side, view)
     if rom.quality != "no_data" and problem:

@@ -218,7 +218,8 @@ def test_high_knees_without_a_hold_are_rejected_for_the_test():
     # The peak is that of the 5-frame running median: a little under the 122 deg crest.
     assert 110.0 < result["peak"] <= 122.0
     assert re.match(
-        r"hip_flexion_right: the value reached 1[12]\d but was held \(0\.5 s\) only up to -8;",
+        r"hip_flexion_right: the value reached 1[12]\d deg but was held \(0\.5 s\) "
+        r"only up to -8 deg;",
         result["reason"],
     )
 
@@ -230,5 +231,5 @@ def test_summary_for_test_checks_only_the_tests_extreme():
     flex = summary_for_test(table, assessment_test("shoulder_flexion"), "left")
     assert flex["quality"] == "ok" and flex["value"] == 150.0
     ext = summary_for_test(table, assessment_test("shoulder_extension"), "left")
-    assert ext["quality"] == "rejected" and "reached -40" in ext["reason"]
+    assert ext["quality"] == "rejected" and "reached -40 deg" in ext["reason"]
     assert summarize(table)["shoulder_flexion_left"]["quality"] == "rejected"
