@@ -103,7 +103,8 @@ class PoseSequence:
         t = self.frame.shape[0]
         if self.frame.ndim != 1 or self.time_s.shape != (t,):
             raise ValueError(
-                f"frame and time_s must both be (T,); got {self.frame.shape} and {self.time_s.shape}"
+                "frame and time_s must both be (T,); "
+                f"got {self.frame.shape} and {self.time_s.shape}"
             )
         if self.image.shape != (t, N_LANDMARKS, 4):
             raise ValueError(f"image must be ({t}, {N_LANDMARKS}, 4); got {self.image.shape}")

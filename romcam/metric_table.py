@@ -38,8 +38,13 @@ class MetricTable:
 
     def __post_init__(self) -> None:
         t = self.frame.shape
-        for name, arr in {**self.values, **self.flags, "time_s": self.time_s,
-                          "view": self.view, "facing": self.facing}.items():
+        for name, arr in {
+            **self.values,
+            **self.flags,
+            "time_s": self.time_s,
+            "view": self.view,
+            "facing": self.facing,
+        }.items():
             if np.shape(arr) != t:
                 raise ValueError(f"{name} must have shape {t}; got {np.shape(arr)}")
         missing = set(METRIC_IDS) - set(self.values)
