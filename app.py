@@ -6,6 +6,7 @@ A thin entry point: page config and navigation. Each page lives in ``romcam/ui/`
 from __future__ import annotations
 
 import logging
+import os
 
 import streamlit as st
 
@@ -16,6 +17,8 @@ from romcam.ui.review import review_page
 from romcam.ui.settings import settings_page
 
 logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+# ROMCAM_LOG_LEVEL=DEBUG logs every live frame (time, value, hold progress).
+logging.getLogger("romcam").setLevel(os.environ.get("ROMCAM_LOG_LEVEL", "INFO").upper())
 
 st.set_page_config(page_title="romcam", page_icon=":material/accessibility_new:", layout="wide")
 page = st.navigation(

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+import av
 import cv2
 import numpy as np
 
@@ -37,7 +38,9 @@ from romcam.measure import NEUTRAL_METRICS, compute_metrics
 from romcam.metric_specs import METRIC_IDS, metric_spec
 from romcam.metric_table import MetricTable
 from romcam.pose import FramePose, PoseEstimator
-from romcam.summary import summary_for_test
+from romcam.rom import RomResult, extract_rom
+from romcam.summary import dominant_view
+from romcam.summary import view_problem as summary_view_problem
 from romcam.video import H264Writer, even_size
 
 log = logging.getLogger(__name__)
@@ -65,6 +68,8 @@ class LiveConfig:
         hold_tolerance: half-width (metric unit) of the band the value must stay in.
         min_excursion: how far (metric unit) the value must have moved from its start before a
             hold counts as the end range; 0 for posture tests, which are a still pose.
+        max_gap_s: longest time (s) between processed frames a live hold may span (a slow
+            machine processes only a few frames per second).
         auto_capture: capture by itself on a detected hold (else only on request).
         record_dir: folder for the trial's ``trial.mp4`` and ``landmarks.csv``; None = no recording.
         record_fps: frame rate written into the trial video.
@@ -77,6 +82,7 @@ class LiveConfig:
     min_hold_s: float = 1.0
     hold_tolerance: float = 3.0
     min_excursion: float = 20.0
+    max_gap_s: float = 1.0
     auto_capture: bool = True
     record_dir: Path | None = None
     record_fps: float = 30.0
@@ -164,11 +170,11 @@ class HoldDetector:
     A *run* is a stretch of samples within ``±tolerance`` of the run's first value, at least
     ``min_excursion`` away from ``start`` in the direction of ``extreme`` (``max``: above it,
     ``min``: below it). ``start`` is the lowest value seen so far for ``max`` (the highest for
-    ``min``): the rest position, wherever in the movement the stream began. A run that lasts ``min_hold_s`` is *held*; it is
-    *released* when the value then leaves the band back towards the start (the subject returns
-    from the end range). A hold that carries on further (the subject only paused on the way)
-    starts a new run instead. NaN samples are skipped; a gap longer than ``max_gap_s`` ends the
-    run without releasing it.
+    ``min``): the rest position, wherever in the movement the stream began. A run that lasts
+    ``min_hold_s`` is *held*; it is *released* when the value then leaves the band back towards
+    the start (the subject returns from the end range). A hold that carries on further (the
+    subject only paused on the way) starts a new run instead. NaN samples are skipped; a gap
+    longer than ``max_gap_s`` ends the run without releasing it.
 
     Attributes:
         held: median of the last held run (NaN before any). released: see above.
@@ -432,35 +438,51 @@ class _TrialRows:
 
 
 class TrialRecorder:
-    """Writes one trial's raw camera frames (H.264 MP4) and landmarks (CSV) as they arrive."""
+    """Writes one trial's raw camera frames (H.264 MP4) and landmarks (CSV) as they arrive.
+
+    Live frames come at an irregular rate (whatever the pose model keeps up with), so the
+    video is written on a constant ``fps`` timeline: each frame goes to the slot of its time
+    and the previous frame is repeated over the skipped slots (at most ``MAX_FILL_S`` worth;
+    a longer stall shortens the video instead). Plays back in real time in any browser. The
+    landmark file keeps every processed frame with its true time and its video frame index.
+    """
+
+    MAX_FILL_S = 1.0
 
     def __init__(self, folder: Path, fps: float) -> None:
+        if not fps > 0:
+            raise ValueError(f"fps must be > 0; got {fps!r}")
         self.folder = folder
         self.fps = fps
         self.video_path = folder / "trial.mp4"
         self.landmarks_path = folder / "landmarks.csv"
         self._video: H264Writer | None = None
         self._landmarks: LandmarkCsvWriter | None = None
-        self.frames = 0
-        self.first_t: float | None = None
+        self._last_frame: np.ndarray | None = None
         self._size = (0, 0)
+        self.frames = 0  # frames processed (landmark rows)
         self.last_t = 0.0
 
-    def write(self, frame_bgr: np.ndarray, time_s: float, pose: FramePose | None) -> None:
+    def write(self, frame_bgr: np.ndarray, time_s: float, pose: FramePose | None) -> int:
+        """Record one frame taken ``time_s`` s after the trial start; returns its video index."""
         if self._video is None:
             self.folder.mkdir(parents=True, exist_ok=True)
             h, w = frame_bgr.shape[:2]
-            width, height = even_size(w, h)
-            self._video = H264Writer(self.video_path, width, height, self.fps)
+            self._video = H264Writer(self.video_path, *even_size(w, h), self.fps)
             self._landmarks = LandmarkCsvWriter(self.landmarks_path)
             self._size = (w, h)
-            self.first_t = time_s
-        assert self._landmarks is not None and self.first_t is not None
-        t = time_s - self.first_t
-        self._video.write(frame_bgr, t)
-        self._landmarks.write(self.frames, t, self._size[0], self._size[1], pose)
+        assert self._landmarks is not None
+        skipped = round(time_s * self.fps) - self._video.frames_written
+        if self._last_frame is not None:
+            for _ in range(min(skipped, round(self.MAX_FILL_S * self.fps))):
+                self._video.write(self._last_frame)
+        self._video.write(frame_bgr)
+        self._last_frame = frame_bgr
+        index = self._video.frames_written - 1
+        self._landmarks.write(index, time_s, self._size[0], self._size[1], pose)
         self.frames += 1
-        self.last_t = t
+        self.last_t = time_s
+        return index
 
     def close(self) -> None:
         """Finish both files (idempotent)."""
@@ -470,7 +492,8 @@ class TrialRecorder:
 
     @property
     def duration_s(self) -> float:
-        return self.last_t + 1.0 / self.fps if self.frames else 0.0
+        """Length of the video written so far (s)."""
+        return self._video.frames_written / self.fps if self._video is not None else 0.0
 
 
 class LiveProcessor:
@@ -547,8 +570,10 @@ class LiveProcessor:
             raise ValueError(
                 f"frame must be (H, W, 3) uint8 BGR; got {frame_bgr.shape} {frame_bgr.dtype}"
             )
+        started = time.perf_counter()
         with self._lock:
             if not time_s > self._last_t:  # a new stream: its clock starts again
+                log.info("frame time %.3f s is not after %.3f s: new stream", time_s, self._last_t)
                 self._restart_clock()
             self._last_t = time_s
             pose, people = self._estimate(frame_bgr, time_s)
@@ -576,6 +601,15 @@ class LiveProcessor:
                 self._fps.tick(),
             )
             self.latest = update
+            log.debug(
+                "t=%.3f %s=%.1f progress=%.2f phase=%s took %.0f ms",
+                time_s,
+                self.config.metric_id,
+                value,
+                progress,
+                self.phase,
+                1000 * (time.perf_counter() - started),
+            )
             self._publish(update)
         return out
 
@@ -600,7 +634,9 @@ class LiveProcessor:
             self._recorder = TrialRecorder(folder, cfg.record_fps)
         if cfg.test.needs_neutral:
             self.phase: Phase = "neutral"
-            self._detector = HoldDetector(NEUTRAL_HOLD_S, cfg.hold_tolerance, "max")
+            self._detector = HoldDetector(
+                NEUTRAL_HOLD_S, cfg.hold_tolerance, "max", max_gap_s=cfg.max_gap_s
+            )
         else:
             self.phase = "trial"
             self._detector = self._trial_detector()
@@ -615,7 +651,11 @@ class LiveProcessor:
     def _trial_detector(self) -> HoldDetector:
         cfg = self.config
         detector = HoldDetector(
-            cfg.min_hold_s, cfg.hold_tolerance, cfg.test.extreme(cfg.side), cfg.min_excursion
+            cfg.min_hold_s,
+            cfg.hold_tolerance,
+            cfg.test.extreme(cfg.side),
+            cfg.min_excursion,
+            max_gap_s=cfg.max_gap_s,
         )
         if self._neutral is not None:
             detector.start = 0.0  # the values are zeroed at the neutral
@@ -673,10 +713,8 @@ class LiveProcessor:
             return 1.0
         if self._attempt_t0 is None:
             self._attempt_t0 = time_s
-        index, t_rel = self._attempt_frames, time_s - self._attempt_t0
-        self._attempt_frames += 1
-        if self._recorder is not None:
-            self._recorder.write(frame_bgr, t_rel, pose)
+        t_rel = time_s - self._attempt_t0
+        index = self._record(frame_bgr, t_rel, pose)
         if self.phase == "trial":  # neutral-phase values are raw, not zeroed: not in the table
             self._rows.add(index, t_rel, values, row)
         progress = self._detector.update(time_s, value)
@@ -694,13 +732,34 @@ class LiveProcessor:
             self._capture("button" if capture else "auto")
         return progress
 
+    def _record(self, frame_bgr: np.ndarray, t_rel: float, pose: FramePose | None) -> int:
+        """Record the frame; returns its frame index. A failing recording is dropped, not the
+        measurement: the trial goes on and is saved without its files."""
+        self._attempt_frames += 1
+        if self._recorder is None:
+            return self._attempt_frames - 1
+        try:
+            return self._recorder.write(frame_bgr, t_rel, pose)
+        except (OSError, ValueError, av.FFmpegError) as exc:
+            log.warning("trial recording failed, going on without it: %s", exc)
+            self._publish(
+                f"The trial recording failed ({exc}); the measurement will be saved without "
+                "its video."
+            )
+            self._close_recorder()
+            self._recorder = None
+            return self._attempt_frames - 1
+
     def _capture(self, trigger: Literal["auto", "button"]) -> None:
         """Finish the trial: close its files, take the held end range, publish the result."""
         cfg = self.config
         self._close_recorder()
         table = self._rows.table()
-        entry = summary_for_test(table, cfg.test, cfg.side, min_hold_s=ROM_HOLD_S)
-        value = _num(entry["value"])
+        rom, view, problem = trial_rom(table, cfg)
+        quality, reason = rom.quality, rom.reason
+        if rom.quality != "no_data" and problem:
+            quality, reason = "rejected", problem
+        value = rom.extreme(cfg.test.extreme(cfg.side))
         if not math.isfinite(value) and trigger == "button":
             recent = self._rows.recent(self._metric_index, 0.5)
             value = float(np.median(recent)) if recent.size else value
@@ -715,13 +774,13 @@ class LiveProcessor:
             cfg.side,
             cfg.metric_id,
             value,
-            str(entry["view"]),
-            str(entry["quality"]),
-            str(entry["reason"]),
-            _num(entry["max"]),
-            _num(entry["min"]),
-            _num(entry["start"]),
-            _num(entry["excursion"]),
+            view,
+            quality,
+            reason,
+            rom.max,
+            rom.min,
+            rom.start,
+            rom.excursion,
             self._neutral,
             table,
             trigger,
@@ -731,6 +790,7 @@ class LiveProcessor:
             duration,
         )
         self.phase = "done"
+        log.info("captured %s = %.1f (%s, %s)", cfg.metric_id, value, trigger, quality)
         self._publish(self.captured)
 
     def _draw(
@@ -782,6 +842,24 @@ def _row_values(row: MetricTable) -> np.ndarray:
     return np.array([row.values[mid][0] for mid in METRIC_IDS], dtype=float)
 
 
-def _num(x: object) -> float:
-    """A summary entry's number (None -> NaN)."""
-    return math.nan if x is None else float(x)  # type: ignore[arg-type]
+def trial_rom(table: MetricTable, config: LiveConfig) -> tuple[RomResult, str, str]:
+    """Held end ranges of a live trial, its dominant view and the view problem ("" if none).
+
+    Like ``summary.summary_for_test``, but the hold rules follow the live frame rate: the
+    pose model may process only a few frames per second on a slow machine, and a hold must
+    span at least three processed frames (``min_hold_s`` >= 3 frame steps) and may bridge
+    gaps of a couple of frame steps.
+    """
+    t = np.asarray(table.time_s, dtype=float)
+    values = np.asarray(table.values[config.metric_id], dtype=float)
+    dt = float(np.median(np.diff(t))) if t.size > 1 else 1.0 / 30.0
+    rom = extract_rom(
+        t,
+        values,
+        min_hold_s=max(ROM_HOLD_S, 3 * dt),
+        hold_tolerance=config.hold_tolerance,
+        max_gap_s=max(0.25, 2.5 * dt),
+    )
+    view = dominant_view(np.asarray(table.view), np.isfinite(values))
+    spec = metric_spec(config.metric_id)
+    return rom, view, summary_view_problem(config.metric_id, config.test.view, spec.side, view)

@@ -19,13 +19,17 @@ from romcam.live import (
     LiveProcessor,
     LiveUpdate,
     StreamEnded,
+    TrialRecorder,
     TrialResult,
     drain,
     draw_hold_cue,
     required_landmarks,
     setup_problems,
+    trial_rom,
     view_problem,
 )
+from romcam.metric_specs import METRIC_IDS
+from romcam.metric_table import MetricTable
 from romcam.video import probe_video
 from tests.conftest import MODEL_PATH
 from tests.e2e.footage import REST_S, TOP_S, held_abduction_frames
@@ -299,3 +303,47 @@ def test_button_capture_and_stream_end_mid_trial(held_frames, tmp_path: Path) ->
     assert trial is not None and trial.trigger == "button"
     assert 140 < trial.value < 185
     assert trial.video_path is not None and "trial-002" in str(trial.video_path)
+
+
+def test_recorder_keeps_real_time_with_irregular_frames(tmp_path: Path) -> None:
+    """Live frames arrive unevenly (slow model, dropped frames): the video stays real time."""
+    rng = np.random.default_rng(6)
+    # Frames come at the camera rate (30/s) at best, then with stalls of the pose model.
+    times = np.r_[0.0, np.cumsum(rng.choice([1 / 30, 2 / 30, 0.25, 0.6], size=40))]
+    recorder = TrialRecorder(tmp_path / "trial", fps=30.0)
+    frame = np.zeros((120, 160, 3), np.uint8)
+    indices = [recorder.write(frame, float(t), None) for t in times]
+    recorder.close()
+    assert indices == sorted(set(indices))  # one video frame per processed frame, in order
+    assert np.allclose(np.array(indices) / 30.0, times, atol=0.5 / 30 + 1e-9)
+    assert probe_video(recorder.video_path).frame_count == indices[-1] + 1
+    rows = pd.read_csv(recorder.landmarks_path)
+    assert list(rows["frame"]) == indices
+    assert np.allclose(rows["time_s"], times, atol=1e-3)
+
+
+@pytest.mark.parametrize("fps", [3.0, 30.0])
+def test_trial_rom_follows_the_live_frame_rate(fps: float) -> None:
+    """A 1.5 s hold at 150 deg is found whether the model processed 30 or only 3 frames/s."""
+    rng = np.random.default_rng(7)
+    t = np.arange(0, 6, 1 / fps)
+    value = np.interp(t, [0, 1, 2, 3.5, 4.5, 6], [10, 10, 150, 150, 10, 10])
+    value += rng.normal(0, 0.5, t.size)
+    table = MetricTable(
+        frame=np.arange(t.size),
+        time_s=t,
+        values={
+            m: value if m == "shoulder_abduction_right" else np.full(t.size, np.nan)
+            for m in METRIC_IDS
+        },
+        view=np.full(t.size, "front", dtype=object),
+        facing=np.full(t.size, "camera", dtype=object),
+    )
+    rom, view, problem = trial_rom(table, _config(None))
+    assert rom.quality == "ok", rom.reason
+    assert rom.max == pytest.approx(150.0, abs=1.0) and rom.min == pytest.approx(10.0, abs=1.0)
+    assert (view, problem) == ("front", "")
+    side_on = MetricTable(
+        table.frame, t, table.values, np.full(t.size, "side_left", dtype=object), table.facing
+    )
+    assert "needs a front view" in trial_rom(side_on, _config(None))[2]
