@@ -260,11 +260,14 @@ def _save_captured(store: Any, choice: LiveChoice | None, result: TrialResult) -
             "Captured, but not saved: choose a client and a session first, then capture again."
         )
         return
+    kept = result.video_path.parent if result.video_path is not None else None
     try:
         record = save_trial(store, choice, result)
     except RomcamError as exc:
-        st.session_state[_NOTICE] = f"The captured trial could not be saved: {exc}"
+        where = f" Its recording is kept in {kept}." if kept is not None else ""
+        st.session_state[_NOTICE] = f"The captured trial could not be saved: {exc}.{where}"
         return
+    _remove_dir(kept)  # the store holds its own copies now
     spec = metric_spec(result.metric_id)
     saved: list[str] = st.session_state.setdefault(_SAVED, [])
     saved.append(

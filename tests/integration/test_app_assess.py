@@ -35,7 +35,7 @@ def session_id(data_dir: Path) -> int:
 
 
 def _trial(tmp: Path, value: float = 151.0) -> TrialResult:
-    files = write_trial_files(tmp, "shoulder_abduction_right", value)
+    files = write_trial_files(tmp / "trial-001", "shoulder_abduction_right", value)
     table = MetricTable.from_dataframe(pd.read_csv(files.angles))
     return TrialResult(
         "shoulder_abduction",
@@ -122,6 +122,7 @@ def test_captured_trial_is_saved_with_its_recording(session_id: int, tmp_path: P
     )
     assert m.value == pytest.approx(151.0) and m.recording is not None
     assert m.recording.video_path and m.recording.angles_path
+    assert not (tmp_path / "trial-001").exists()  # the store keeps its own copies
 
 
 def test_setup_problems_are_listed(session_id: int) -> None:
@@ -145,23 +146,29 @@ def test_camera_stopping_mid_trial_is_explained(session_id: int) -> None:
 
 
 @pytest.mark.parametrize(
-    ("with_session", "value", "message"),
+    ("with_session", "value", "blocked", "message"),
     [
-        (True, math.nan, "could not be saved: nothing was measured"),
-        (False, 151.0, "Captured, but not saved: choose a client"),
+        (True, math.nan, False, "could not be saved: nothing was measured"),
+        (True, 151.0, True, "could not be saved: "),
+        (False, 151.0, False, "Captured, but not saved: choose a client"),
     ],
 )
 def test_unsavable_capture_is_explained(
-    data_dir: Path, tmp_path: Path, with_session: bool, value: float, message: str
+    data_dir: Path, tmp_path: Path, with_session: bool, value: float, blocked: bool, message: str
 ) -> None:
     if with_session:
         with Store.open() as store:
             store.start_session(store.add_client("C").id)
     at = _app().run()
+    if blocked:  # the recordings folder cannot be written (a file is in its way)
+        (data_dir / "recordings").write_text("in the way")
     _processor(at).results.put(_trial(tmp_path, value))
     at.run()
     assert not at.exception
     assert message in at.warning[0].value
+    if blocked:
+        assert "Its recording is kept in" in at.warning[0].value
+        assert (tmp_path / "trial-001" / "trial.mp4").is_file()  # nothing lost
     with Store.open() as store:
         assert store.measurements_frame().empty
 
