@@ -70,7 +70,8 @@ class LiveConfig:
             hold counts as the end range; 0 for posture tests, which are a still pose.
         max_gap_s: longest time (s) between processed frames a live hold may span (a slow
             machine processes only a few frames per second).
-        auto_capture: capture by itself on a detected hold (else only on request).
+        auto_capture: capture the end range by itself on a detected hold (else only on
+            request). The neutral of a neck test is always taken after NEUTRAL_HOLD_S still.
         record_dir: folder for the trial's ``trial.mp4`` and ``landmarks.csv``; None = no recording.
         record_fps: frame rate written into the trial video.
     """
@@ -719,7 +720,7 @@ class LiveProcessor:
             self._rows.add(index, t_rel, values, row)
         progress = self._detector.update(time_s, value)
         if self.phase == "neutral":
-            auto = self.config.auto_capture and progress >= 1.0
+            auto = progress >= 1.0  # the neutral is always taken once held still
             if (auto or neutral) and math.isfinite(value):
                 held = self._detector.held
                 self._neutral = held if auto and math.isfinite(held) else value

@@ -7,6 +7,7 @@ import math
 import queue
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pandas as pd
 import pytest
@@ -30,8 +31,8 @@ from romcam.live import (
 )
 from romcam.metric_specs import METRIC_IDS
 from romcam.metric_table import MetricTable
-from romcam.video import probe_video
-from tests.conftest import MODEL_PATH
+from romcam.video import VideoReader, probe_video
+from tests.conftest import MODEL_PATH, shared_video
 from tests.e2e.footage import REST_S, TOP_S, held_abduction_frames
 
 FPS = 30.0
@@ -347,3 +348,43 @@ def test_trial_rom_follows_the_live_frame_rate(fps: float) -> None:
         table.frame, t, table.values, np.full(t.size, "side_left", dtype=object), table.facing
     )
     assert "needs a front view" in trial_rom(side_on, _config(None))[2]
+
+
+@pytest.mark.footage
+def test_neck_test_takes_the_neutral_first(tmp_path: Path) -> None:
+    """Neck rotation: the still start is taken as the neutral, later values are zeroed at it."""
+    decoded = []
+    with VideoReader(shared_video("neck_rotation_front_seated_01.mp4"), max_seconds=5.0) as r:
+        for frame in r:
+            h, w = frame.image.shape[:2]
+            decoded.append(cv2.resize(frame.image, (480, round(h * 480 / w) // 2 * 2)))
+    frames = [decoded[0]] * 45 + decoded  # 1.5 s still, then the head turns
+    config = LiveConfig(
+        assessment_test("neck_rotation"),
+        "left",
+        MODEL_PATH,
+        record_dir=tmp_path,
+        auto_capture=False,
+    )
+    processor = LiveProcessor(config)
+    phases, values = [], []
+    try:
+        for i, img in enumerate(frames):
+            processor.process(img, i / FPS)
+            phases.append(processor.phase)
+            values.append(processor.latest.value)
+        processor.request_capture()
+        processor.process(frames[-1], len(frames) / FPS)
+    finally:
+        processor.close()
+    assert phases[0] == "neutral"
+    switch = phases.index("trial")
+    assert 25 <= switch <= 45  # after about 1 s of keeping still
+    neutral_values = np.array(values[switch + 1 : 45])
+    assert np.all(np.abs(neutral_values) < 1.0)  # the still frame reads 0 after zeroing
+    moving = np.array(values[45:])
+    assert np.nanmax(np.abs(moving)) > 20  # the head turns well away from the neutral
+    trial = processor.captured
+    assert trial is not None and trial.neutral is not None and math.isfinite(trial.neutral)
+    angles = pd.read_csv(trial.angles_path)
+    assert angles["frame"].iloc[0] == switch + 1  # the table starts after the neutral
