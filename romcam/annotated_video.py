@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_HEIGHT = 720
+#: libx264 preset of the annotated video.
+PRESET = "veryfast"
 #: A new headline metric must out-move the current one by this much (unit of the metric).
 HEADLINE_HYSTERESIS = 10.0
 _FITS = {
@@ -183,14 +185,15 @@ class AnnotatedVideoWriter:
         *,
         headline: str | None = None,
         calibration: CalibrationProfile | None = None,
-        max_height: int = MAX_HEIGHT,
+        max_height: int | None = None,
+        preset: str | None = None,
         queue_size: int = 4,
         batch: int = 8,
     ) -> None:
         self.readout = LiveReadout(width, height, headline=headline, calibration=calibration)
-        self.size = even_size(width, height, max_height=max_height)
+        self.size = even_size(width, height, max_height=max_height or MAX_HEIGHT)
         self.batch = batch
-        self._writer = H264Writer(path, *self.size, fps)
+        self._writer = H264Writer(path, *self.size, fps, preset=preset or PRESET)
         self._queue: queue.Queue[Any] = queue.Queue(maxsize=queue_size)
         self._error: BaseException | None = None
         self._closed = False
@@ -264,7 +267,7 @@ class AnnotatedVideoWriter:
     def _fit(self, frame: np.ndarray) -> np.ndarray:
         """A resized copy to draw on (never the caller's frame)."""
         if frame.shape[1::-1] != self.size:
-            return cv2.resize(frame, self.size, interpolation=cv2.INTER_AREA)
+            return cv2.resize(frame, self.size, interpolation=cv2.INTER_LINEAR)
         return frame.copy()
 
     def _flush(self, pending: list[tuple]) -> None:

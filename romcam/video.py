@@ -394,7 +394,7 @@ class H264Writer:
             )
         if frame_bgr.shape[:2] != (self.height, self.width):
             frame_bgr = cv2.resize(
-                frame_bgr, (self.width, self.height), interpolation=cv2.INTER_AREA
+                frame_bgr, (self.width, self.height), interpolation=cv2.INTER_LINEAR
             )
         seconds = self.frames_written / self.fps if time_s is None else time_s
         pts = max(round(seconds / self.TIME_BASE), self._last_pts + 1)
