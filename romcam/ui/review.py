@@ -12,6 +12,7 @@ import streamlit as st
 
 from romcam.compare import before_after
 from romcam.errors import InputError, RomcamError
+from romcam.report import session_report
 from romcam.store.records import STANDARD_PHASES, MeasurementRecord
 from romcam.ui.charts import angle_curves_chart, before_after_chart
 from romcam.ui.widgets import client_picker_ui, open_store, session_picker_ui, show_error
@@ -126,6 +127,25 @@ def measurement_ui(store: Any, m: MeasurementRecord) -> None:
         _edit_ui(store, m)
 
 
+def _report_ui(frame: pd.DataFrame, session_id: int) -> None:
+    """Build the printable session report on request, then offer it for download."""
+    key = f"review_report_{session_id}"
+    if st.button("Build the printable report", key=f"{key}_build"):
+        try:
+            st.session_state[key] = session_report(frame)
+        except (RomcamError, ValueError) as exc:
+            show_error(exc, "build the report")
+    html = st.session_state.get(key)
+    if html:
+        st.download_button(
+            "Download the session report (HTML, print it from the browser)",
+            html.encode("utf-8"),
+            file_name=f"romcam-session-{session_id}.html",
+            mime="text/html",
+            key=f"{key}_download",
+        )
+
+
 def review_page() -> None:
     st.title("Session review")
     store = open_store()
@@ -150,6 +170,7 @@ def review_page() -> None:
         return
     st.subheader("Before / after")
     before_after_ui(frame)
+    _report_ui(frame, session.id)
     st.subheader(f"Measurements ({len(measurements)})")
     for m in measurements:
         measurement_ui(store, m)

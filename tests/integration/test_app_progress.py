@@ -60,3 +60,13 @@ def test_no_measurements_is_a_clear_message(data_dir: Path) -> None:
     at = page_app("progress", "progress_page").run()
     assert not at.exception
     assert "No measurements for Nobody Yet" in at.info[0].value
+
+
+def test_printable_progress_report(filled) -> None:
+    at = page_app("progress", "progress_page").run()
+    at.button(key="progress_report").click().run()
+    assert not at.exception and not at.error
+    html = at.session_state["progress_report_html"]
+    assert "Ada Client" in html and "<img" in html  # the charts are embedded
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert any("report" in label for label in labels)

@@ -83,3 +83,13 @@ def test_bad_database_url_is_an_error_not_a_crash(
     at = page_app("review", "review_page").run()
     assert not at.exception
     assert "database cannot be opened" in at.error[0].value
+
+
+def test_printable_session_report(filled) -> None:
+    at = _open_visit(filled, 0)
+    at.button(key=f"review_report_{filled.session_ids[0]}_build").click().run()
+    assert not at.exception and not at.error
+    html = at.session_state[f"review_report_{filled.session_ids[0]}"]
+    assert "<html" in html.lower() and "shoulder" in html.lower()
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert any("session report" in label for label in labels)
