@@ -169,6 +169,16 @@ class _Slot:
     processor: LiveProcessor | None = None
 
 
+#: What the browser's camera errors (shown in the video widget) mean, and what to do.
+CAMERA_HELP = """**The video widget shows an error?**
+- *NotFoundError* (requested device not found): no camera is connected or it was unplugged;
+  plug one in and press START again, or use *Analyse a recording* with a video file.
+- *NotAllowedError* (permission denied): allow the camera for this site (camera icon in the
+  address bar), then press START again.
+- *NotReadableError* (could not start video source): another program uses the camera;
+  close it and press START again.
+- The video stops during a trial: that attempt is not saved, measurements saved before are."""
+
 #: Draws the camera widget for a processor; returns True while the camera plays.
 CameraUi = Callable[[LiveProcessor, Settings], bool]
 
@@ -337,4 +347,6 @@ def assess_page(camera_ui: CameraUi = live_camera_ui) -> None:
     processor = live_processor(config)
     with right:
         playing = camera_ui(processor, settings)
+        if not playing:
+            st.info(CAMERA_HELP, icon=":material/videocam_off:")
         st.fragment(status_ui, run_every=0.5 if playing else None)(processor, store, choice)

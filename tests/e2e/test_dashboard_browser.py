@@ -123,44 +123,57 @@ def _fps_shown(page) -> float:
     return float(numbers[0]) if numbers else 0.0
 
 
-def test_live_assessment_in_chromium(app_url: str, tmp_path: Path) -> None:
-    from playwright.sync_api import expect, sync_playwright
+BASE_FLAGS = (
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
+
+
+@contextlib.contextmanager
+def _browser(profile: Path, extra_flags: list[str], shot: str) -> Iterator:
+    """A page of a fresh headless Debian Chromium; a screenshot ``shot`` is kept on failure."""
+    from playwright.sync_api import sync_playwright
 
     if not CHROMIUM.is_file():
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    cam = _make_y4m(tmp_path)
     with sync_playwright() as pw:
         context = pw.chromium.launch_persistent_context(
-            user_data_dir=str(tmp_path / "profile"),
+            user_data_dir=str(profile),
             executable_path=str(CHROMIUM),
             headless=True,
             viewport={"width": 1400, "height": 1000},
-            args=[
-                "--headless=new",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--use-fake-ui-for-media-stream",
-                "--use-fake-device-for-media-stream",
-                f"--use-file-for-fake-video-capture={cam}",
-            ],
+            args=[*BASE_FLAGS, *extra_flags],
         )
+        page = context.pages[0] if context.pages else context.new_page()
         try:
-            page = context.pages[0] if context.pages else context.new_page()
-            try:
-                fps = _run_assessment(page, app_url, expect)
-                print(f"live frames processed per second: {fps:.1f}")
-                _check_review(page, expect)
-            except Exception:
-                page.screenshot(path=str(ARTIFACTS / "failure.png"), full_page=True)
-                raise
+            yield page
+        except Exception:
+            page.screenshot(path=str(ARTIFACTS / shot), full_page=True)
+            raise
         finally:
             context.close()
+
+
+def test_live_assessment_in_chromium(app_url: str, tmp_path: Path) -> None:
+    from playwright.sync_api import expect
+
+    cam = _make_y4m(tmp_path)
+    fake_camera = [
+        "--use-fake-ui-for-media-stream",
+        "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-video-capture={cam}",
+    ]
+    with _browser(tmp_path / "profile", fake_camera, "failure.png") as page:
+        fps = _run_assessment(page, app_url, expect)
+        print(f"live frames processed per second: {fps:.1f}")
+        _check_review(page, expect)
     with Store.open() as store:
         frame = store.measurements_frame()
     assert len(frame) == 1
@@ -168,6 +181,34 @@ def test_live_assessment_in_chromium(app_url: str, tmp_path: Path) -> None:
     assert (row["test"], row["side"], row["source"]) == ("shoulder_abduction", "right", "live")
     assert 120 < row["value"] < 185
     assert row["video_path"] and row["landmarks_path"] and row["angles_path"]
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        # No camera at all (headless Chromium without the fake device has none).
+        (["--use-fake-ui-for-media-stream"], "NotFoundError"),
+        # A camera, but the permission prompt is refused.
+        (["--use-fake-device-for-media-stream", "--deny-permission-prompts"], "NotAllowedError"),
+    ],
+    ids=["no-camera", "permission-denied"],
+)
+def test_camera_problems_are_explained(
+    app_url: str, tmp_path: Path, flags: list[str], message: str
+) -> None:
+    from playwright.sync_api import expect
+
+    shot = f"camera-{message.lower()}.png"
+    with _browser(tmp_path / "profile", flags, f"failure-{shot}") as page:
+        page.goto(app_url)
+        widget = page.frame_locator("iframe[title*='streamlit_webrtc']").first
+        widget.get_by_role("button", name="START").click()
+        # The browser's error shows in the widget; the page says what it means and what to do.
+        expect(widget.get_by_text(message)).to_be_visible(timeout=30_000)
+        expect(page.get_by_text(message, exact=True)).to_be_visible()
+        page.screenshot(path=str(ARTIFACTS / shot), full_page=True)
+    with Store.open() as store:
+        assert store.measurements_frame().empty
 
 
 def _run_assessment(page, url: str, expect) -> float:
