@@ -38,6 +38,7 @@ FLAG_NAMES: tuple[str, ...] = (
     "wrong_view",
     "facing_away",
     "vertical_reference",
+    "implausible_pose",
 )
 _SIDES = (("left", 1.0), ("right", -1.0))
 
@@ -189,7 +190,8 @@ def _measure(
     xy = pose.image[..., :2]
     inside = np.all((xy >= 0.0) & (xy <= 1.0), axis=-1)
     rows = np.arange(len(pose))[:, None]
-    detected = pose.detected
+    implausible = _implausible(frames)
+    detected = pose.detected & ~implausible
     values: dict[str, np.ndarray] = {}
     low_vis = np.zeros(len(pose), dtype=bool)
     out_frame = np.zeros(len(pose), dtype=bool)
@@ -215,8 +217,27 @@ def _measure(
         & (views.view == "front")
         & ~frames.hips_ok
         & bool(wanted & {"shoulder_abduction_left", "shoulder_abduction_right"}),
+        "implausible_pose": implausible,
     }
     return values, views, flags
+
+
+def _implausible(f: _Frames) -> np.ndarray:
+    """(T,) bool: an upside-down skeleton in a front or oblique view.
+
+    BlazePose sometimes swaps head and feet when both arms are overhead (jumping jacks): the
+    landmarks are confident but the hips sit above the shoulders and the nose below them.
+    Nobody is assessed upside down facing the camera, so such frames are not measured. Side
+    views are left alone: a forward bend can legitimately bring the shoulders below the hips.
+    """
+    up = f.up
+    mid_sh = (f.pt(up, "left_shoulder") + f.pt(up, "right_shoulder")) / 2.0
+    mid_hip = (f.pt(up, "left_hip") + f.pt(up, "right_hip")) / 2.0
+    nose = f.pt(up, "nose")
+    with np.errstate(invalid="ignore"):
+        inverted = (mid_sh[:, 1] < mid_hip[:, 1]) | (nose[:, 1] < mid_sh[:, 1])
+    front_like = np.isin(f.views.view, ("front", "oblique"))
+    return front_like & inverted
 
 
 def _frames(pose: PoseSequence, roll_deg: float, min_visibility: float) -> _Frames:

@@ -376,3 +376,30 @@ def test_shoulder_abduction_falls_back_to_vertical_without_hips(side: str) -> No
     np.testing.assert_array_equal(table.flags["vertical_reference"], [False, True])
     assert not table.flags["out_of_frame"].any()
     assert np.isnan(compute_metrics(pose).values[f"hip_abduction_{side}"][1])
+
+
+def _upside_down(pose: PoseSequence, frames: slice) -> PoseSequence:
+    """The pose with head and feet swapped in ``frames``, as BlazePose sometimes returns it."""
+    image, world = pose.image.copy(), pose.world.copy()  # type: ignore[union-attr]
+    image[frames, :, 1] = 1.0 - image[frames, :, 1]
+    world[frames, :, 1] = -world[frames, :, 1]
+    return PoseSequence(pose.frame, pose.time_s, 1280, 720, image, world)
+
+
+def test_upside_down_front_pose_is_not_measured() -> None:
+    pose = _upside_down(
+        synthetic_pose({"shoulder_abduction_left": 170.0, "shoulder_tilt": 3.0}, n_frames=4),
+        slice(1, 3),
+    )
+    table = compute_metrics(pose)
+    np.testing.assert_array_equal(table.flags["implausible_pose"], [False, True, True, False])
+    for mid in ("shoulder_abduction_left", "shoulder_tilt", "trunk_lateral_lean"):
+        np.testing.assert_array_equal(np.isnan(table.values[mid]), [False, True, True, False])
+    assert abs(table.values["shoulder_abduction_left"][0] - 170.0) < 0.1
+
+
+def test_deep_forward_bend_in_side_view_is_still_measured() -> None:
+    pose = synthetic_pose({"trunk_flexion": 110.0}, view="side_left", n_frames=2)
+    table = compute_metrics(pose, metrics=["trunk_flexion"])
+    assert not table.flags["implausible_pose"].any()
+    np.testing.assert_allclose(table.values["trunk_flexion"], 110.0, atol=0.1)
