@@ -24,7 +24,7 @@ DEFAULT_VIDEO = SHARED / "videos" / "internal-tests-only" / "shoulder_abduction_
 MODEL = SHARED / "models" / "pose_landmarker_full.task"
 
 
-def bare_loop(video: Path, max_frames: int, num_poses: int) -> tuple[int, float]:
+def bare_loop(video: Path, max_frames: int, num_poses: int) -> tuple[int, float, float]:
     """Frames and seconds for decode (OpenCV) + PoseLandmarker.detect_for_video per frame."""
     import mediapipe as mp
     from mediapipe.tasks.python import BaseOptions, vision
@@ -36,7 +36,7 @@ def bare_loop(video: Path, max_frames: int, num_poses: int) -> tuple[int, float]
     )
     with vision.PoseLandmarker.create_from_options(options) as landmarker:
         cap = cv2.VideoCapture(str(video))
-        start, n, last_ms = time.perf_counter(), 0, -1
+        start, cpu, n, last_ms = time.perf_counter(), time.process_time(), 0, -1
         try:
             while n < max_frames:
                 ok, frame = cap.read()
@@ -51,16 +51,16 @@ def bare_loop(video: Path, max_frames: int, num_poses: int) -> tuple[int, float]
                 n += 1
         finally:
             cap.release()
-        return n, time.perf_counter() - start
+        return n, time.perf_counter() - start, time.process_time() - cpu
 
 
 def pipeline_run(
     video: Path, max_frames: int, write_annotated: bool, max_people: int
-) -> tuple[int, float]:
+) -> tuple[int, float, float]:
     from romcam.pipeline import analyze_video
 
     with tempfile.TemporaryDirectory() as tmp:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         result = analyze_video(
             video,
             Path(tmp) / "out",
@@ -69,7 +69,7 @@ def pipeline_run(
             max_frames=max_frames,
             max_people=max_people,
         )
-        return len(result.pose), time.perf_counter() - start
+        return len(result.pose), time.perf_counter() - start, time.process_time() - cpu
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -86,16 +86,25 @@ def main(argv: list[str] | None = None) -> int:
         "romcam analyze --single-person": lambda: pipeline_run(args.video, args.frames, True, 1),
     }
     fps: dict[str, list[float]] = {label: [] for label in runs}
+    cpu_ms: dict[str, list[float]] = {label: [] for label in runs}
     # Interleave the configurations so that background load hits them alike.
     for _ in range(args.repeat):
         for label, fn in runs.items():
-            n, seconds = fn()
+            n, seconds, cpu = fn()
             fps[label].append(n / seconds)
-            print(f"  {label:<42} {fps[label][-1]:6.1f} frames/s", flush=True)
+            cpu_ms[label].append(1000 * cpu / n)
+            print(
+                f"  {label:<42} {fps[label][-1]:6.1f} frames/s {cpu_ms[label][-1]:6.1f} "
+                "CPU ms/frame",
+                flush=True,
+            )
     rows = [(label, statistics.median(values)) for label, values in fps.items()]
     print(f"\nmedian of {args.repeat} runs, {args.frames} frames of {args.video.name}:")
     for label, value in rows:
-        print(f"{label:<42} {value:6.1f} frames/s")
+        print(
+            f"{label:<42} {value:6.1f} frames/s "
+            f"{statistics.median(cpu_ms[label]):6.1f} CPU ms/frame (all threads)"
+        )
     base = rows[0][1]
     print(f"\nratio analyze / bare (2 poses): {rows[2][1] / base:.2f} (target >= 0.9)")
     print(f"ratio analyze --no-video / bare (2 poses): {rows[3][1] / base:.2f}")

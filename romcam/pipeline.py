@@ -64,6 +64,8 @@ class AnalysisResult:
     summary_json: Path | None
     annotated_mp4: Path | None
     warnings: tuple[str, ...]
+    #: True when decoding stopped early (the results cover the decoded part only).
+    truncated: bool = False
 
 
 def resolve_calibration(
@@ -120,6 +122,7 @@ class _PassResult:
     pose: PoseSequence
     info: VideoInfo
     warnings: list[str]
+    truncated: bool
 
 
 def _people_warning(crowded: int, total: int) -> str | None:
@@ -187,7 +190,7 @@ def _run_pass(
     if reader.truncated:
         end = float(pose.time_s[-1])
         warnings.append(f"{reader.problem}; the results cover 0 to {end:.1f} s only")
-    return _PassResult(pose, info, warnings)
+    return _PassResult(pose, info, warnings, reader.truncated)
 
 
 def _with_rgb(frame: VideoFrame) -> tuple[VideoFrame, np.ndarray]:
@@ -296,7 +299,17 @@ def _analyze_staged(
         log.warning("%s: %s", info.path.name, w)
     if staging is None:
         return AnalysisResult(
-            info, passed.pose, table, summary, None, None, None, None, None, tuple(passed.warnings)
+            info,
+            passed.pose,
+            table,
+            summary,
+            None,
+            None,
+            None,
+            None,
+            None,
+            tuple(passed.warnings),
+            passed.truncated,
         )
     _write_tables(staging.path, table, summary, info, passed.warnings)
     names = [LANDMARKS_CSV, ANGLES_CSV, SUMMARY_JSON] + ([ANNOTATED_MP4] if annotated else [])
@@ -312,4 +325,5 @@ def _analyze_staged(
         placed[SUMMARY_JSON],
         placed.get(ANNOTATED_MP4),
         tuple(passed.warnings),
+        passed.truncated,
     )

@@ -18,6 +18,11 @@ EXIT_TRUNCATED = 3
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``analyze`` and ``angles`` commands."""
+    _register_analyze(subparsers)
+    _register_angles(subparsers)
+
+
+def _register_analyze(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "analyze",
         help="measure joint angles in a video file",
@@ -63,6 +68,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.set_defaults(func=run_analyze)
 
+
+def _register_angles(subparsers: argparse._SubParsersAction) -> None:
     a = subparsers.add_parser(
         "angles",
         help="recompute angles from a landmark file",
@@ -155,8 +162,7 @@ def run_analyze(args: argparse.Namespace) -> int:
     print(f"\nResults written to {result.out_dir}")
     for warning in result.warnings:
         print(f"romcam: warning: {warning}", file=sys.stderr)
-    truncated = any("truncated" in w for w in result.warnings)
-    return EXIT_TRUNCATED if truncated else 0
+    return EXIT_TRUNCATED if result.truncated else 0
 
 
 def run_angles(args: argparse.Namespace) -> int:

@@ -67,7 +67,7 @@ def test_subject_found_and_result_consistent(analysed: tuple[AnalysisResult, lis
     result, _ = analysed
     assert len(result.pose) == N_FRAMES == len(result.table)
     assert result.pose.detected.mean() > 0.9
-    assert result.warnings == ()
+    assert result.warnings == () and not result.truncated
     assert result.video.width == 640 and result.video.codec == "h264"
 
 
@@ -140,6 +140,7 @@ def test_truncated_video_is_analysed_and_flagged(person_clip: Path, tmp_path: Pa
     cut.write_bytes(data[: int(len(data) * 0.6)])
     result = analyze_video(cut, tmp_path / "out", model_path=MODEL_PATH, write_annotated=False)
     assert 5 < len(result.pose) < N_FRAMES
+    assert result.truncated
     assert any("truncated" in w for w in result.warnings)
     assert result.summary_json is not None
     assert "truncated" in " ".join(json.loads(result.summary_json.read_text())["warnings"])
