@@ -618,8 +618,8 @@ class LiveProcessor:
     def _start_phase(self) -> None:
         """Start a new attempt: the neutral phase for tests that need one, else the trial.
 
-        The recording and the rows start with the neutral phase, so the trial's start value
-        (``summary_for_test``'s ``start``) is the neutral.
+        The recording starts with the neutral phase; the trial's table starts once the neutral
+        is taken, with the metric zeroed at it.
         """
         cfg = self.config
         self._neutral: float | None = None
