@@ -116,8 +116,12 @@ def progress_page() -> None:
         key="progress_phase",
     )
     chosen = None if phase == "any" else phase
-    prog = progress(frame, phase=chosen)
-    series = visit_series(frame, phase=chosen)
+    try:
+        prog = progress(frame, phase=chosen)
+        series = visit_series(frame, phase=chosen)
+    except (RomcamError, ValueError) as exc:
+        show_error(exc, "compare the visits")
+        return
     if prog.empty:
         st.info(f"No '{phase}' measurements yet; choose another phase above.")
     else:

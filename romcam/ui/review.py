@@ -34,7 +34,11 @@ _SHOWN = [
 
 def before_after_ui(frame: pd.DataFrame) -> None:
     """The session's before/after comparison as a table and a bar chart."""
-    table = before_after(frame)
+    try:
+        table = before_after(frame)
+    except (RomcamError, ValueError) as exc:
+        show_error(exc, "compare before and after")
+        return
     if table.empty:
         st.info("No before/after pairs yet: measure a test in both phases to compare.")
         return
