@@ -34,9 +34,13 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-MAX_HEIGHT = 720
+# Why 540 rows and "superfast": on 2 cores the pose model (2 people) uses ~50 ms CPU per
+# frame; encoding 720p with "veryfast" added ~26 ms (plus resize and drawing), cutting
+# throughput to ~0.7x of a bare decode + pose loop. 540p "superfast" costs ~10 ms per frame,
+# plays in browsers like any yuv420p H.264, and keeps the readout legible (benchmarks/README.md).
+MAX_HEIGHT = 540
 #: libx264 preset of the annotated video.
-PRESET = "veryfast"
+PRESET = "superfast"
 #: A new headline metric must out-move the current one by this much (unit of the metric).
 HEADLINE_HYSTERESIS = 10.0
 _FITS = {
@@ -45,15 +49,17 @@ _FITS = {
     "any": ("front", "side_left", "side_right", "oblique"),
 }
 _STOP = object()
+_IS_ROM = np.array([METRICS_BY_ID[m].kind == "rom" for m in METRIC_IDS])
 
 
 class LiveReadout:
     """Per-frame, causal metric values for the readout, and which metric to headline.
 
-    Each frame's metrics come from :func:`romcam.measure.compute_metrics` on that frame alone,
-    smoothed with a One Euro filter (what a live view can show, no look-ahead). Without a fixed
-    ``headline``, the metric with the largest excursion so far is headlined, switching only
-    when another out-moves it by :data:`HEADLINE_HYSTERESIS`.
+    Metrics come from :func:`romcam.measure.compute_metrics` on one frame (:meth:`update`) or a
+    small batch of consecutive frames (:meth:`update_batch`), smoothed causally with a One Euro
+    filter. Without a fixed
+    ``headline``, the range-of-motion metric with the largest excursion so far is headlined,
+    switching only when another out-moves it by :data:`HEADLINE_HYSTERESIS`.
     """
 
     def __init__(
@@ -132,6 +138,7 @@ class LiveReadout:
         if self.fixed_headline is not None:
             return
         span = np.where(np.isfinite(self._hi - self._lo), self._hi - self._lo, -1.0)
+        span = np.where(_IS_ROM, span, -1.0)  # posture values are static: never the headline
         best = int(np.argmax(span))
         current = span[METRIC_IDS.index(self.headline)]
         if span[best] > current + HEADLINE_HYSTERESIS or current < 0:

@@ -53,12 +53,6 @@ def test_front_view_detected(shoulder: AnalysisResult) -> None:
     assert (views == "front").mean() > 0.8
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="romcam.measure rejects frontal metrics when a hip landmark lies outside the frame; "
-    "in this seated clip the hips are at y = 1.06 (just below the frame), so shoulder "
-    "abduction is NaN throughout",
-)
 def test_shoulder_abduction_reaches_overhead(shoulder: AnalysisResult) -> None:
     peak = max(
         np.nanmax(shoulder.table.values[f"shoulder_abduction_{s}"]) for s in ("left", "right")
@@ -80,7 +74,7 @@ def test_annotated_video_decodes_as_h264(shoulder: AnalysisResult) -> None:
     with av.open(str(shoulder.annotated_mp4)) as container:
         stream = container.streams.video[0]
         assert stream.codec_context.name == "h264"
-        assert (stream.codec_context.width, stream.codec_context.height) == (1280, 720)
+        assert (stream.codec_context.width, stream.codec_context.height) == (960, 540)
         frames = [f.to_ndarray(format="rgb24") for f in container.decode(stream)]
     assert len(frames) == len(shoulder.pose)
     assert np.std(frames[35]) > 10  # a picture, not a blank frame

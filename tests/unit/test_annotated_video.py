@@ -80,7 +80,7 @@ def test_writer_encodes_every_frame_downscaled(tmp_path: Path) -> None:
     assert (source == 100).all()  # the caller's frame is not drawn on
     frames = list(iter_frames(path))
     assert len(frames) == 20
-    assert frames[0].image.shape == (720, 1280, 3)
+    assert frames[0].image.shape == (540, 960, 3)
     assert (np.abs(frames[-1].image.astype(int) - 100) > 40).any()  # something was drawn
 
 
