@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import math
 import queue
+import shutil
 import threading
 import time
 from collections import deque
@@ -539,17 +540,19 @@ class LiveProcessor:
     def reset(self) -> None:
         """Discard the trial under way (unsaved) and start a new one."""
         with self._lock:
-            self._close_recorder()
+            self._discard_attempt()
             self._start_phase()
 
     def stream_ended(self) -> None:
         """The camera stopped: finish files, close the model, tell the page."""
         with self._lock:
             lost = self.phase != "done" and len(self._rows) > 0
-            self._close_recorder()
             self._close_estimator()
             if lost:
+                self._discard_attempt()
                 self._start_phase()
+            else:
+                self._close_recorder()
             self._publish(StreamEnded(self.frames, lost))
 
     def report_error(self, message: str) -> None:
@@ -646,8 +649,15 @@ class LiveProcessor:
         """Time went backwards (a new stream): restart the filter and any attempt under way."""
         self._filter = OneEuroFilter()
         if self.phase != "done" and len(self._rows) > 0:
-            self._close_recorder()
+            self._discard_attempt()
             self._start_phase()
+
+    def _discard_attempt(self) -> None:
+        """Close the recording of an attempt; delete its files unless it was captured (the
+        page stores a captured trial's files)."""
+        self._close_recorder()
+        if self._recorder is not None and self.phase != "done":
+            shutil.rmtree(self._recorder.folder, ignore_errors=True)
 
     def _trial_detector(self) -> HoldDetector:
         cfg = self.config

@@ -300,6 +300,7 @@ def test_button_capture_and_stream_end_mid_trial(held_frames, tmp_path: Path) ->
     items = drain(processor.results)
     ended = [i for i in items if isinstance(i, StreamEnded)]
     assert ended[0].lost_trial
+    assert not (tmp_path / "trial-001").exists()  # the lost attempt's files are removed
     trial = processor.captured
     assert trial is not None and trial.trigger == "button"
     assert 140 < trial.value < 185
