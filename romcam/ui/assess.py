@@ -8,6 +8,7 @@ results queue in a fragment that reruns twice a second while the camera plays.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import shutil
@@ -84,7 +85,7 @@ def live_processor(config: LiveConfig) -> LiveProcessor:
         return held
     if held is not None:
         held.close()
-        _remove_dir(held.config.record_dir)
+        _remove_if_empty(held.config.record_dir)  # a trial that failed to save stays
     folder = Path(current_settings().data_dir) / "live-tmp" / uuid.uuid4().hex[:12]
     processor = LiveProcessor(_with_dir(config, folder))
     st.session_state[_PROCESSOR] = processor
@@ -99,6 +100,12 @@ def _with_dir(config: LiveConfig, folder: Path | None) -> LiveConfig:
     from dataclasses import replace
 
     return replace(config, record_dir=folder)
+
+
+def _remove_if_empty(folder: Path | None) -> None:
+    if folder is not None:
+        with contextlib.suppress(OSError):
+            folder.rmdir()
 
 
 def _remove_dir(folder: Path | None) -> None:
