@@ -182,3 +182,11 @@ def test_bad_client_name_is_refused(session_id: int, name: str, message: str) ->
     assert "Could not add the client" in at.error[0].value and message in at.error[0].value
     with Store.open() as store:
         assert [c.name for c in store.list_clients()] == ["Live Client"]
+
+
+def test_processing_error_is_shown(session_id: int) -> None:
+    at = _app().run()
+    _processor(at).report_error("pose model not found at /x.task; pass --model PATH")
+    at.run()
+    assert not at.exception
+    assert "pose model not found" in at.warning[0].value

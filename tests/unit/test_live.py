@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from romcam.assessments import assessment_test
+from romcam.errors import ModelError
 from romcam.landmarks import LANDMARK_INDEX, N_LANDMARKS
 from romcam.live import (
     HoldDetector,
@@ -389,3 +390,13 @@ def test_neck_test_takes_the_neutral_first(tmp_path: Path) -> None:
     assert trial is not None and trial.neutral is not None and math.isfinite(trial.neutral)
     angles = pd.read_csv(trial.angles_path)
     assert angles["frame"].iloc[0] == switch + 1  # the table starts after the neutral
+
+
+def test_missing_model_is_a_clear_error_and_reported(tmp_path: Path) -> None:
+    config = LiveConfig(assessment_test("shoulder_abduction"), "right", tmp_path / "none.task")
+    processor = LiveProcessor(config)
+    with pytest.raises(ModelError, match="pose model not found"):
+        processor.process(np.zeros((48, 64, 3), np.uint8), 0.0)
+    processor.report_error("pose model not found")  # what the camera callback does
+    assert processor.error and drain(processor.results) == ["pose model not found"]
+    processor.close()
