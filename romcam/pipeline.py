@@ -250,7 +250,7 @@ def analyze_video(
         progress: called with (frames done, estimated total frames) after every frame.
         max_frames, max_seconds: analyse only the start of the video.
         max_people: people the pose model looks for. 2 (default) lets the tracker follow the
-            subject when someone else walks in and warns about it; 1 is about 1.7x faster
+            subject when someone else walks in and warns about it; 1 is about 1.5x faster
             (MediaPipe stops searching for a second person) but cannot tell.
 
     Raises:
