@@ -370,6 +370,10 @@ class H264Writer:
         self._stream.width, self._stream.height = width, height
         self._stream.pix_fmt = "yuv420p"
         self._stream.time_base = self.TIME_BASE
+        # The encoder must count in the same fine time base as the frames: left at 1/fps it
+        # rounds uneven frame times (a live camera) onto equal ticks, and the MP4 muxer then
+        # rejects the repeated timestamps with "Invalid argument".
+        self._stream.codec_context.time_base = self.TIME_BASE
         self._stream.options = {"crf": str(crf), "preset": preset}
         self._last_pts = -1
         self.frames_written = 0

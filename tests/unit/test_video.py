@@ -91,6 +91,21 @@ def test_writer_keeps_variable_frame_times(tmp_path: Path) -> None:
     np.testing.assert_allclose(got, times, atol=2e-3)
 
 
+def test_writer_accepts_repeated_and_bursty_live_frame_times(tmp_path: Path) -> None:
+    # A live camera: repeated times, a stall, then a burst faster than the nominal rate.
+    path = tmp_path / "live.mp4"
+    times = [0.0, 0.1, 0.1, 0.1, 0.12, 0.5, 0.51, 0.52, 0.53, 0.9] + [
+        1.0 + i / 100 for i in range(30)
+    ]
+    with H264Writer(path, W, H, 30.0) as writer:
+        for i, t in enumerate(times):
+            writer.write(_moving_bar(i), t)
+    got = [f.time_s for f in iter_frames(path)]
+    assert len(got) == len(times)
+    assert np.all(np.diff(got) > 0)
+    np.testing.assert_allclose(got, times, atol=2e-3)
+
+
 def test_writer_output_is_browser_playable_h264(clip: Path) -> None:
     with av.open(str(clip)) as container:
         stream = container.streams.video[0]
