@@ -39,6 +39,7 @@ FLAG_NAMES: tuple[str, ...] = (
     "facing_away",
     "vertical_reference",
     "implausible_pose",
+    "implausible_value",
 )
 _SIDES = (("left", 1.0), ("right", -1.0))
 
@@ -129,6 +130,7 @@ def compute_metrics(
         offsets["neck_flexion"] = _default_neutral(values["neck_flexion"], pose.time_s)
     for mid, offset in offsets.items():
         values[mid] = wrap_deg(values[mid] - offset)
+    flags["implausible_value"] = _drop_implausible(values)
     return MetricTable(
         frame=np.asarray(pose.frame),
         time_s=np.asarray(pose.time_s, dtype=float),
@@ -220,6 +222,19 @@ def _measure(
         "implausible_pose": implausible,
     }
     return values, views, flags
+
+
+def _drop_implausible(values: dict[str, np.ndarray]) -> np.ndarray:
+    """NaN every value outside its metric's ``plausible_range`` (in place); (T,) bool where any
+    value was dropped. Such values are landmark failures, not joint positions."""
+    dropped = np.zeros(next(iter(values.values())).shape, dtype=bool)
+    for mid, v in values.items():
+        low, high = METRICS_BY_ID[mid].plausible_range
+        with np.errstate(invalid="ignore"):
+            bad = (v < low) | (v > high)
+        values[mid] = np.where(bad, np.nan, v)
+        dropped |= bad
+    return dropped
 
 
 def _implausible(f: _Frames) -> np.ndarray:

@@ -9,7 +9,7 @@ of Measuring and Recording*, 1965; tabulated in Norkin & White, *Measurement of 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 View = Literal["side", "front", "any"]
@@ -28,6 +28,8 @@ class MetricSpec:
         normal_range: (low, high) normal values in ``unit``; None when there is no agreed norm.
         source: where the normal range comes from.
         kind: ``rom`` (an excursion to an end range) or ``posture`` (a static value).
+        plausible_range: (low, high) beyond which a value is anatomically impossible even as a
+            2-D projection; such values are pose-estimation failures and are not reported.
     """
 
     id: str
@@ -38,6 +40,7 @@ class MetricSpec:
     normal_range: tuple[float, float] | None
     source: str
     kind: Literal["rom", "posture"]
+    plausible_range: tuple[float, float] = (-180.0, 180.0)
 
 
 AAOS = "AAOS 1965 (Norkin & White 2016, App. A)"
@@ -56,7 +59,7 @@ def _bilateral(
     )
 
 
-METRICS: tuple[MetricSpec, ...] = (
+_CATALOGUE: tuple[MetricSpec, ...] = (
     # Shoulder flexion 0-180; extension (negative values) 0-60.
     *_bilateral("shoulder_flexion", "Shoulder flexion", "side", (-60.0, 180.0)),
     *_bilateral("shoulder_abduction", "Shoulder abduction", "front", (0.0, 180.0)),
@@ -161,6 +164,31 @@ METRICS: tuple[MetricSpec, ...] = (
     ),
 )
 
+#: Anatomical limits, generous (about a third beyond the normal end range, as 2-D projection
+#: can exaggerate a little): a value outside is a landmark failure (e.g. BlazePose folding an
+#: overhead arm onto the trunk), not a joint position. Keyed by id without the side suffix.
+_PLAUSIBLE: dict[str, tuple[float, float]] = {
+    "shoulder_flexion": (-90.0, 200.0),
+    "shoulder_abduction": (-60.0, 200.0),
+    "elbow_flexion": (-30.0, 170.0),
+    "hip_flexion": (-60.0, 160.0),
+    "hip_abduction": (-45.0, 90.0),
+    "knee_flexion": (-30.0, 170.0),
+    "neck_flexion": (-90.0, 90.0),
+    "neck_lateral_flexion": (-70.0, 70.0),
+    "neck_rotation": (-100.0, 100.0),
+    "craniovertebral_angle": (0.0, 130.0),
+    "forward_head_cm": (-20.0, 40.0),
+    "shoulder_tilt": (-40.0, 40.0),
+    "head_tilt": (-60.0, 60.0),
+    "pelvic_tilt": (-40.0, 40.0),
+    "trunk_lateral_lean": (-60.0, 60.0),
+    "trunk_flexion": (-60.0, 130.0),
+}
+
+METRICS: tuple[MetricSpec, ...] = tuple(
+    replace(m, plausible_range=_PLAUSIBLE[m.id.removesuffix(f"_{m.side}")]) for m in _CATALOGUE
+)
 METRIC_IDS: tuple[str, ...] = tuple(m.id for m in METRICS)
 METRICS_BY_ID: dict[str, MetricSpec] = {m.id: m for m in METRICS}
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from romcam.errors import InputError
 from romcam.metric_specs import METRIC_IDS, metric_spec
+from romcam.summary import view_problem
 
 #: Exit code when the analysis finished and was saved but the video was truncated.
 EXIT_TRUNCATED = 3
@@ -111,20 +112,46 @@ def _progress_bar(total_hint: int) -> tuple[Callable[[int, int], None], Callable
 
 
 def summary_lines(summary: dict[str, dict[str, Any]]) -> list[str]:
-    """A short table of the metrics measured with quality ok (one line each)."""
-    rows = [
-        (mid, summary[mid]) for mid in METRIC_IDS if summary.get(mid, {}).get("quality") == "ok"
-    ]
-    if not rows:
-        return ["No metric could be measured with good quality (see summary.json for reasons)."]
-    lines = [f"{'metric':<34}{'min':>8}{'max':>8}{'excursion':>11}  unit"]
-    for mid, e in rows:
-        cells = [_cell(e.get(k)) for k in ("min", "max", "excursion")]
-        lines.append(
-            f"{metric_spec(mid).label:<34}{cells[0]:>8}{cells[1]:>8}{cells[2]:>11}  "
-            f"{e.get('unit', '')}"
-        )
+    """A short report: held end ranges (quality ok), then what was seen but not accepted.
+
+    Metrics the camera view cannot show (e.g. a side-view angle in a front-view video) are left
+    out of the second part; summary.json has every metric with its reason.
+    """
+    ok = [mid for mid in METRIC_IDS if summary.get(mid, {}).get("quality") == "ok"]
+    seen = [mid for mid in METRIC_IDS if _seen_not_held(mid, summary.get(mid, {}))]
+    lines: list[str] = []
+    if ok:
+        lines.append(f"{'held end range':<38}{'min':>8}{'max':>8}{'excursion':>11}  unit")
+        for mid in ok:
+            e = summary[mid]
+            cells = [_cell(e.get(k)) for k in ("min", "max", "excursion")]
+            lines.append(
+                f"{metric_spec(mid).label:<38}{cells[0]:>8}{cells[1]:>8}{cells[2]:>11}  "
+                f"{e.get('unit', '')}"
+            )
+    else:
+        lines.append("No end range was held long enough to count as a measurement.")
+    if seen:
+        lines.append("")
+        lines.append("Seen but not accepted (range reached, not a measurement):")
+        for mid in seen:
+            e = summary[mid]
+            reached = f"{_cell(e.get('trough'))} to {_cell(e.get('peak'))} {e.get('unit', '')}"
+            lines.append(f"  {metric_spec(mid).label:<38}{reached:<22}{_first_clause(e)}")
     return lines
+
+
+def _seen_not_held(metric_id: str, entry: dict[str, Any]) -> bool:
+    """Rejected although the view suits the metric and values were measured."""
+    if entry.get("quality") != "rejected" or entry.get("peak") is None:
+        return False
+    spec = metric_spec(metric_id)
+    return not view_problem(metric_id, spec.view, spec.side, str(entry.get("view")))
+
+
+def _first_clause(entry: dict[str, Any]) -> str:
+    reason = str(entry.get("reason", ""))
+    return reason.split(": ", 1)[-1].split(";", 1)[0]
 
 
 def _cell(x: Any) -> str:

@@ -16,7 +16,7 @@ from romcam.measure import (
     neutral_offsets,
     raw_neck_values,
 )
-from romcam.metric_specs import METRIC_IDS
+from romcam.metric_specs import METRIC_IDS, METRICS_BY_ID
 from romcam.metric_table import MetricTable
 from romcam.synthetic import NECK, synthetic_pose
 
@@ -403,3 +403,25 @@ def test_deep_forward_bend_in_side_view_is_still_measured() -> None:
     table = compute_metrics(pose, metrics=["trunk_flexion"])
     assert not table.flags["implausible_pose"].any()
     np.testing.assert_allclose(table.values["trunk_flexion"], 110.0, atol=0.1)
+
+
+def test_anatomically_impossible_values_are_dropped_and_flagged() -> None:
+    pose = synthetic_pose({"head_tilt": 0.0}, n_frames=3)
+    image = pose.image.copy()
+    # Frame 1: the left ear slid far below the right one, a landmark failure (tilt ~ -75 deg).
+    ears = [LANDMARK_INDEX["left_ear"], LANDMARK_INDEX["right_ear"]]
+    width_px = abs(image[1, ears[0], 0] - image[1, ears[1], 0]) * 1280
+    image[1, ears[0], 1] += 3.7 * width_px / 720
+    pose = PoseSequence(pose.frame, pose.time_s, 1280, 720, image, pose.world)
+    table = compute_metrics(pose, metrics=["head_tilt", "shoulder_tilt"])
+    np.testing.assert_array_equal(np.isnan(table.values["head_tilt"]), [False, True, False])
+    np.testing.assert_array_equal(table.flags["implausible_value"], [False, True, False])
+    assert np.isfinite(table.values["shoulder_tilt"]).all()
+
+
+@pytest.mark.parametrize("mid", METRIC_IDS)
+def test_normal_ranges_lie_inside_plausible_ranges(mid: str) -> None:
+    spec = METRICS_BY_ID[mid]
+    low, high = spec.plausible_range
+    if spec.normal_range is not None:
+        assert low < spec.normal_range[0] and spec.normal_range[1] < high
