@@ -859,7 +859,8 @@ def trial_rom(table: MetricTable, config: LiveConfig) -> tuple[RomResult, str, s
     Like ``summary.summary_for_test``, but the hold rules follow the live frame rate: the
     pose model may process only a few frames per second on a slow machine, and a hold must
     span at least three processed frames (``min_hold_s`` >= 3 frame steps) and may bridge
-    gaps of a couple of frame steps.
+    gaps of a couple of frame steps, and the minimum number of frames with a value is the
+    number that spans a third of a second (at least four).
     """
     t = np.asarray(table.time_s, dtype=float)
     values = np.asarray(table.values[config.metric_id], dtype=float)
@@ -870,6 +871,9 @@ def trial_rom(table: MetricTable, config: LiveConfig) -> tuple[RomResult, str, s
         min_hold_s=max(ROM_HOLD_S, 3 * dt),
         hold_tolerance=config.hold_tolerance,
         max_gap_s=max(0.25, 2.5 * dt),
+        # A third of a second of data, as at 30 fps, but never fewer than four frames: a
+        # trial processed at 3 fps is short in frames, not in time.
+        min_valid_frames=max(4, math.ceil(1.0 / 3.0 / dt)),
     )
     view = dominant_view(np.asarray(table.view), np.isfinite(values))
     spec = metric_spec(config.metric_id)

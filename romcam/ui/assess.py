@@ -122,10 +122,8 @@ def save_trial(store: Any, choice: LiveChoice, result: TrialResult) -> Measureme
     if choice.session_id is None:
         raise RomcamError("no session is chosen; choose a client and a session first")
     if not math.isfinite(result.value):
-        raise RomcamError(
-            "nothing was measured in this trial (the body part was not seen); "
-            "check the set-up hints and try again"
-        )
+        why = result.reason or "the body part was not seen"
+        raise RomcamError(f"no end range was measured in this trial ({why}); try again")
     measurement = MeasurementInput(
         test=result.test_id,
         side=result.side,

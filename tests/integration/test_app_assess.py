@@ -148,7 +148,7 @@ def test_camera_stopping_mid_trial_is_explained(session_id: int) -> None:
 @pytest.mark.parametrize(
     ("with_session", "value", "blocked", "message"),
     [
-        (True, math.nan, False, "could not be saved: nothing was measured"),
+        (True, math.nan, False, "could not be saved: no end range was measured"),
         (True, 151.0, True, "could not be saved: "),
         (False, 151.0, False, "Captured, but not saved: choose a client"),
     ],
