@@ -16,13 +16,13 @@ import queue
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 import cv2
 import numpy as np
 
 from romcam.annotate import ARCS, draw_angle_arc, draw_readout, draw_skeleton
+from romcam.closing import Closing
 from romcam.filtering import OneEuroFilter
 from romcam.landmarks import N_LANDMARKS, PoseSequence
 from romcam.measure import compute_metrics
@@ -174,7 +174,7 @@ def frame_cues(metric_id: str, view: str, detected: bool, people: int) -> list[s
     return [*cues, cue] if cue else cues
 
 
-class AnnotatedVideoWriter:
+class AnnotatedVideoWriter(Closing):
     """Annotate and encode frames on a worker thread; use as a context manager.
 
     :meth:`put` takes the full-size BGR frame (not modified; do not modify it afterwards) and
@@ -206,17 +206,6 @@ class AnnotatedVideoWriter:
         self._closed = False
         self._thread = threading.Thread(target=self._work, name="annotated-video", daemon=True)
         self._thread.start()
-
-    def __enter__(self) -> AnnotatedVideoWriter:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def put(
         self,

@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from types import TracebackType
 from typing import TYPE_CHECKING, TextIO, overload
 
 import numpy as np
 import pandas as pd
 
+from romcam.closing import Closing
 from romcam.errors import InputError
 from romcam.landmarks import LANDMARK_NAMES, N_LANDMARKS, PoseSequence
 
@@ -55,7 +55,7 @@ def _cells(values: np.ndarray) -> list[str]:
     return ["" if v != v else repr(v) for v in np.asarray(values, dtype=float).ravel().tolist()]
 
 
-class LandmarkCsvWriter:
+class LandmarkCsvWriter(Closing):
     """Streams rows of the landmark CSV as frames arrive (a context manager).
 
     Args:
@@ -82,17 +82,6 @@ class LandmarkCsvWriter:
         self._file: TextIO | None = self.path.open("w", encoding="utf-8", newline="")
         self._n_landmark_cells = N_LANDMARKS * (7 if world else 4)
         self._file.write(",".join(landmark_columns(world)) + "\n")
-
-    def __enter__(self) -> LandmarkCsvWriter:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def close(self) -> None:
         """Flush and close the file (idempotent)."""

@@ -17,11 +17,11 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 import numpy as np
 
+from romcam.closing import Closing
 from romcam.errors import ModelError
 from romcam.landmarks import N_LANDMARKS, PoseSequence
 from romcam.model_files import resolve_model
@@ -49,7 +49,7 @@ class FramePose:
             raise ValueError(f"world must be ({N_LANDMARKS}, 3); got {self.world.shape}")
 
 
-class PoseEstimator:
+class PoseEstimator(Closing):
     """Finds the subject's landmarks in successive frames of one stream.
 
     Args:
@@ -91,17 +91,6 @@ class PoseEstimator:
         self._mp, self._landmarker = _create_landmarker(
             self.model_path, max_people, min_detection_confidence, min_tracking_confidence
         )
-
-    def __enter__(self) -> PoseEstimator:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     @property
     def closed(self) -> bool:

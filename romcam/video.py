@@ -21,13 +21,13 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from types import TracebackType
 from typing import Any, NamedTuple, TypeVar
 
 import av
 import cv2
 import numpy as np
 
+from romcam.closing import Closing
 from romcam.errors import VideoError
 
 log = logging.getLogger(__name__)
@@ -152,7 +152,7 @@ def _to_bgr(frame: av.VideoFrame) -> np.ndarray:
     return frame.to_ndarray(format="bgr24")
 
 
-class VideoReader:
+class VideoReader(Closing):
     """Stream frames of one video; use as a context manager (the file is closed on exit).
 
     Iterating yields :class:`VideoFrame` in presentation order with strictly increasing
@@ -186,17 +186,6 @@ class VideoReader:
         self.truncated = False
         self.problem: str | None = None
         self._lock = threading.Lock()
-
-    def __enter__(self) -> VideoReader:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def close(self) -> None:
         """Release the file (idempotent)."""
@@ -335,7 +324,7 @@ def even_size(width: int, height: int, *, max_height: int | None = None) -> tupl
     return max(2, width - width % 2), max(2, height - height % 2)
 
 
-class H264Writer:
+class H264Writer(Closing):
     """Write BGR frames to a browser-playable H.264 MP4 (libx264, yuv420p, CRF 23, veryfast).
 
     ``width`` and ``height`` must be even (see :func:`even_size`); frames of any other size are
@@ -378,17 +367,6 @@ class H264Writer:
         self._last_pts = -1
         self.frames_written = 0
         self._closed = False
-
-    def __enter__(self) -> H264Writer:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def write(self, frame_bgr: np.ndarray, time_s: float | None = None) -> None:
         """Encode one (H, W, 3) uint8 BGR frame shown at ``time_s`` seconds."""
