@@ -7,16 +7,7 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
-
-from romcam.calibration.frames import is_image_path, load_pictures, read_gray
-from romcam.calibration.lens import calibrate_lens
-from romcam.calibration.level import (
-    LevelEstimate,
-    level_from_degrees,
-    level_from_image,
-    level_from_pictures,
-)
+from romcam.calibration.frames import load_pictures, read_gray
 from romcam.calibration.profile import (
     CalibrationProfile,
     delete_profile,
@@ -26,7 +17,14 @@ from romcam.calibration.profile import (
     profile_to_dict,
     save_profile,
 )
-from romcam.calibration.scale import ScaleEstimate, scale_from_height, scale_from_marker
+from romcam.calibration.scale import ScaleEstimate, scale_from_height
+from romcam.calibration.steps import (
+    describe,
+    lens_step,
+    level_step,
+    marker_scale_step,
+    with_scale,
+)
 from romcam.calibration.targets import CheckerboardSpec, write_targets
 from romcam.errors import InputError
 from romcam.landmark_io import read_landmarks_csv
@@ -133,65 +131,28 @@ def _register_scale(sub: argparse._SubParsersAction) -> None:
 def _run_lens(args: argparse.Namespace) -> int:
     spec = CheckerboardSpec(args.cols, args.rows, args.square_mm)
     pictures = load_pictures(list(args.inputs), args.max_frames)
-    result = calibrate_lens(pictures, spec)
-    sources = ", ".join(p.name for p in args.inputs)
-    profile = load_or_new_profile(args.name).with_source(
-        "lens",
-        f"{result.n_views} of {result.n_pictures} checkerboard views from {sources}",
-        camera_matrix=result.camera_matrix,
-        dist_coeffs=result.dist_coeffs,
-        image_size=result.image_size,
-        reprojection_error_px=result.rms_px,
-    )
+    where = ", ".join(p.name for p in args.inputs)
+    profile, result = lens_step(load_or_new_profile(args.name), pictures, spec, where=where)
     path = _save(profile, args)
     print(
         f"lens: {result.n_views} usable views of {result.n_pictures}, reprojection error "
         f"{result.rms_px:.3f} px RMS"
     )
-    print(_describe(profile))
+    print(describe(profile))
     print(f"saved {path}")
     return 0
 
 
-def _level_estimate(args: argparse.Namespace, profile: CalibrationProfile) -> LevelEstimate:
-    if args.degrees is not None:
-        return level_from_degrees(args.degrees)
-    k, d = _lens_for(profile, args.image or args.video)
-    if args.image is not None:
-        return level_from_image(
-            read_gray(args.image),
-            method=args.method,
-            camera_matrix=k,
-            dist_coeffs=d,
-            where=args.image.name,
-        )
-    return level_from_pictures(
-        load_pictures([args.video]),
-        method=args.method,
-        camera_matrix=k,
-        dist_coeffs=d,
-        where=args.video.name,
-    )
-
-
-def _lens_for(
-    profile: CalibrationProfile, path: Path
-) -> tuple[np.ndarray | None, np.ndarray | None]:
-    """The profile's lens scaled to the picture's size, or (None, None) without a lens."""
-    if not profile.has_lens:
-        return None, None
-    from romcam.calibration.apply import scaled_camera_matrix
-
-    gray = read_gray(path) if is_image_path(path) else load_pictures([path], 1)[0]
-    return scaled_camera_matrix(profile, gray.shape[1], gray.shape[0]), profile.dist_coeffs
-
-
 def _run_level(args: argparse.Namespace) -> int:
     profile = load_or_new_profile(args.name)
-    estimate = _level_estimate(args, profile)
-    profile = profile.with_source(
-        "level", estimate.source, roll_deg=estimate.roll_deg, pitch_deg=estimate.pitch_deg
-    )
+    if args.degrees is not None:
+        profile, estimate = level_step(profile, degrees=args.degrees)
+    elif args.image is not None:
+        pictures = [read_gray(args.image)]
+        profile, estimate = level_step(profile, pictures, method=args.method, where=args.image.name)
+    else:
+        pictures = load_pictures([args.video])
+        profile, estimate = level_step(profile, pictures, method=args.method, where=args.video.name)
     path = _save(profile, args)
     pitch = "unknown (needs a lens profile and a marker)"
     if estimate.pitch_deg is not None:
@@ -201,7 +162,9 @@ def _run_level(args: argparse.Namespace) -> int:
     return 0
 
 
-def _scale_estimate(args: argparse.Namespace, profile: CalibrationProfile) -> ScaleEstimate:
+def _scale_step(
+    args: argparse.Namespace, profile: CalibrationProfile
+) -> tuple[CalibrationProfile, ScaleEstimate]:
     by_marker = args.marker_image is not None or args.marker_cm is not None
     by_height = args.height_cm is not None or args.landmarks is not None
     if by_marker == by_height:
@@ -211,30 +174,18 @@ def _scale_estimate(args: argparse.Namespace, profile: CalibrationProfile) -> Sc
     if by_marker:
         if args.marker_image is None or args.marker_cm is None:
             raise InputError("--marker-image and --marker-cm must be given together")
-        k, d = _lens_for(profile, args.marker_image)
-        return scale_from_marker(
-            read_gray(args.marker_image),
-            args.marker_cm,
-            camera_matrix=k,
-            dist_coeffs=d,
-            where=args.marker_image.name,
-        )
+        gray = read_gray(args.marker_image)
+        return marker_scale_step(profile, gray, args.marker_cm, where=args.marker_image.name)
     if args.height_cm is None or args.landmarks is None:
         raise InputError("--height-cm and --landmarks must be given together")
-    return scale_from_height(
+    estimate = scale_from_height(
         read_landmarks_csv(args.landmarks), args.height_cm, where=args.landmarks.name
     )
+    return with_scale(profile, estimate), estimate
 
 
 def _run_scale(args: argparse.Namespace) -> int:
-    profile = load_or_new_profile(args.name)
-    estimate = _scale_estimate(args, profile)
-    profile = profile.with_source(
-        "scale",
-        estimate.source,
-        px_per_cm=estimate.px_per_cm,
-        scale_image_size=estimate.image_size,
-    )
+    profile, estimate = _scale_step(args, load_or_new_profile(args.name))
     path = _save(profile, args)
     w, h = estimate.image_size
     print(f"scale: {estimate.px_per_cm:.3f} px/cm at {w}x{h} ({estimate.source})")
@@ -242,38 +193,12 @@ def _run_scale(args: argparse.Namespace) -> int:
     return 0
 
 
-def _describe(profile: CalibrationProfile) -> str:
-    def fmt(value: float | None, unit: str) -> str:
-        return "not calibrated" if value is None else f"{value:+.2f} {unit}"
-
-    lines = [f"profile {profile.name!r} (updated {profile.created})"]
-    lines.append(f"  roll:  {fmt(profile.roll_deg, 'deg')}")
-    lines.append(f"  pitch: {fmt(profile.pitch_deg, 'deg')}")
-    if profile.px_per_cm is None or profile.scale_image_size is None:
-        lines.append("  scale: not calibrated")
-    else:
-        w, h = profile.scale_image_size
-        lines.append(f"  scale: {profile.px_per_cm:.3f} px/cm at {w}x{h}")
-    if profile.camera_matrix is None or profile.image_size is None:
-        lines.append("  lens:  not calibrated")
-    else:
-        k = profile.camera_matrix
-        rms = profile.reprojection_error_px
-        lines.append(
-            f"  lens:  fx {k[0, 0]:.1f} fy {k[1, 1]:.1f} cx {k[0, 2]:.1f} cy {k[1, 2]:.1f} px at "
-            f"{profile.image_size[0]}x{profile.image_size[1]}, reprojection error "
-            + ("unknown" if rms is None else f"{rms:.3f} px")
-        )
-    lines.extend(f"  source {line}" for line in profile.sources.splitlines())
-    return "\n".join(lines)
-
-
 def _run_show(args: argparse.Namespace) -> int:
     profile = load_profile(args.name)
     if args.json:
         print(json.dumps(profile_to_dict(profile), indent=2))
     else:
-        print(_describe(profile))
+        print(describe(profile))
     return 0
 
 
