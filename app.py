@@ -12,6 +12,7 @@ import streamlit as st
 
 from romcam.ui.analyse import analyse_page
 from romcam.ui.assess import assess_page
+from romcam.ui.calibration import calibration_page
 from romcam.ui.progress import progress_page
 from romcam.ui.review import review_page
 from romcam.ui.settings import settings_page
@@ -41,6 +42,12 @@ page = st.navigation(
             title="Client progress",
             icon=":material/trending_up:",
             url_path="progress",
+        ),
+        st.Page(
+            calibration_page,
+            title="Calibration",
+            icon=":material/straighten:",
+            url_path="calibration",
         ),
         st.Page(settings_page, title="Settings", icon=":material/settings:", url_path="settings"),
     ]

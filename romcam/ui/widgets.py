@@ -179,7 +179,8 @@ def calibration_ui(key: str) -> CalibrationProfile | None:
         "Calibration",
         ["none", *names],
         key=f"{key}_calibration",
-        help="Made with `romcam calibrate`: corrects camera tilt and adds a scale.",
+        help="Made on the Calibration page or with `romcam calibrate`: corrects camera tilt "
+        "and adds a scale.",
     )
     if name == "none":
         return None
