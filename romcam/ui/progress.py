@@ -98,7 +98,7 @@ def progress_page() -> None:
         return
     client = client_picker_ui(store, "progress")
     if client is None:
-        st.info("Add a client on the Assess page first.")
+        st.info("No client chosen yet: add one above, then measure them on the Assess page.")
         return
     try:
         frame = store.measurements_frame(client=client.id)

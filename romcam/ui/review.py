@@ -157,7 +157,7 @@ def review_page() -> None:
         return
     client = client_picker_ui(store, "review")
     if client is None:
-        st.info("Add a client on the Assess page first.")
+        st.info("No client chosen yet: add one above, then measure them on the Assess page.")
         return
     session = session_picker_ui(store, client, "review", allow_new=False)
     if session is None:
