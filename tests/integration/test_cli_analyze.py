@@ -107,7 +107,7 @@ def test_angles_default_output_beside_landmarks(analysed: Path, tmp_path: Path) 
     assert (tmp_path / "angles.csv").is_file()
 
 
-def test_summary_lines_list_only_ok_metrics() -> None:
+def test_summary_lines_held_then_reached_but_not_held() -> None:
     summary = {mid: {"quality": "rejected"} for mid in METRIC_IDS}
     summary["knee_flexion_left"] = {
         "quality": "ok",
@@ -116,9 +116,28 @@ def test_summary_lines_list_only_ok_metrics() -> None:
         "excursion": 129.44,
         "unit": "deg",
     }
+    summary["hip_flexion_left"] = {  # seen from the right view: reached, not held
+        "quality": "rejected",
+        "peak": 95.0,
+        "trough": -5.0,
+        "view": "side_left",
+        "unit": "deg",
+        "reason": "hip_flexion_left: the value never stayed within ±3 deg for 0.5 s; hold it",
+    }
+    summary["shoulder_abduction_left"] = {  # wrong view: not listed at all
+        "quality": "rejected",
+        "peak": 40.0,
+        "trough": 0.0,
+        "view": "side_left",
+        "reason": "shoulder_abduction_left needs a front view",
+    }
     lines = summary_lines(summary)
-    assert len(lines) == 2 and "Knee flexion (left)" in lines[1] and "131.4" in lines[1]
-    assert "No metric" in summary_lines({})[0]
+    assert "Knee flexion (left)" in lines[1] and "131.4" in lines[1]
+    assert lines[3].startswith("Seen but not accepted")
+    assert "Hip flexion (left)" in lines[4] and "-5.0 to 95.0 deg" in lines[4]
+    assert lines[4].rstrip().endswith("the value never stayed within ±3 deg for 0.5 s")
+    assert len(lines) == 5
+    assert summary_lines({}) == ["No end range was held long enough to count as a measurement."]
 
 
 def test_truncated_video_exits_3_and_keeps_results(

@@ -198,4 +198,6 @@ def test_unknown_headline_is_rejected(person_clip: Path, tmp_path: Path) -> None
 
 def test_probe_of_cut_clip_reports_its_header(person_clip: Path) -> None:
     info = probe_video(person_clip)
-    assert info.frame_count == N_FRAMES and info.fps == pytest.approx(28.0, abs=0.01)
+    # The writer keeps the source's own frame times (a phone clip, not exactly 1/28 s apart),
+    # so the average rate is the source's, within 1 % of its nominal 28 fps.
+    assert info.frame_count == N_FRAMES and info.fps == pytest.approx(28.0, rel=0.01)
