@@ -74,7 +74,7 @@ class LiveConfig:
         auto_capture: capture the end range by itself on a detected hold (else only on
             request). The neutral of a neck test is always taken after NEUTRAL_HOLD_S still.
         record_dir: folder for the trial's ``trial.mp4`` and ``landmarks.csv``; None = no recording.
-        record_fps: frame rate written into the trial video.
+        record_fps: nominal frame rate of the trial video (frames keep their own times).
     """
 
     test: AssessmentTest
@@ -442,14 +442,13 @@ class _TrialRows:
 class TrialRecorder:
     """Writes one trial's raw camera frames (H.264 MP4) and landmarks (CSV) as they arrive.
 
-    Live frames come at an irregular rate (whatever the pose model keeps up with), so the
-    video is written on a constant ``fps`` timeline: each frame goes to the slot of its time
-    and the previous frame is repeated over the skipped slots (at most ``MAX_FILL_S`` worth;
-    a longer stall shortens the video instead). Plays back in real time in any browser. The
-    landmark file keeps every processed frame with its true time and its video frame index.
+    Live frames come at an irregular rate (whatever the pose model keeps up with), so each
+    frame is written once, stamped with its own time (a variable frame rate MP4, which plays
+    back in real time in any browser). Repeating frames to fill a constant-rate timeline
+    cost one extra H.264 encode per skipped slot on the camera thread, so the slower the
+    processing the more it cost. The landmark file keeps every processed frame with its true
+    time and its video frame index.
     """
-
-    MAX_FILL_S = 1.0
 
     def __init__(self, folder: Path, fps: float) -> None:
         if not fps > 0:
@@ -460,7 +459,6 @@ class TrialRecorder:
         self.landmarks_path = folder / "landmarks.csv"
         self._video: H264Writer | None = None
         self._landmarks: LandmarkCsvWriter | None = None
-        self._last_frame: np.ndarray | None = None
         self._size = (0, 0)
         self.frames = 0  # frames processed (landmark rows)
         self.last_t = 0.0
@@ -474,12 +472,7 @@ class TrialRecorder:
             self._landmarks = LandmarkCsvWriter(self.landmarks_path)
             self._size = (w, h)
         assert self._landmarks is not None
-        skipped = round(time_s * self.fps) - self._video.frames_written
-        if self._last_frame is not None:
-            for _ in range(min(skipped, round(self.MAX_FILL_S * self.fps))):
-                self._video.write(self._last_frame)
-        self._video.write(frame_bgr)
-        self._last_frame = frame_bgr
+        self._video.write(frame_bgr, time_s)
         index = self._video.frames_written - 1
         self._landmarks.write(index, time_s, self._size[0], self._size[1], pose)
         self.frames += 1
@@ -494,8 +487,8 @@ class TrialRecorder:
 
     @property
     def duration_s(self) -> float:
-        """Length of the video written so far (s)."""
-        return self._video.frames_written / self.fps if self._video is not None else 0.0
+        """Length of the video written so far (s): up to the end of its last frame."""
+        return self.last_t + 1.0 / self.fps if self.frames else 0.0
 
 
 class LiveProcessor:
