@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from romcam.store import Store
 from tests.conftest import REPO_ROOT
@@ -245,9 +246,23 @@ def _run_assessment(page, url: str, expect) -> float:
     return fps
 
 
+def _open_page(page, name: str, attempts: int = 3) -> None:
+    """Click the sidebar link until the page's title shows: a click that lands while the live
+    status fragment reruns can be dropped by Streamlit, so one retry is part of the recipe."""
+    heading = page.get_by_role("heading", name=name, exact=True)
+    for _ in range(attempts):
+        page.get_by_role("link", name=name).click()
+        try:
+            heading.wait_for(state="visible", timeout=15_000)
+            return
+        except PlaywrightTimeoutError:
+            log.warning("the %s page did not open; clicking again", name)
+    raise AssertionError(f"the {name} page did not open after {attempts} clicks")
+
+
 def _check_review(page, expect) -> None:
     """The measurement is listed in the session review, with its video and angle curve."""
-    page.get_by_role("link", name="Session review").click()
+    _open_page(page, "Session review")
     title = re.compile(r"#\d+ shoulder abduction \(right\) — before: \d+\.\d deg · live")
     expect(page.get_by_text(title)).to_be_visible(timeout=30_000)
     page.get_by_text(title).click()
