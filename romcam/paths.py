@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
 import unicodedata
 from pathlib import Path
 
@@ -41,3 +42,20 @@ def safe_filename(text: str, *, default: str = "unnamed", max_length: int = 64) 
     cleaned = _UNSAFE.sub("_", ascii_text).strip("._-")
     cleaned = cleaned[:max_length].strip("._-")
     return cleaned or default
+
+
+def atomic_write_text(path: Path, text: str) -> Path:
+    """Write ``text`` (UTF-8) to ``path`` through a temporary file beside it and a rename, so
+    a reader never sees half a file and a crash leaves the old file (or none) in place.
+
+    Creates the parent directory. Raises OSError; the temporary file never stays behind.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        Path(tmp).replace(path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    return path

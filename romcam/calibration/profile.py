@@ -10,8 +10,6 @@ from __future__ import annotations
 import json
 import logging
 import math
-import os
-import tempfile
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from romcam.errors import CalibrationError
-from romcam.paths import data_dir, safe_filename
+from romcam.paths import atomic_write_text, data_dir, safe_filename
 
 logger = logging.getLogger(__name__)
 
@@ -215,13 +213,9 @@ def save_profile(profile: CalibrationProfile) -> Path:
     """Write ``profile`` atomically (temporary file + rename) and return its path."""
     path = profile_path(profile.name)
     text = json.dumps(profile_to_dict(profile), indent=2) + "\n"
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        Path(tmp).replace(path)
+        atomic_write_text(path, text)
     except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
         raise CalibrationError(f"could not save calibration profile to {path}: {exc}") from exc
     logger.info("saved calibration profile %r to %s", profile.name, path)
     return path

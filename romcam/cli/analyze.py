@@ -11,6 +11,7 @@ from typing import Any
 
 from romcam.errors import InputError
 from romcam.metric_specs import METRIC_IDS, metric_spec
+from romcam.paths import atomic_write_text
 from romcam.summary import view_problem
 
 #: Exit code when the analysis finished and was saved but the video was truncated.
@@ -203,21 +204,10 @@ def run_angles(args: argparse.Namespace) -> int:
         raise InputError(f"{args.landmarks}: holds no landmarks (no frame with a subject)")
     table, summary = analyze_landmarks(pose, calibration=args.calibration)
     out = args.output if args.output is not None else args.landmarks.with_name("angles.csv")
-    _atomic_write(out, table.to_dataframe().to_csv(index=False, float_format="%.3f"))
+    atomic_write_text(out, table.to_dataframe().to_csv(index=False, float_format="%.3f"))
     if args.summary is not None:
         doc = summary_document(summary)
-        _atomic_write(args.summary, json.dumps(doc, indent=2, allow_nan=False) + "\n")
+        atomic_write_text(args.summary, json.dumps(doc, indent=2, allow_nan=False) + "\n")
     print("\n".join(summary_lines(summary)))
     print(f"\nAngle table written to {out}")
     return 0
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    """Write ``text`` to a temporary file beside ``path``, then rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.partial")
-    try:
-        tmp.write_text(text)
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)

@@ -18,7 +18,7 @@ import pandas as pd
 from romcam.assessments import TESTS_BY_ID, assessment_test
 from romcam.errors import InputError
 from romcam.mdc import MdcTable, load_mdc_table, parse_override
-from romcam.paths import safe_filename
+from romcam.paths import atomic_write_text, safe_filename
 from romcam.store import MeasurementInput, MeasurementRecord, RecordingInput, Store
 
 
@@ -482,7 +482,7 @@ def run_export(args: argparse.Namespace) -> int:
     }
     args.csv.mkdir(parents=True, exist_ok=True)
     for name, df in outputs.items():
-        _atomic_write(args.csv / name, df.to_csv(index=False, float_format="%.2f"))
+        atomic_write_text(args.csv / name, df.to_csv(index=False, float_format="%.2f"))
     print(f"Wrote {', '.join(outputs)} to {args.csv}")
     return 0
 
@@ -509,20 +509,9 @@ def run_report(args: argparse.Namespace) -> int:
                 how=args.how,
                 client_name=client.name,
             )
-    _atomic_write(args.output, html)
+    atomic_write_text(args.output, html)
     print(f"Report written to {args.output}")
     return 0
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    """Write ``text`` beside ``path`` under a temporary name, then rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.partial")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def _rows(frame: pd.DataFrame) -> list[Any]:
