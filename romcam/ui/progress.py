@@ -14,7 +14,7 @@ from romcam.paths import safe_filename
 from romcam.report import progress_report
 from romcam.store.records import ClientRecord
 from romcam.ui.charts import history_chart
-from romcam.ui.widgets import client_picker_ui, open_store, show_error
+from romcam.ui.widgets import show_error, store_and_client_ui
 
 log = logging.getLogger(__name__)
 
@@ -93,13 +93,10 @@ def _downloads_ui(client: ClientRecord, frame: pd.DataFrame, phase: str | None) 
 
 def progress_page() -> None:
     st.title("Client progress")
-    store = open_store()
-    if store is None:
+    picked = store_and_client_ui("progress")
+    if picked is None:
         return
-    client = client_picker_ui(store, "progress")
-    if client is None:
-        st.info("No client chosen yet: add one above, then measure them on the Assess page.")
-        return
+    store, client = picked
     try:
         frame = store.measurements_frame(client=client.id)
     except RomcamError as exc:

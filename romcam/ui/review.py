@@ -15,7 +15,7 @@ from romcam.errors import InputError, RomcamError
 from romcam.report import session_report
 from romcam.store.records import STANDARD_PHASES, MeasurementRecord
 from romcam.ui.charts import angle_curves_chart, before_after_chart
-from romcam.ui.widgets import client_picker_ui, open_store, session_picker_ui, show_error
+from romcam.ui.widgets import session_picker_ui, show_error, store_and_client_ui
 
 log = logging.getLogger(__name__)
 
@@ -152,13 +152,10 @@ def _report_ui(frame: pd.DataFrame, session_id: int) -> None:
 
 def review_page() -> None:
     st.title("Session review")
-    store = open_store()
-    if store is None:
+    picked = store_and_client_ui("review")
+    if picked is None:
         return
-    client = client_picker_ui(store, "review")
-    if client is None:
-        st.info("No client chosen yet: add one above, then measure them on the Assess page.")
-        return
+    store, client = picked
     session = session_picker_ui(store, client, "review", allow_new=False)
     if session is None:
         st.info(f"{client.name} has no sessions yet.")

@@ -73,6 +73,18 @@ def client_picker_ui(store: Any, key: str) -> ClientRecord | None:
     return next((c for c in clients if c.id == chosen), None)
 
 
+def store_and_client_ui(key: str) -> tuple[Any, ClientRecord] | None:
+    """Open the store and pick a client; None (with a hint or an error shown) until both."""
+    store = open_store()
+    if store is None:
+        return None
+    client = client_picker_ui(store, key)
+    if client is None:
+        st.info("No client chosen yet: add one above, then measure them on the Assess page.")
+        return None
+    return store, client
+
+
 def session_picker_ui(
     store: Any, client: ClientRecord, key: str, allow_new: bool = True
 ) -> SessionRecord | None:
