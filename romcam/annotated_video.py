@@ -12,11 +12,9 @@ from __future__ import annotations
 
 import logging
 import math
-import queue
-import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
@@ -28,6 +26,7 @@ from romcam.landmarks import N_LANDMARKS, PoseSequence
 from romcam.measure import compute_metrics
 from romcam.metric_specs import METRIC_IDS, METRICS_BY_ID, metric_spec
 from romcam.video import H264Writer, even_size
+from romcam.worker import QueueWorker
 
 if TYPE_CHECKING:
     from romcam.calibration.profile import CalibrationProfile
@@ -48,7 +47,6 @@ _FITS = {
     "front": ("front",),
     "any": ("front", "side_left", "side_right", "oblique"),
 }
-_STOP = object()
 _IS_ROM = np.array([METRICS_BY_ID[m].kind == "rom" for m in METRIC_IDS])
 
 
@@ -201,11 +199,10 @@ class AnnotatedVideoWriter(Closing):
         self.size = even_size(width, height, max_height=max_height or MAX_HEIGHT)
         self.batch = batch
         self._writer = H264Writer(path, *self.size, fps, preset=preset or PRESET)
-        self._queue: queue.Queue[Any] = queue.Queue(maxsize=queue_size)
-        self._error: BaseException | None = None
-        self._closed = False
-        self._thread = threading.Thread(target=self._work, name="annotated-video", daemon=True)
-        self._thread.start()
+        self._pending: list[tuple] = []
+        self._worker: QueueWorker[tuple] = QueueWorker(
+            "annotated-video", self._take, self._finish, queue_size=queue_size
+        )
 
     def put(
         self,
@@ -216,49 +213,25 @@ class AnnotatedVideoWriter(Closing):
         people: int,
     ) -> None:
         """Queue one frame (any size; it is resized) with its (33, 4) / (33, 3) landmarks."""
-        self._raise_worker_error()
-        while True:
-            try:
-                self._queue.put((frame_bgr, time_s, image, world, people), timeout=0.5)
-                return
-            except queue.Full:
-                self._raise_worker_error()
+        self._worker.put((frame_bgr, time_s, image, world, people))
 
     def close(self) -> None:
         """Finish the queue and the file; re-raises a worker error (idempotent)."""
-        if not self._closed:
-            self._closed = True
-            while self._thread.is_alive():
-                try:
-                    self._queue.put(_STOP, timeout=0.5)
-                    break
-                except queue.Full:
-                    continue
-            self._thread.join()
-        self._raise_worker_error()
+        self._worker.close()
 
-    def _raise_worker_error(self) -> None:
-        if self._error is not None:
-            error, self._error = self._error, None
-            raise error
+    def _take(self, item: tuple) -> None:
+        """(worker thread) Collect frames and annotate them a batch at a time."""
+        self._pending.append((self._fit(item[0]), *item[1:]))
+        if len(self._pending) >= self.batch:
+            self._flush(self._pending)
 
-    def _work(self) -> None:
-        pending: list[tuple] = []
-        stopped = False
+    def _finish(self) -> None:
+        """(worker thread) Annotate what is left and finish the file."""
         try:
-            with self._writer:
-                while not stopped:
-                    item = self._queue.get()
-                    stopped = item is _STOP
-                    if not stopped:
-                        pending.append((self._fit(item[0]), *item[1:]))
-                    if pending and (stopped or len(pending) >= self.batch):
-                        self._flush(pending)
-        except BaseException as exc:  # handed to the caller's thread
-            log.debug("annotated video worker failed", exc_info=True)
-            self._error = exc
-            while not stopped:  # keep draining so put() never blocks forever
-                stopped = self._queue.get() is _STOP
+            if self._pending:
+                self._flush(self._pending)
+        finally:
+            self._writer.close()
 
     def _fit(self, frame: np.ndarray) -> np.ndarray:
         """A resized copy to draw on (never the caller's frame)."""
@@ -267,12 +240,15 @@ class AnnotatedVideoWriter(Closing):
         return frame.copy()
 
     def _flush(self, pending: list[tuple]) -> None:
-        frames, times, images, worlds, people = zip(*pending, strict=True)
+        """Annotate and encode the pending frames; they leave the list first, so a failed
+        batch is not written again by ``_finish``."""
+        batch = list(pending)
+        pending.clear()
+        frames, times, images, worlds, people = zip(*batch, strict=True)
         readings = self.readout.update_batch(times, images, worlds)
         for i, (values, view) in enumerate(readings):
             self._draw(frames[i], values, view, images[i], people[i])
             self._writer.write(frames[i], times[i])
-        pending.clear()
 
     def _draw(
         self,
