@@ -60,6 +60,9 @@ class PoseEstimator(Closing):
         min_detection_confidence: minimum person-detection (and pose-presence) score, [0, 1].
         min_tracking_confidence: minimum score to keep tracking instead of re-detecting, [0, 1].
         tracker_config: tuning of the subject tracker.
+        video: VIDEO mode (default: tracks people from frame to frame, needs increasing
+            timestamps); False = IMAGE mode, each frame on its own (slower, and finds a pose
+            less often, but finds people that tracking missed; timestamps are ignored).
 
     Raises:
         ModelError: the model file is missing, corrupt, or not a pose landmarker bundle.
@@ -73,6 +76,7 @@ class PoseEstimator(Closing):
         min_detection_confidence: float = 0.5,
         min_tracking_confidence: float = 0.5,
         tracker_config: TrackerConfig | None = None,
+        video: bool = True,
     ) -> None:
         if not isinstance(max_people, int) or max_people < 1:
             raise ValueError(f"max_people must be an integer >= 1; got {max_people!r}")
@@ -88,8 +92,9 @@ class PoseEstimator(Closing):
         self._tracker_config = tracker_config
         self._tracker: SubjectTracker | None = None
         self._last_ms: int | None = None
+        self.video = video
         self._mp, self._landmarker = _create_landmarker(
-            self.model_path, max_people, min_detection_confidence, min_tracking_confidence
+            self.model_path, max_people, min_detection_confidence, min_tracking_confidence, video
         )
 
     @property
@@ -136,7 +141,10 @@ class PoseEstimator(Closing):
             ms = self._last_ms + 1
         self._last_ms = ms
         image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=frame)
-        result = self._landmarker.detect_for_video(image, ms)
+        if self.video:
+            result = self._landmarker.detect_for_video(image, ms)
+        else:
+            result = self._landmarker.detect(image)
         people = [
             FramePose(image=_to_array(img, 4), world=_to_array(world, 3))
             for img, world in zip(result.pose_landmarks, result.pose_world_landmarks, strict=True)
@@ -154,15 +162,15 @@ class PoseEstimator(Closing):
 
 
 def _create_landmarker(
-    model_path: Path, max_people: int, detection: float, tracking: float
+    model_path: Path, max_people: int, detection: float, tracking: float, video: bool
 ) -> tuple[Any, Any]:
-    """(mediapipe module, VIDEO-mode PoseLandmarker); load failures become ModelError."""
+    """(mediapipe module, VIDEO- or IMAGE-mode PoseLandmarker); load failures: ModelError."""
     import mediapipe as mp
     from mediapipe.tasks.python import BaseOptions, vision
 
     options = vision.PoseLandmarkerOptions(
         base_options=BaseOptions(model_asset_path=str(model_path)),
-        running_mode=vision.RunningMode.VIDEO,
+        running_mode=vision.RunningMode.VIDEO if video else vision.RunningMode.IMAGE,
         num_poses=max_people,
         min_pose_detection_confidence=detection,
         min_pose_presence_confidence=detection,

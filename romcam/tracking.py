@@ -177,22 +177,7 @@ class SubjectTracker:
     def _distinct(
         self, candidates: list[np.ndarray], measures: list[tuple[np.ndarray, float]]
     ) -> list[int]:
-        """Indices of the detections to use, most visible first, one per person.
-
-        The model sometimes reports one person twice; a detection lying on top of a more
-        visible one is dropped. Two real people that close are indistinguishable anyway.
-        """
-        order = sorted(range(len(candidates)), key=lambda i: -_mean_visibility(candidates[i]))
-        limit = self.config.duplicate_distance
-        keep: list[int] = []
-        for i in order:
-            centre, scale = measures[i]
-            if all(
-                np.linalg.norm(centre - measures[k][0]) > limit * max(scale, measures[k][1])
-                for k in keep
-            ):
-                keep.append(i)
-        return keep
+        return _distinct_indices(candidates, measures, self.config.duplicate_distance)
 
     def _match(
         self, measures: list[tuple[np.ndarray, float]], keep: list[int]
@@ -264,6 +249,49 @@ class SubjectTracker:
         """Large and central scores high: torso length discounted by distance from the middle."""
         middle = np.array([self.aspect_ratio / 2, 0.5])
         return scale / (1.0 + 2.0 * float(np.linalg.norm(centre - middle)))
+
+
+def distinct_people(
+    candidates: list[np.ndarray],
+    aspect_ratio: float = 1.0,
+    duplicate_distance: float = TrackerConfig.duplicate_distance,
+) -> list[int]:
+    """Indices of the detections that are different people, most visible first.
+
+    The model sometimes reports one person twice; a detection whose torso centre lies within
+    ``duplicate_distance`` torso lengths of a more visible one is dropped. Two real people that
+    close are indistinguishable anyway. Candidates without finite shoulders and hips are
+    dropped too.
+
+    Args:
+        candidates: each (33, >=2) normalised image landmarks (visibility in column 3).
+        aspect_ratio: image width / height.
+    """
+    ok = [i for i, c in enumerate(candidates) if _has_torso(c)]
+    measures = [torso_centre_and_scale(candidates[i], aspect_ratio) for i in ok]
+    keep = _distinct_indices([candidates[i] for i in ok], measures, duplicate_distance)
+    return [ok[k] for k in keep]
+
+
+def _has_torso(landmarks: np.ndarray) -> bool:
+    xy = np.asarray(landmarks, dtype=float)[list(_SHOULDERS + _HIPS), :2]
+    return bool(np.isfinite(xy).all())
+
+
+def _distinct_indices(
+    candidates: list[np.ndarray], measures: list[tuple[np.ndarray, float]], limit: float
+) -> list[int]:
+    """See :func:`distinct_people`; ``measures`` are the candidates' (centre, torso length)."""
+    order = sorted(range(len(candidates)), key=lambda i: -_mean_visibility(candidates[i]))
+    keep: list[int] = []
+    for i in order:
+        centre, scale = measures[i]
+        if all(
+            np.linalg.norm(centre - measures[k][0]) > limit * max(scale, measures[k][1])
+            for k in keep
+        ):
+            keep.append(i)
+    return keep
 
 
 def _mean_visibility(landmarks: np.ndarray) -> float:

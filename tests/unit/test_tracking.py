@@ -6,7 +6,12 @@ import numpy as np
 import pytest
 
 from romcam.landmarks import LANDMARK_INDEX, N_LANDMARKS
-from romcam.tracking import SubjectTracker, TrackerConfig, torso_centre_and_scale
+from romcam.tracking import (
+    SubjectTracker,
+    TrackerConfig,
+    distinct_people,
+    torso_centre_and_scale,
+)
 
 
 def person(cx: float, cy: float, torso: float = 0.2, visibility: float = 0.9) -> np.ndarray:
@@ -165,3 +170,14 @@ def test_duplicate_detections_of_a_known_other_never_become_the_subject() -> Non
         other = person(0.2 - 0.002 * k, 0.7, torso=0.15)
         twin = person(0.21 - 0.002 * k, 0.69, torso=0.14, visibility=0.5)
         assert tracker.select([twin, other] if k % 2 else [other]) is None
+
+
+def test_distinct_people_drops_a_double_detection_and_keeps_two_people() -> None:
+    client = person(0.3, 0.5, torso=0.25, visibility=0.95)
+    echo = person(0.32, 0.51, torso=0.24, visibility=0.6)  # the same person reported twice
+    therapist = person(0.75, 0.5, torso=0.25, visibility=0.8)
+    assert distinct_people([echo, client, therapist], aspect_ratio=16 / 9) == [1, 2]
+    no_torso = person(0.1, 0.5)
+    no_torso[LANDMARK_INDEX["left_hip"], :2] = np.nan
+    assert distinct_people([no_torso, client]) == [1]
+    assert distinct_people([]) == []
