@@ -38,11 +38,13 @@ from romcam.landmarks import LANDMARK_INDEX, N_LANDMARKS, PoseSequence
 from romcam.measure import NEUTRAL_METRICS, compute_metrics
 from romcam.metric_specs import METRIC_IDS, metric_spec
 from romcam.metric_table import MetricTable
+from romcam.people_check import PeopleCheck
 from romcam.pose import FramePose, PoseEstimator
 from romcam.rom import RomResult, extract_rom
 from romcam.summary import dominant_view
 from romcam.summary import view_problem as summary_view_problem
 from romcam.video import H264Writer, even_size
+from romcam.worker import QueueWorker
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +57,8 @@ FRAME_MARGIN = 0.02
 NEUTRAL_HOLD_S = 1.0
 #: Shortest hold (s) for the trial's ROM extraction (the held end range that is saved).
 ROM_HOLD_S = 0.5
+#: What a failing trial recording (disk full, encoder error) raises.
+RECORDING_ERRORS = (OSError, ValueError, av.FFmpegError)
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,8 @@ class LiveConfig:
             request). The neutral of a neck test is always taken after NEUTRAL_HOLD_S still.
         record_dir: folder for the trial's ``trial.mp4`` and ``landmarks.csv``; None = no recording.
         record_fps: nominal frame rate of the trial video (frames keep their own times).
+        people_check_s: stream seconds between counts of the people in the picture
+            (``romcam.people_check``).
     """
 
     test: AssessmentTest
@@ -88,10 +94,11 @@ class LiveConfig:
     auto_capture: bool = True
     record_dir: Path | None = None
     record_fps: float = 30.0
+    people_check_s: float = 0.5
 
     def __post_init__(self) -> None:
         self.test.metric_id(self.side)  # ValueError when the side does not fit the test
-        for name in ("min_hold_s", "hold_tolerance"):
+        for name in ("min_hold_s", "hold_tolerance", "people_check_s"):
             if not getattr(self, name) > 0:
                 raise ValueError(f"{name} must be > 0; got {getattr(self, name)!r}")
         if self.min_excursion < 0:
@@ -444,11 +451,16 @@ class TrialRecorder:
 
     Live frames come at an irregular rate (whatever the pose model keeps up with), so each
     frame is written once, stamped with its own time (a variable frame rate MP4, which plays
-    back in real time in any browser). Repeating frames to fill a constant-rate timeline
-    cost one extra H.264 encode per skipped slot on the camera thread, so the slower the
-    processing the more it cost. The landmark file keeps every processed frame with its true
-    time and its video frame index.
+    back in real time in any browser). The H.264 encode runs on a worker thread so that it
+    overlaps with the pose model of the next frame instead of delaying the camera thread; the
+    frames given to :meth:`write` must not be modified afterwards. The landmark file keeps
+    every processed frame with its true time and its video frame index. An encoding error is
+    raised by a later :meth:`write` or by :meth:`close`.
     """
+
+    #: Frames that may wait for the encoder (~1 s at 640x480 is ~28 MB) before ``write``
+    #: blocks.
+    QUEUE_FRAMES = 30
 
     def __init__(self, folder: Path, fps: float) -> None:
         if not fps > 0:
@@ -457,33 +469,39 @@ class TrialRecorder:
         self.fps = fps
         self.video_path = folder / "trial.mp4"
         self.landmarks_path = folder / "landmarks.csv"
-        self._video: H264Writer | None = None
+        self._encoder: QueueWorker[tuple[np.ndarray, float]] | None = None
         self._landmarks: LandmarkCsvWriter | None = None
         self._size = (0, 0)
-        self.frames = 0  # frames processed (landmark rows)
+        self.frames = 0  # frames recorded (landmark rows, video frames)
         self.last_t = 0.0
 
     def write(self, frame_bgr: np.ndarray, time_s: float, pose: FramePose | None) -> int:
         """Record one frame taken ``time_s`` s after the trial start; returns its video index."""
-        if self._video is None:
+        if self._encoder is None:
             self.folder.mkdir(parents=True, exist_ok=True)
             h, w = frame_bgr.shape[:2]
-            self._video = H264Writer(self.video_path, *even_size(w, h), self.fps)
+            video = H264Writer(self.video_path, *even_size(w, h), self.fps)
+            self._encoder = QueueWorker(
+                "trial-video", lambda item: video.write(*item), video.close, self.QUEUE_FRAMES
+            )
             self._landmarks = LandmarkCsvWriter(self.landmarks_path)
             self._size = (w, h)
         assert self._landmarks is not None
-        self._video.write(frame_bgr, time_s)
-        index = self._video.frames_written - 1
+        self._encoder.put((frame_bgr, time_s))
+        index = self.frames  # every frame becomes one video frame, in order
         self._landmarks.write(index, time_s, self._size[0], self._size[1], pose)
         self.frames += 1
         self.last_t = time_s
         return index
 
     def close(self) -> None:
-        """Finish both files (idempotent)."""
-        for writer in (self._video, self._landmarks):
-            if writer is not None:
-                writer.close()
+        """Finish both files (idempotent); raises the encoder's error, if any."""
+        try:
+            if self._encoder is not None:
+                self._encoder.close()
+        finally:
+            if self._landmarks is not None:
+                self._landmarks.close()
 
     @property
     def duration_s(self) -> float:
@@ -504,6 +522,7 @@ class LiveProcessor:
         self.results: queue.Queue = results if results is not None else queue.Queue(maxsize=256)
         self._lock = threading.RLock()
         self._estimator: PoseEstimator | None = None
+        self._people: PeopleCheck | None = None
         self._commands: set[str] = set()
         self._fps = FpsMeter()
         self._metric_index = METRIC_IDS.index(config.metric_id)
@@ -666,14 +685,20 @@ class LiveProcessor:
         return detector
 
     def _estimate(self, frame_bgr: np.ndarray, time_s: float) -> tuple[FramePose | None, int]:
+        """The subject's pose and the people in the picture (see :mod:`romcam.people_check`)."""
         if self._estimator is None:
-            self._estimator = PoseEstimator(self.config.model_path)
+            # One person: the model then tracks the subject without re-running its detector.
+            self._estimator = PoseEstimator(self.config.model_path, max_people=1)
+            self._people = PeopleCheck(self.config.model_path, self.config.people_check_s)
         # VIDEO mode needs strictly increasing integer milliseconds.
         ms = max(round(time_s * 1000), self._last_ms + 1)
         self._last_ms = ms
         rgb = cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2RGB)
         pose = self._estimator.process(rgb, ms)
-        return pose, int(self._estimator.people_in_last_frame)
+        if self._people is not None:
+            self._people.offer(rgb, time_s)
+            return pose, max(self._estimator.people_in_last_frame, self._people.count())
+        return pose, self._estimator.people_in_last_frame
 
     def _measure(
         self, pose: FramePose | None, shape: tuple[int, ...], time_s: float
@@ -744,20 +769,22 @@ class LiveProcessor:
             return self._attempt_frames - 1
         try:
             return self._recorder.write(frame_bgr, t_rel, pose)
-        except (OSError, ValueError, av.FFmpegError) as exc:
-            log.warning("trial recording failed, going on without it: %s", exc)
-            self._publish(
-                f"The trial recording failed ({exc}); the measurement will be saved without "
-                "its video."
-            )
+        except RECORDING_ERRORS as exc:
+            self._recording_failed(exc)
             self._close_recorder()
             self._recorder = None
             return self._attempt_frames - 1
 
+    def _recording_failed(self, exc: BaseException) -> None:
+        log.warning("trial recording failed, going on without it: %s", exc)
+        self._publish(
+            f"The trial recording failed ({exc}); the measurement will be saved without its video."
+        )
+
     def _capture(self, trigger: Literal["auto", "button"]) -> None:
         """Finish the trial: close its files, take the held end range, publish the result."""
         cfg = self.config
-        self._close_recorder()
+        rec = self._finish_recording()
         table = self._rows.table()
         rom, view, problem = trial_rom(table, cfg)
         quality, reason = rom.quality, rom.reason
@@ -767,7 +794,6 @@ class LiveProcessor:
         if not math.isfinite(value) and trigger == "button":
             recent = self._rows.recent(self._metric_index, 0.5)
             value = float(np.median(recent)) if recent.size else value
-        rec = self._recorder if self._recorder is not None and self._recorder.frames else None
         angles = None
         if rec is not None:
             angles = rec.folder / "angles.csv"
@@ -827,14 +853,27 @@ class LiveProcessor:
                 except queue.Empty:
                     continue
 
-    def _close_recorder(self) -> None:
-        if self._recorder is not None:
-            try:
-                self._recorder.close()
-            except (OSError, ValueError) as exc:
-                log.warning("could not finish the trial recording: %s", exc)
+    def _close_recorder(self) -> bool:
+        """Finish the trial's files; False (and a message for the page) if the video failed."""
+        if self._recorder is None:
+            return True
+        try:
+            self._recorder.close()
+        except RECORDING_ERRORS as exc:
+            self._recording_failed(exc)
+            return False
+        return True
+
+    def _finish_recording(self) -> TrialRecorder | None:
+        """Close the trial's files; the recorder if it holds a usable recording, else None."""
+        if not self._close_recorder() or self._recorder is None or not self._recorder.frames:
+            return None
+        return self._recorder
 
     def _close_estimator(self) -> None:
+        if self._people is not None:
+            self._people.close()
+            self._people = None
         if self._estimator is not None:
             self._estimator.close()
             self._estimator = None

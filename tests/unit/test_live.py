@@ -406,3 +406,23 @@ def test_missing_model_is_a_clear_error_and_reported(tmp_path: Path) -> None:
     processor.report_error("pose model not found")  # what the camera callback does
     assert processor.error and drain(processor.results) == ["pose model not found"]
     processor.close()
+
+
+@pytest.mark.footage
+def test_second_person_in_the_picture_is_warned() -> None:
+    """A therapist beside the client: the one-person tracking model follows one of them, the
+    people check (every 0.5 s, on its own thread) tells the page there are two."""
+    config = LiveConfig(assessment_test("shoulder_flexion"), "right", MODEL_PATH)
+    processor = LiveProcessor(config)
+    clip = shared_video("hard_two_people_therapist_table_occlusion_01.webm")
+    try:
+        with VideoReader(clip, max_seconds=3.0) as reader:
+            for frame in reader:
+                h, w = frame.image.shape[:2]
+                processor.process(cv2.resize(frame.image, (640, round(h * 640 / w))), frame.time_s)
+    finally:
+        processor.close()
+    updates = [u for u in drain(processor.results) if isinstance(u, LiveUpdate)]
+    later = updates[len(updates) // 2 :]
+    warned = [u for u in later if u.people == 2 and any("2 people" in p for p in u.problems)]
+    assert len(warned) >= 0.8 * len(later)
