@@ -3,7 +3,8 @@
 The camera widget (``live_camera_ui``) is the only part that needs a real browser; everything
 else on the page runs under ``streamlit.testing.v1.AppTest``. Frames are processed by
 :class:`romcam.live.LiveProcessor` on streamlit-webrtc's worker thread; this page reads its
-results queue in a fragment that reruns twice a second while the camera plays.
+results queue in a fragment that reruns once a second while the camera plays (the video
+itself carries the per-frame readout and hold cue; each rerun costs server and browser CPU).
 """
 
 from __future__ import annotations
@@ -204,13 +205,15 @@ CAMERA_TEXTS = {
 
 
 _FROZEN = False
+#: Seconds between refreshes of the live status panel.
+STATUS_EVERY_S = 1.0
 
 
 def _freeze_long_lived_objects() -> None:
     """Keep Streamlit's full garbage collection after every rerun short (once per process).
 
     Streamlit runs ``gc.collect(2)`` after each script run (``runner.postScriptGC``), so also
-    after each run of the status fragment, twice a second. With the pose model, PyAV,
+    after each run of the status fragment, once a second. With the pose model, PyAV,
     aiortc, pandas and Streamlit loaded that scans ~250 000 objects for ~0.2-0.3 s holding
     the GIL, which stalls the camera thread: 3 frames/s instead of 12 in the browser.
     ``gc.freeze`` moves the objects alive now (modules, the loaded libraries) out of all later
@@ -376,4 +379,6 @@ def assess_page(camera_ui: CameraUi = live_camera_ui) -> None:
         playing = camera_ui(processor, settings)
         if not playing:
             st.info(CAMERA_HELP, icon=":material/videocam_off:")
-        st.fragment(status_ui, run_every=0.5 if playing else None)(processor, store, choice)
+        st.fragment(status_ui, run_every=STATUS_EVERY_S if playing else None)(
+            processor, store, choice
+        )
