@@ -1,0 +1,87 @@
+"""Frames processed per second by the Assess page in a real browser, with a fake camera.
+
+Starts ``streamlit run app.py`` and a headless Debian Chromium whose fake camera plays a
+640-wide clip of the seated shoulder abduction (looped) at ``--fps``, chooses shoulder
+abduction, presses START and reads the page's "Frames/s" figure (frames the live processor
+handled over the last 2 s) once a second. Browser, WebRTC codecs, Streamlit and the pose
+model all share this machine's cores, as on a therapist's laptop. Also reports the CPU time
+the Streamlit server process used per second.
+
+    python benchmarks/bench_browser_live.py [--fps 30] [--seconds 30] [--height 480]
+
+Needs /usr/bin/chromium and ../shared (model and footage) beside the repository.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import cv2
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.e2e.footage import held_abduction_frames, write_y4m  # noqa: E402
+from tests.e2e.harness import (  # noqa: E402
+    chromium_page,
+    fake_camera_flags,
+    fps_shown,
+    running_app,
+    start_live_test,
+)
+
+
+def camera_file(folder: Path, fps: int, height: int) -> Path:
+    """A y4m of the held abduction at ``fps``, 4:3 or 16:9 frames ``height`` rows high."""
+    frames = held_abduction_frames(width=640, hold_s=3.0, fps=fps)
+    h, w = frames[0].shape[:2]
+    size = (round(w * height / h) // 2 * 2, height)
+    return write_y4m([cv2.resize(f, size) for f in frames], folder / "cam.y4m", fps=fps)
+
+
+def sample(page, seconds: float) -> list[float]:
+    samples = []
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        page.wait_for_timeout(1000)
+        samples.append(fps_shown(page))
+    return samples
+
+
+def main() -> None:
+    from playwright.sync_api import expect
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--fps", type=int, default=30, help="fake camera frame rate")
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--height", type=int, default=480, help="fake camera frame height")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        cam = camera_file(folder, args.fps, args.height)
+        with (
+            running_app(folder) as url,
+            chromium_page(folder / "p", fake_camera_flags(cam), "x.png") as page,
+        ):
+            start_live_test(page, url, expect, "Shoulder abduction", "right")
+            expect(page.get_by_text("Frames/s")).to_be_visible(timeout=60_000)
+            page.wait_for_timeout(5000)  # the model loads, the stream settles
+            samples = sample(page, args.seconds)
+    steady = [s for s in samples if s > 0]
+    print(f"camera {args.fps} frames/s, {args.height} rows, {len(samples)} samples")
+    if steady:
+        print(
+            f"processed frames/s: median {statistics.median(steady):.1f}, "
+            f"min {min(steady):.1f}, max {max(steady):.1f}"
+        )
+    else:
+        print("no frames were processed")
+
+
+if __name__ == "__main__":
+    main()
