@@ -63,9 +63,9 @@ def time_live(frames: list[tuple[float, np.ndarray]], record: bool) -> list[floa
     return times
 
 
-def time_bare(frames: list[tuple[float, np.ndarray]]) -> list[float]:
+def time_bare(frames: list[tuple[float, np.ndarray]], people: int) -> list[float]:
     times = []
-    with PoseEstimator(MODEL) as estimator:
+    with PoseEstimator(MODEL, max_people=people) as estimator:
         for t, img in frames:
             start = time.perf_counter()
             estimator.process(cv2.cvtColor(img, cv2.COLOR_BGR2RGB), round(t * 1000))
@@ -77,7 +77,7 @@ def report(name: str, times: list[float]) -> None:
     steady = times[5:]  # the first frames load the model
     med = statistics.median(steady)
     total = sum(steady)
-    print(f"{name:<28} median {med * 1000:6.1f} ms/frame   {len(steady) / total:6.1f} frames/s")
+    print(f"{name:<30} median {med * 1000:6.1f} ms/frame   {len(steady) / total:6.1f} frames/s")
 
 
 def main() -> None:
@@ -90,7 +90,8 @@ def main() -> None:
     frames = load_frames(args.clip, args.seconds, args.width)
     h, w = frames[0][1].shape[:2]
     print(f"{len(frames)} frames of {args.clip.name} at {w}x{h}")
-    report("bare PoseEstimator", time_bare(frames))
+    report("bare PoseEstimator, 2 people", time_bare(frames, 2))
+    report("bare PoseEstimator, 1 person", time_bare(frames, 1))
     report("LiveProcessor (no recording)", time_live(frames, record=False))
     if not args.no_record:
         report("LiveProcessor (recording)", time_live(frames, record=True))
