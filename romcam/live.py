@@ -906,6 +906,10 @@ def trial_rom(table: MetricTable, config: LiveConfig) -> tuple[RomResult, str, s
         # A third of a second of data, as at 30 fps, but never fewer than four frames: a
         # trial processed at 3 fps is short in frames, not in time.
         min_valid_frames=max(4, math.ceil(1.0 / 3.0 / dt)),
+        # Only the test's end range must be held: the rest position at the other end is
+        # passed through on the way down (or was before the camera started).
+        extremes=(config.test.extreme(config.side),),
+        unit=f" {metric_spec(config.metric_id).unit}",
     )
     view = dominant_view(np.asarray(table.view), np.isfinite(values))
     spec = metric_spec(config.metric_id)

@@ -62,6 +62,7 @@ def test_live_assessment_in_chromium(app_url: str, tmp_path: Path) -> None:
     row = frame.iloc[0]
     assert (row["test"], row["side"], row["source"]) == ("shoulder_abduction", "right", "live")
     assert 120 < row["value"] < 185
+    assert row["quality"] == "ok", row["quality_reason"]  # the 3 s hold is a clean end range
     assert row["video_path"] and row["landmarks_path"] and row["angles_path"]
 
 

@@ -358,6 +358,34 @@ def test_trial_rom_follows_the_live_frame_rate(fps: float) -> None:
     assert "needs a front view" in trial_rom(side_on, _config(None))[2]
 
 
+def test_trial_quality_asks_only_for_the_tests_end_range_to_be_held() -> None:
+    """The camera starts with the arm up (held 2 s at 164 deg), then it drops to the side and
+    the capture comes at once: the rest is reached but not held, which is fine for abduction
+    (a max test), but an unheld higher peak than the hold is not."""
+    t = np.arange(0, 3, 1 / 20)
+    value = np.interp(t, [0, 2, 2.6, 3], [164, 164, 11, 11])
+    config = _config(None)
+    rom, _, _ = trial_rom(_abduction_table(t, value), config)
+    assert rom.quality == "ok", rom.reason
+    assert rom.max == pytest.approx(164.0, abs=0.5)
+    flick = value + np.where((t > 1.0) & (t < 1.4), 20.0, 0.0)  # 0.4 s flick 20 deg higher
+    rom, _, _ = trial_rom(_abduction_table(t, flick), config)
+    assert rom.quality == "rejected" and "reached 184 deg" in rom.reason
+
+
+def _abduction_table(t: np.ndarray, value: np.ndarray) -> MetricTable:
+    return MetricTable(
+        frame=np.arange(t.size),
+        time_s=t,
+        values={
+            m: value if m == "shoulder_abduction_right" else np.full(t.size, np.nan)
+            for m in METRIC_IDS
+        },
+        view=np.full(t.size, "front", dtype=object),
+        facing=np.full(t.size, "camera", dtype=object),
+    )
+
+
 @pytest.mark.footage
 def test_neck_test_takes_the_neutral_first(tmp_path: Path) -> None:
     """Neck rotation: the still start is taken as the neutral, later values are zeroed at it."""
