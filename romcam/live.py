@@ -695,10 +695,9 @@ class LiveProcessor:
         self._last_ms = ms
         rgb = cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2RGB)
         pose = self._estimator.process(rgb, ms)
-        if self._people is not None:
-            self._people.offer(rgb, time_s)
-            return pose, max(self._estimator.people_in_last_frame, self._people.count())
-        return pose, self._estimator.people_in_last_frame
+        assert self._people is not None  # created and closed with the estimator
+        self._people.offer(rgb, time_s)
+        return pose, max(self._estimator.people_in_last_frame, self._people.count())
 
     def _measure(
         self, pose: FramePose | None, shape: tuple[int, ...], time_s: float
@@ -853,22 +852,27 @@ class LiveProcessor:
                 except queue.Empty:
                     continue
 
-    def _close_recorder(self) -> bool:
-        """Finish the trial's files; False (and a message for the page) if the video failed."""
-        if self._recorder is None:
-            return True
-        try:
-            self._recorder.close()
-        except RECORDING_ERRORS as exc:
-            self._recording_failed(exc)
-            return False
-        return True
+    def _close_recorder(self) -> None:
+        """Finish the trial's files; a failure is only logged (the attempt is being dropped or
+        the stream ended; :meth:`_finish_recording` handles a captured trial)."""
+        if self._recorder is not None:
+            try:
+                self._recorder.close()
+            except RECORDING_ERRORS as exc:
+                log.warning("could not finish the trial recording: %s", exc)
 
     def _finish_recording(self) -> TrialRecorder | None:
-        """Close the trial's files; the recorder if it holds a usable recording, else None."""
-        if not self._close_recorder() or self._recorder is None or not self._recorder.frames:
+        """Close a captured trial's files; the recorder if it holds a usable recording, else
+        None (and a message for the page when the video failed)."""
+        rec = self._recorder
+        if rec is None:
             return None
-        return self._recorder
+        try:
+            rec.close()
+        except RECORDING_ERRORS as exc:
+            self._recording_failed(exc)
+            return None
+        return rec if rec.frames else None
 
     def _close_estimator(self) -> None:
         if self._people is not None:

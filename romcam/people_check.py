@@ -1,4 +1,4 @@
-"""How many people are in the live picture, checked about once a second on its own thread.
+"""How many people are in the live picture, checked twice a second on its own thread.
 
 The live path tracks the subject with a one-person pose model: the Pose Landmarker in VIDEO
 mode then follows the person it found from frame to frame without running its person detector

@@ -146,7 +146,7 @@ class SubjectTracker:
                 landmarks (x, y first; visibility in column 3 if present).
         """
         measures = [self._measure(c, i) for i, c in enumerate(candidates)]
-        keep = self._distinct(candidates, measures)
+        keep = _distinct_indices(candidates, measures, self.config.duplicate_distance)
         matched = self._match(measures, keep)
         self._age_unmatched(set(matched.values()))
         for index in keep:
@@ -173,11 +173,6 @@ class SubjectTracker:
         if not np.all(np.isfinite(centre)):
             raise ValueError(f"candidate {index} has non-finite shoulder or hip landmarks")
         return centre, scale
-
-    def _distinct(
-        self, candidates: list[np.ndarray], measures: list[tuple[np.ndarray, float]]
-    ) -> list[int]:
-        return _distinct_indices(candidates, measures, self.config.duplicate_distance)
 
     def _match(
         self, measures: list[tuple[np.ndarray, float]], keep: list[int]

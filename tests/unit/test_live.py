@@ -338,16 +338,7 @@ def test_trial_rom_follows_the_live_frame_rate(fps: float) -> None:
     t = np.arange(0, 6, 1 / fps)
     value = np.interp(t, [0, 1, 2, 3.5, 4.5, 6], [10, 10, 150, 150, 10, 10])
     value += rng.normal(0, 0.5, t.size)
-    table = MetricTable(
-        frame=np.arange(t.size),
-        time_s=t,
-        values={
-            m: value if m == "shoulder_abduction_right" else np.full(t.size, np.nan)
-            for m in METRIC_IDS
-        },
-        view=np.full(t.size, "front", dtype=object),
-        facing=np.full(t.size, "camera", dtype=object),
-    )
+    table = _abduction_table(t, value)
     rom, view, problem = trial_rom(table, _config(None))
     assert rom.quality == "ok", rom.reason
     assert rom.max == pytest.approx(150.0, abs=1.0) and rom.min == pytest.approx(10.0, abs=1.0)
@@ -374,6 +365,7 @@ def test_trial_quality_asks_only_for_the_tests_end_range_to_be_held() -> None:
 
 
 def _abduction_table(t: np.ndarray, value: np.ndarray) -> MetricTable:
+    """A front-view trial table holding only ``shoulder_abduction_right`` values."""
     return MetricTable(
         frame=np.arange(t.size),
         time_s=t,
