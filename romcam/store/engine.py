@@ -11,6 +11,8 @@ from __future__ import annotations
 import errno
 import logging
 import os
+import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -113,7 +115,7 @@ def _sqlite_engine(url: URL, timeout: float) -> Engine:
             cur.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
             cur.execute("PRAGMA foreign_keys = ON")
             if url.query.get("mode") != "ro":
-                cur.execute("PRAGMA journal_mode = WAL")
+                _use_wal(cur, timeout)
             # FULL: a committed measurement survives a power cut, not only a crash.
             cur.execute("PRAGMA synchronous = FULL")
         finally:
@@ -125,6 +127,23 @@ def _sqlite_engine(url: URL, timeout: float) -> Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
 
     return engine
+
+
+def _use_wal(cur: Any, timeout: float) -> None:
+    """Switch the SQLite file to WAL mode, waiting up to ``timeout`` s for other openers.
+
+    SQLite answers "database is locked" at once, without its busy handler, when several
+    processes open a new database at the same moment and all ask for WAL mode.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            cur.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 def describe_url(url: str) -> str:

@@ -56,7 +56,9 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     from alembic import command
 
     config = alembic_config()
-    with engine.execution_options(**{WRITE_OPTION: True}).connect() as conn:
+    # One transaction opened here, before Alembic looks at the schema: Alembic then runs every
+    # step inside it. Left to itself it commits after each step on SQLite (no transactional
+    # DDL there), so a second process could slip in between steps and run one again.
+    with engine.execution_options(**{WRITE_OPTION: True}).connect() as conn, conn.begin():
         config.attributes["connection"] = conn
         command.upgrade(config, revision)
-        conn.commit()

@@ -9,7 +9,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import event, inspect, text
 
 from romcam.errors import StoreError
 from romcam.store import MeasurementInput, Store, migrate
@@ -109,6 +109,20 @@ def test_migrations_build_exactly_the_models(store_url: str, data_dir: Path) -> 
     finally:
         engine.dispose()
     assert diff == []
+
+
+def test_the_whole_upgrade_is_one_transaction(store_url: str) -> None:
+    # Two programs opening a new database at once queue on this one transaction; an upgrade
+    # committed step by step let the second one run a step again ("duplicate column").
+    engine = make_engine(store_url)
+    commits: list[object] = []
+    event.listen(engine, "commit", commits.append)
+    try:
+        migrate.upgrade(engine)
+        assert migrate.current_revision(engine) == migrate.head_revision()
+    finally:
+        engine.dispose()
+    assert len(commits) == 1
 
 
 def test_downgrade_to_first_and_back(store_url: str, data_dir: Path) -> None:
