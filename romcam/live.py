@@ -1,14 +1,16 @@
 """The live (webcam) frame processor behind the dashboard's Assess page.
 
-``LiveProcessor.process(frame_bgr, time_s)`` is called for every camera frame, on
-streamlit-webrtc's worker thread. It runs the pose model, measures the test's metric with the
-causal (One Euro) filter, checks the set-up (view, body parts in frame, visibility, a second
-person), draws the skeleton, the readout and the hold cue on the frame, detects the held end
-range, records the trial (video + landmark file) and puts a :class:`LiveUpdate` (and, once
+The camera callback hands every frame to ``LiveProcessor.offer(frame, time_s)``, which returns
+at once with the newest annotated frame; on its two pipeline threads
+(:mod:`romcam.live_pipeline`) the processor runs the pose model, measures the test's metric
+with the causal (One Euro) filter, checks the set-up (view, body parts in frame, visibility, a
+second person), draws the skeleton, the readout and the hold cue on the frame, detects the held
+end range, records the trial (video + landmark file) and puts a :class:`LiveUpdate` (and, once
 captured, a :class:`TrialResult`) on a ``queue.Queue`` that the page reads.
+``LiveProcessor.process`` does the same for one frame on the caller's thread.
 
 Nothing here imports Streamlit, so it is tested with real frames and the real pose model.
-The page talks to the worker thread only through the queue and the thread-safe command methods
+The page talks to the processor only through the queue and the thread-safe command methods
 (``request_capture``, ``request_neutral``, ``reset``, ``close``).
 """
 
@@ -32,9 +34,11 @@ import numpy as np
 from romcam.annotate import ARCS, draw_angle_arc, draw_readout, draw_skeleton
 from romcam.assessments import POSTURE_METRICS, AssessmentTest, Side
 from romcam.calibration import CalibrationProfile, undistort_pose
+from romcam.errors import RomcamError
 from romcam.filtering import OneEuroFilter
 from romcam.landmark_io import LandmarkCsvWriter
 from romcam.landmarks import LANDMARK_INDEX, N_LANDMARKS, PoseSequence
+from romcam.live_pipeline import LivePipeline
 from romcam.measure import NEUTRAL_METRICS, compute_metrics
 from romcam.metric_specs import METRIC_IDS, metric_spec
 from romcam.metric_table import MetricTable
@@ -57,6 +61,10 @@ FRAME_MARGIN = 0.02
 NEUTRAL_HOLD_S = 1.0
 #: Shortest hold (s) for the trial's ROM extraction (the held end range that is saved).
 ROM_HOLD_S = 0.5
+#: Frames measured before the live frame rate counts (the first seconds load the models).
+WARM_UP_FRAMES = 60
+#: Below this share of the camera's frames measured, the page suggests a lower camera rate.
+KEEP_UP_SHARE = 0.8
 #: What a failing trial recording (disk full, encoder error) raises.
 RECORDING_ERRORS = (OSError, ValueError, av.FFmpegError)
 
@@ -122,6 +130,8 @@ class LiveUpdate:
         people: persons the model saw in the frame.
         hold_progress: 0..1, how much of ``min_hold_s`` the current hold has lasted.
         fps: frames processed per second over the last couple of seconds.
+        camera_fps: frames the camera delivered per second over the same time (through
+            :meth:`LiveProcessor.offer`; equal to ``fps`` when each frame is processed).
     """
 
     time_s: float
@@ -133,6 +143,15 @@ class LiveUpdate:
     people: int
     hold_progress: float
     fps: float
+    camera_fps: float
+
+    def camera_rate_to_keep_up(self) -> int | None:
+        """A camera frame rate (frames/s, a multiple of 5) at which every frame would be
+        measured, when clearly fewer than the camera's are now; else None (also in the first
+        frames, while the models load)."""
+        if self.frames < WARM_UP_FRAMES or not self.fps < KEEP_UP_SHARE * self.camera_fps:
+            return None
+        return max(10, 5 * math.floor(0.9 * self.fps / 5))
 
 
 @dataclass(frozen=True)
@@ -461,6 +480,9 @@ class TrialRecorder:
     #: Frames that may wait for the encoder (~1 s at 640x480 is ~28 MB) before ``write``
     #: blocks.
     QUEUE_FRAMES = 30
+    #: libx264 preset: at 640x480 ``superfast`` costs 7.5 ms of CPU a frame (7.5 MB a
+    #: minute), ``veryfast`` 11 ms (4 MB a minute), CPU the pose model needs on a 2-core machine.
+    PRESET = "superfast"
 
     def __init__(self, folder: Path, fps: float) -> None:
         if not fps > 0:
@@ -480,7 +502,7 @@ class TrialRecorder:
         if self._encoder is None:
             self.folder.mkdir(parents=True, exist_ok=True)
             h, w = frame_bgr.shape[:2]
-            video = H264Writer(self.video_path, *even_size(w, h), self.fps)
+            video = H264Writer(self.video_path, *even_size(w, h), self.fps, preset=self.PRESET)
             self._encoder = QueueWorker(
                 "trial-video", lambda item: video.write(*item), video.close, self.QUEUE_FRAMES
             )
@@ -509,22 +531,46 @@ class TrialRecorder:
         return self.last_t + 1.0 / self.fps if self.frames else 0.0
 
 
+@dataclass(frozen=True)
+class PoseStage:
+    """What the first (pose model) stage found in one frame.
+
+    Attributes:
+        frame_bgr: (H, W, 3) uint8 BGR camera frame. time_s: its stream time (s).
+        pose: the tracked subject, or None. people: persons in the picture.
+    """
+
+    frame_bgr: np.ndarray
+    time_s: float
+    pose: FramePose | None
+    people: int
+
+
 class LiveProcessor:
     """Turns camera frames into an annotated frame plus :class:`LiveUpdate` s on ``results``.
 
     One processor serves one camera stream: it creates its own pose estimator on the first
-    frame (VIDEO mode needs one per stream) and closes it when the stream ends. ``process`` runs
-    on the stream's worker thread; the command methods may be called from any thread.
+    frame (VIDEO mode needs one per stream) and closes it when the stream ends. A frame goes
+    through two stages: :meth:`estimate` (the pose model) and :meth:`finish` (measure, check,
+    record, draw). :meth:`offer` runs them on a :class:`~romcam.live_pipeline.LivePipeline`
+    (the camera callback never waits; the model of one frame overlaps the rest of the last);
+    :meth:`process` runs both at once. The command methods may be called from any thread.
     """
 
     def __init__(self, config: LiveConfig, results: queue.Queue | None = None) -> None:
         self.config = config
         self.results: queue.Queue = results if results is not None else queue.Queue(maxsize=256)
-        self._lock = threading.RLock()
+        self._lock = threading.RLock()  # the trial state (second stage, commands)
+        self._pose_lock = threading.Lock()  # the models (first stage)
+        self._pipeline_lock = threading.Lock()
+        self._pipeline: LivePipeline[np.ndarray | av.VideoFrame, PoseStage] | None = None
+        self._closed = False
         self._estimator: PoseEstimator | None = None
         self._people: PeopleCheck | None = None
         self._commands: set[str] = set()
         self._fps = FpsMeter()
+        self._camera_fps = FpsMeter()
+        self._camera_rate = 0.0  # camera frames/s, as last measured by offer()
         self._metric_index = METRIC_IDS.index(config.metric_id)
         #: The metrics measured live: the test's, plus the extra ones of a posture test.
         self._metrics = frozenset({config.metric_id, *POSTURE_METRICS.get(config.test.id, ())})
@@ -557,6 +603,7 @@ class LiveProcessor:
 
     def stream_ended(self) -> None:
         """The camera stopped: finish files, close the model, tell the page."""
+        self._stop_pipeline()
         with self._lock:
             lost = self.phase != "done" and len(self._rows) > 0
             self._close_estimator()
@@ -574,25 +621,53 @@ class LiveProcessor:
             self._publish(message)
 
     def close(self) -> None:
-        """Release the model and the files (idempotent)."""
+        """Release the model and the files (idempotent); later frames are ignored."""
+        self._closed = True
+        self._stop_pipeline()
         with self._lock:
             self._close_recorder()
             self._close_estimator()
 
-    # --- the frame path (worker thread) ----------------------------------------------------
+    # --- the frame path (camera and pipeline threads) -------------------------------------
+    def offer(self, frame: np.ndarray | av.VideoFrame, time_s: float) -> np.ndarray | None:
+        """Hand a camera frame (BGR array, or a PyAV frame, converted off the caller's
+        thread) to the pipeline; returns at once with the newest annotated frame (None
+        before the first, after :meth:`close` or once the pipeline has failed)."""
+        if self._closed or self.error is not None:
+            return None
+        self._camera_rate = self._camera_fps.tick()
+        with self._pipeline_lock:
+            if self._pipeline is None:
+                self._pipeline = LivePipeline(self.estimate, self.finish, self._pipeline_failed)
+            return self._pipeline.offer(frame, time_s)
+
     def process(self, frame_bgr: np.ndarray, time_s: float) -> np.ndarray:
         """Measure one (H, W, 3) uint8 BGR frame taken at ``time_s`` s; returns it annotated."""
+        self._camera_rate = self._camera_fps.tick()
+        return self.finish(self.estimate(frame_bgr, time_s))
+
+    def estimate(self, frame: np.ndarray | av.VideoFrame, time_s: float) -> PoseStage:
+        """First stage: the subject's pose and the people in one frame (BGR array or PyAV
+        frame) taken at ``time_s`` s. Raises ModelError when the model cannot be loaded."""
+        frame_bgr = frame.to_ndarray(format="bgr24") if isinstance(frame, av.VideoFrame) else frame
         if frame_bgr.ndim != 3 or frame_bgr.shape[2] != 3 or frame_bgr.dtype != np.uint8:
             raise ValueError(
                 f"frame must be (H, W, 3) uint8 BGR; got {frame_bgr.shape} {frame_bgr.dtype}"
             )
+        with self._pose_lock:
+            pose, people = self._estimate(frame_bgr, time_s)
+        return PoseStage(frame_bgr, time_s, pose, people)
+
+    def finish(self, stage: PoseStage) -> np.ndarray:
+        """Second stage: measure, check, advance the trial, record and draw; the annotated
+        frame."""
         started = time.perf_counter()
+        frame_bgr, time_s, pose = stage.frame_bgr, stage.time_s, stage.pose
         with self._lock:
             if not time_s > self._last_t:  # a new stream: its clock starts again
                 log.info("frame time %.3f s is not after %.3f s: new stream", time_s, self._last_t)
                 self._restart_clock()
             self._last_t = time_s
-            pose, people = self._estimate(frame_bgr, time_s)
             row = self._measure(pose, frame_bgr.shape, time_s)
             values = self._filter.update(time_s, _row_values(row))
             value = float(values[self._metric_index])
@@ -600,7 +675,7 @@ class LiveProcessor:
             flags = {k: bool(v[0]) for k, v in row.flags.items()}
             image = None if pose is None else pose.image
             problems = setup_problems(
-                image, self.config.test, self.config.side, view, people, flags
+                image, self.config.test, self.config.side, view, stage.people, flags
             )
             progress = self._advance(frame_bgr, time_s, pose, row, values, value)
             out = self._draw(frame_bgr, pose, value, view, problems, progress)
@@ -612,13 +687,14 @@ class LiveProcessor:
                 value,
                 view,
                 problems,
-                people,
+                stage.people,
                 progress,
                 self._fps.tick(),
+                self._camera_rate,
             )
             self.latest = update
             log.debug(
-                "t=%.3f %s=%.1f progress=%.2f phase=%s took %.0f ms",
+                "t=%.3f %s=%.1f progress=%.2f phase=%s finished in %.0f ms",
                 time_s,
                 self.config.metric_id,
                 value,
@@ -628,6 +704,21 @@ class LiveProcessor:
             )
             self._publish(update)
         return out
+
+    def _pipeline_failed(self, exc: BaseException) -> None:
+        """(pipeline thread) A stage failed: the camera shows its own frames from now on."""
+        if isinstance(exc, RomcamError):  # e.g. the pose model cannot be loaded
+            self.report_error(str(exc))
+        else:
+            log.error("live processing stopped", exc_info=exc)
+            self.report_error(f"live processing stopped after an internal error ({exc})")
+
+    def _stop_pipeline(self) -> None:
+        """Let the frame in progress finish and stop the pipeline's threads."""
+        with self._pipeline_lock:
+            pipeline, self._pipeline = self._pipeline, None
+        if pipeline is not None:
+            pipeline.close()
 
     # --- internals (called with the lock held) ----------------------------------------------
     def _start_phase(self) -> None:
@@ -875,13 +966,14 @@ class LiveProcessor:
         return rec if rec.frames else None
 
     def _close_estimator(self) -> None:
-        if self._people is not None:
-            self._people.close()
-            self._people = None
-        if self._estimator is not None:
-            self._estimator.close()
-            self._estimator = None
-            self._last_ms = -1
+        with self._pose_lock:
+            if self._people is not None:
+                self._people.close()
+                self._people = None
+            if self._estimator is not None:
+                self._estimator.close()
+                self._estimator = None
+                self._last_ms = -1
 
 
 def _row_values(row: MetricTable) -> np.ndarray:

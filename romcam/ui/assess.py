@@ -1,8 +1,8 @@
 """Assess (live): guided test from the webcam, with live checks, hold capture and saving.
 
 The camera widget (``live_camera_ui``) is the only part that needs a real browser; everything
-else on the page runs under ``streamlit.testing.v1.AppTest``. Frames are processed by
-:class:`romcam.live.LiveProcessor` on streamlit-webrtc's worker thread; this page reads its
+else on the page runs under ``streamlit.testing.v1.AppTest``. Frames are handed to
+:class:`romcam.live.LiveProcessor`, which measures them on its own threads; this page reads its
 results queue in a fragment that reruns once a second while the camera plays (the video
 itself carries the per-frame readout and hold cue; each rerun costs server and browser CPU).
 """
@@ -14,12 +14,14 @@ import gc
 import logging
 import math
 import shutil
+import sys
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
+import numpy as np
 import streamlit as st
 
 from romcam.assessments import AssessmentTest, Side
@@ -204,13 +206,15 @@ CAMERA_TEXTS = {
 }
 
 
-_FROZEN = False
+_PREPARED = False
 #: Seconds between refreshes of the live status panel.
 STATUS_EVERY_S = 1.0
+#: Python's thread switch interval while the camera runs (s; Python's default is 0.005).
+SWITCH_INTERVAL_S = 0.001
 
 
-def _freeze_long_lived_objects() -> None:
-    """Keep Streamlit's full garbage collection after every rerun short (once per process).
+def _prepare_process_for_live() -> None:
+    """Keep the camera's threads from waiting on the Python lock (once per process).
 
     Streamlit runs ``gc.collect(2)`` after each script run (``runner.postScriptGC``), so also
     after each run of the status fragment, once a second. With the pose model, PyAV,
@@ -218,12 +222,37 @@ def _freeze_long_lived_objects() -> None:
     the GIL, which stalls the camera thread: 3 frames/s instead of 12 in the browser.
     ``gc.freeze`` moves the objects alive now (modules, the loaded libraries) out of all later
     collections; newer objects are still collected as before.
+
+    The pose model and the VP8 and H.264 codecs release the lock while they work and need it
+    back after; with Python's default 5 ms switch interval each hand-back waits behind the
+    measuring thread's Python code (a VP8 encoder ran 19 instead of 77 times a second beside
+    one busy Python thread). A 1 ms interval hands the lock over sooner.
     """
-    global _FROZEN
-    if not _FROZEN:
+    global _PREPARED
+    if not _PREPARED:
         gc.collect()
         gc.freeze()
-        _FROZEN = True
+        sys.setswitchinterval(SWITCH_INTERVAL_S)
+        _PREPARED = True
+
+
+class _ShownFrame:
+    """The annotated frame sent back to the browser, converted once to the encoder's YUV 4:2:0
+    however often it is sent again (the camera runs faster than the model on a slow machine)."""
+
+    def __init__(self) -> None:
+        self._source: np.ndarray | None = None
+        self._yuv: np.ndarray = np.zeros((0, 0), np.uint8)
+
+    def video_frame(self, frame_bgr: np.ndarray) -> Any:
+        import av
+        import cv2
+
+        if frame_bgr is not self._source:
+            h, w = frame_bgr.shape[:2]
+            even = frame_bgr[: h - h % 2, : w - w % 2]  # 4:2:0 needs even sides
+            self._source, self._yuv = frame_bgr, cv2.cvtColor(even, cv2.COLOR_BGR2YUV_I420)
+        return av.VideoFrame.from_ndarray(self._yuv, format="yuv420p")
 
 
 def live_camera_ui(processor: LiveProcessor, settings: Settings) -> bool:
@@ -237,24 +266,23 @@ def live_camera_ui(processor: LiveProcessor, settings: Settings) -> bool:
     from streamlit_webrtc import WebRtcMode, webrtc_streamer
     from streamlit_webrtc.config import Translations
 
-    _freeze_long_lived_objects()
+    _prepare_process_for_live()
     # The worker thread reads the processor from this slot at every frame, so a callback left
     # from an earlier run never feeds a processor the page has replaced.
     slot: _Slot = st.session_state.setdefault(_SLOT_KEY, _Slot())
     slot.processor = processor
 
+    shown = _ShownFrame()
+
     def on_frame(frame: av.VideoFrame) -> av.VideoFrame:
+        # On the stream's event loop: hand the frame over and return at once (the model runs
+        # on the processor's pipeline threads, which also report its errors to the page).
         current = slot.processor
         if current is None or current.error:
             return frame
-        image = frame.to_ndarray(format="bgr24")
         t = float(frame.time) if frame.time is not None else time.monotonic()
-        try:
-            out = current.process(image, t)
-        except RomcamError as exc:  # e.g. the pose model cannot be loaded
-            current.report_error(str(exc))
-            return frame
-        return av.VideoFrame.from_ndarray(out, format="bgr24")
+        out = current.offer(frame, t)
+        return frame if out is None else shown.video_frame(out)
 
     def on_ended() -> None:
         if slot.processor is not None:
@@ -268,7 +296,7 @@ def live_camera_ui(processor: LiveProcessor, settings: Settings) -> bool:
         media_stream_constraints=settings.media_constraints(),
         video_frame_callback=on_frame,
         on_video_ended=on_ended,
-        async_processing=True,
+        async_processing=False,  # on_frame does not wait: the processor has its own threads
         translations=cast(Translations, CAMERA_TEXTS),
     )
     return bool(ctx.state.playing)
@@ -331,7 +359,19 @@ def status_ui(processor: LiveProcessor, store: Any, choice: LiveChoice | None) -
         cols = st.columns(3)
         cols[0].metric(spec.label, value)
         cols[1].metric("View", update.view.replace("_", " "))
-        cols[2].metric("Frames/s", f"{update.fps:.0f}")
+        cols[2].metric(
+            "Frames/s",
+            f"{update.fps:.0f} of {update.camera_fps:.0f}",
+            help="Frames measured per second, of those the camera sends. On a slow computer "
+            "choose a lower camera frame rate in Settings to have every frame measured.",
+        )
+        suggested = update.camera_rate_to_keep_up()
+        if suggested is not None:
+            st.caption(
+                f"This computer measures {update.fps:.0f} of the camera's "
+                f"{update.camera_fps:.0f} frames per second; set the camera frame rate to "
+                f"{suggested} in Settings to have every frame measured."
+            )
         if update.problems:
             st.error(
                 "**Fix the set-up:**\n" + "\n".join(f"- {p}" for p in update.problems),

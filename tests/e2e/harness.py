@@ -162,8 +162,8 @@ def start_live_test(page, url: str, expect, test: str, side: str) -> object:
     return widget
 
 
-def fps_shown(page) -> float:
-    """The "Frames/s" figure of the live status panel (0 when not shown)."""
+def fps_shown(page) -> tuple[float, float]:
+    """The live status panel's "Frames/s": (measured, sent by the camera); 0 when not shown."""
     text = page.get_by_test_id("stMetric").filter(has_text="Frames/s").inner_text()
-    numbers = re.findall(r"\d+(?:\.\d+)?", text.split("Frames/s")[-1])
-    return float(numbers[0]) if numbers else 0.0
+    found = re.search(r"(\d+) of (\d+)", text.split("Frames/s")[-1])
+    return (float(found[1]), float(found[2])) if found else (0.0, 0.0)

@@ -104,13 +104,14 @@ def test_captured_trial_is_saved_with_its_recording(session_id: int, tmp_path: P
     at.selectbox(key="assess_test").set_value("shoulder_abduction").run()
     at.radio(key="assess_side").set_value("right").run()
     processor = _processor(at)
-    processor.results.put(LiveUpdate(1.0, 30, "trial", 149.5, "front", (), 1, 0.4, 29.0))
+    processor.results.put(LiveUpdate(1.0, 30, "trial", 149.5, "front", (), 1, 0.4, 29.0, 30.0))
     processor.results.put(_trial(tmp_path))
     at.run()
     assert not at.exception and not at.error
     saved = [m.value for m in at.markdown if "Saved #" in m.value]
     assert saved and "Shoulder abduction (right), before: 151.0 deg" in saved[0]
     assert any("149.5 deg" in m.value for m in at.metric)
+    assert any(m.value == "29 of 30" for m in at.metric)  # frames measured of the camera's
     with Store.open() as store:
         [m] = store.list_measurements(session_id)
     assert (m.test, m.side, m.phase, m.source, m.quality) == (
@@ -129,11 +130,28 @@ def test_setup_problems_are_listed(session_id: int) -> None:
     at = _app().run()
     problems = ("Face the camera square on (turn towards it).", "Not in the picture: right hip.")
     _processor(at).results.put(
-        LiveUpdate(1.0, 30, "trial", math.nan, "side_left", problems, 2, 0.0, 25.0)
+        LiveUpdate(1.0, 30, "trial", math.nan, "side_left", problems, 2, 0.0, 25.0, 30.0)
     )
     at.run()
     assert "Fix the set-up" in at.error[0].value
     assert all(p in at.error[0].value for p in problems)
+
+
+@pytest.mark.parametrize(
+    ("measured", "hint"), [(17.0, "set the camera frame rate to 15"), (28.0, None)]
+)
+def test_a_computer_that_falls_behind_the_camera_is_told_what_to_do(
+    session_id: int, measured: float, hint: str | None
+) -> None:
+    at = _app().run()
+    update = LiveUpdate(4.0, 120, "trial", 90.0, "front", (), 1, 0.0, measured, 30.0)
+    _processor(at).results.put(update)
+    at.run()
+    captions = [c.value for c in at.caption if "frames per second" in c.value]
+    if hint is None:
+        assert captions == []
+    else:
+        assert len(captions) == 1 and hint in captions[0] and "measures 17 of" in captions[0]
 
 
 def test_camera_stopping_mid_trial_is_explained(session_id: int) -> None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import math
 import queue
+import time
 from pathlib import Path
 
+import av
 import cv2
 import numpy as np
 import pandas as pd
@@ -124,6 +126,24 @@ def test_min_extreme_and_gaps() -> None:
     values = np.r_[np.full(20, 90.0), np.full(20, np.nan), np.full(20, 90.0)]
     progress, _ = _feed(gap, values)
     assert progress.max() < 1.0 and not gap.released
+
+
+@pytest.mark.parametrize(
+    ("frames", "fps", "camera_fps", "suggested"),
+    [
+        (120, 17.0, 30.0, 15),  # falls behind: a rate it keeps up with, in steps of 5
+        (120, 23.0, 30.0, 20),
+        (120, 9.0, 30.0, 10),  # never below the lowest rate Settings offers
+        (120, 26.0, 30.0, None),  # within 80 %: keeps up
+        (20, 5.0, 30.0, None),  # the first frames load the models
+        (120, 15.0, 15.0, None),
+    ],
+)
+def test_camera_rate_to_keep_up(
+    frames: int, fps: float, camera_fps: float, suggested: int | None
+) -> None:
+    update = LiveUpdate(4.0, frames, "trial", 1.0, "front", (), 1, 0.0, fps, camera_fps)
+    assert update.camera_rate_to_keep_up() == suggested
 
 
 def test_required_landmarks_follow_test_and_side() -> None:
@@ -249,6 +269,32 @@ def test_processor_draws_skeleton_and_reads_abduction(held_frames) -> None:
     h, w = changed.shape
     assert changed[h // 8 : h // 2, w // 4 : 3 * w // 4].mean() > 0.003
     assert changed[30:40, :].mean() > 0.3  # the hold cue bar across the top
+
+
+@pytest.mark.footage
+def test_offered_camera_frames_are_measured_on_the_pipeline(held_frames) -> None:
+    """The camera callback's path: PyAV frames offered at a webcam's pace, each call returning
+    at once with the newest annotated frame while the pipeline threads measure."""
+    frames = _held_part(held_frames)
+    processor = LiveProcessor(_config(None))
+    shown = []
+    try:
+        start = time.monotonic()
+        for k, (t, img) in enumerate(frames):
+            shown.append(processor.offer(av.VideoFrame.from_ndarray(img, format="bgr24"), t))
+            time.sleep(max(0.0, start + (k + 1) / FPS - time.monotonic()))
+    finally:
+        processor.close()
+    assert shown[0] is None  # nothing measured yet
+    updates = [u for u in drain(processor.results) if isinstance(u, LiveUpdate)]
+    assert 0.3 * len(frames) <= len(updates) <= len(frames)  # newest frames win, none twice
+    assert [u.frames for u in updates] == list(range(1, len(updates) + 1))
+    assert np.median([u.camera_fps for u in updates[-10:]]) == pytest.approx(FPS, rel=0.15)
+    assert np.isfinite(updates[-1].value) and 140 < updates[-1].value < 185  # arms overhead
+    last = shown[-1]
+    assert last is not None and last.shape == frames[-1][1].shape
+    assert np.abs(last.astype(int) - frames[-1][1].astype(int)).sum(axis=2).max() > 60  # drawn
+    assert processor.offer(frames[-1][1], frames[-1][0] + 1) is None  # closed: ignored
 
 
 @pytest.mark.footage
@@ -426,6 +472,22 @@ def test_missing_model_is_a_clear_error_and_reported(tmp_path: Path) -> None:
     processor.report_error("pose model not found")  # what the camera callback does
     assert processor.error and drain(processor.results) == ["pose model not found"]
     processor.close()
+
+
+def test_missing_model_on_the_pipeline_is_reported_and_the_camera_goes_on(tmp_path: Path) -> None:
+    config = LiveConfig(assessment_test("shoulder_abduction"), "right", tmp_path / "none.task")
+    processor = LiveProcessor(config)
+    frame = np.zeros((48, 64, 3), np.uint8)
+    try:
+        assert processor.offer(frame, 0.0) is None
+        deadline = time.monotonic() + 10
+        while processor.error is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert processor.error is not None and "pose model not found" in processor.error
+        assert drain(processor.results) == [processor.error]
+        assert processor.offer(frame, 0.1) is None  # the page then shows the camera's frame
+    finally:
+        processor.close()
 
 
 @pytest.mark.footage
