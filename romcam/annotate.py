@@ -318,3 +318,47 @@ def _draw_panel(
             0.55 * s,
             (200, 200, 200),
         )
+
+
+def draw_hold_cue(
+    frame_bgr: np.ndarray,
+    phase: str,
+    progress: float,
+    captured: float | None,
+    unit: str,
+    held: float = math.nan,
+) -> np.ndarray:
+    """Draw the capture cue across the top of the frame (in place); returns the frame.
+
+    Amber bar filling while the end range is held (blue for the neutral), the held value once
+    the hold is long enough, and a green bar with the value once the trial is captured.
+    """
+    h, w = frame_bgr.shape[:2]
+    bar_h = max(18, h // 16)
+    # Just under the view/warning banner of annotate.draw_readout (36 px at 720p), clear of
+    # the readout panel at the bottom left.
+    y0 = round(36 * h / 720) + 6
+    y1 = y0 + bar_h
+    fill_colour = (200, 140, 0) if phase == "neutral" else (0, 190, 255)
+    if captured is not None:
+        fill_colour, progress = (40, 170, 40), 1.0
+        text = f"CAPTURED {captured:.0f} {unit}" if math.isfinite(captured) else "CAPTURED"
+    elif phase == "neutral":
+        text = "NEUTRAL: look straight ahead and keep still"
+    elif progress >= 1.0 and math.isfinite(held):
+        text = f"HELD {held:.0f} {unit} - now return to the start"
+    else:
+        text = "HOLD still..." if progress > 0 else "Move to the end range and hold"
+    cv2.rectangle(frame_bgr, (6, y0), (6 + int((w - 12) * progress), y1), fill_colour, -1)
+    scale = bar_h / 34
+    cv2.putText(
+        frame_bgr,
+        text,
+        (14, y1 - bar_h // 4),
+        cv2.FONT_HERSHEY_SIMPLEX,
+        scale,
+        (255, 255, 255),
+        max(1, round(2 * scale)),
+        cv2.LINE_AA,
+    )
+    return frame_bgr

@@ -23,7 +23,7 @@ import shutil
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -31,13 +31,14 @@ import av
 import cv2
 import numpy as np
 
-from romcam.annotate import ARCS, draw_angle_arc, draw_readout, draw_skeleton
+from romcam.annotate import ARCS, draw_angle_arc, draw_hold_cue, draw_readout, draw_skeleton
 from romcam.assessments import POSTURE_METRICS, AssessmentTest, Side
 from romcam.calibration import CalibrationProfile, undistort_pose
 from romcam.errors import RomcamError
 from romcam.filtering import OneEuroFilter
-from romcam.landmark_io import LandmarkCsvWriter
-from romcam.landmarks import LANDMARK_INDEX, N_LANDMARKS, PoseSequence
+from romcam.hold import HoldDetector
+from romcam.landmarks import N_LANDMARKS, PoseSequence
+from romcam.live_checks import setup_problems
 from romcam.live_pipeline import LivePipeline
 from romcam.measure import NEUTRAL_METRICS, compute_metrics
 from romcam.metric_specs import METRIC_IDS, metric_spec
@@ -47,16 +48,11 @@ from romcam.pose import FramePose, PoseEstimator
 from romcam.rom import RomResult, extract_rom
 from romcam.summary import dominant_view
 from romcam.summary import view_problem as summary_view_problem
-from romcam.video import H264Writer, even_size
-from romcam.worker import QueueWorker
+from romcam.trial_recording import RECORDING_ERRORS, TrialRecorder, TrialRows
 
 log = logging.getLogger(__name__)
 
 Phase = Literal["neutral", "trial", "done"]
-#: Below this landmark visibility a body part counts as not seen.
-MIN_VISIBILITY = 0.5
-#: Landmarks this far outside [0, 1] (normalised) count as out of the picture.
-FRAME_MARGIN = 0.02
 #: How long (s) the neutral position must be held still before it is taken automatically.
 NEUTRAL_HOLD_S = 1.0
 #: Shortest hold (s) for the trial's ROM extraction (the held end range that is saved).
@@ -65,8 +61,6 @@ ROM_HOLD_S = 0.5
 WARM_UP_FRAMES = 60
 #: Below this share of the camera's frames measured, the page suggests a lower camera rate.
 KEEP_UP_SHARE = 0.8
-#: What a failing trial recording (disk full, encoder error) raises.
-RECORDING_ERRORS = (OSError, ValueError, av.FFmpegError)
 
 
 @dataclass(frozen=True)
@@ -191,149 +185,6 @@ class TrialResult:
     duration_s: float
 
 
-@dataclass
-class HoldDetector:
-    """Causal detector of a held end range in a stream of values.
-
-    A *run* is a stretch of samples within ``±tolerance`` of the run's first value, at least
-    ``min_excursion`` away from ``start`` in the direction of ``extreme`` (``max``: above it,
-    ``min``: below it). ``start`` is the lowest value seen so far for ``max`` (the highest for
-    ``min``): the rest position, wherever in the movement the stream began. A run that lasts
-    ``min_hold_s`` is *held*; it is *released* when the value then leaves the band back towards
-    the start (the subject returns from the end range). A hold that carries on further (the
-    subject only paused on the way) starts a new run instead. NaN samples are skipped; a gap
-    longer than ``max_gap_s`` ends the run without releasing it.
-
-    Attributes:
-        held: median of the last held run (NaN before any). released: see above.
-    """
-
-    min_hold_s: float
-    tolerance: float
-    extreme: Literal["max", "min"]
-    min_excursion: float = 0.0
-    max_gap_s: float = 0.3
-    start: float = math.nan
-    held: float = math.nan
-    released: bool = False
-    _run_t0: float = math.nan
-    _run_ref: float = math.nan
-    _last_t: float = math.nan
-    _run_full: bool = False
-    _run: list[float] = field(default_factory=list)
-
-    def update(self, t_s: float, value: float) -> float:
-        """Feed one sample (s, metric unit); returns the current run's progress in [0, 1]."""
-        if not math.isfinite(value):
-            if math.isfinite(self._last_t) and t_s - self._last_t > self.max_gap_s:
-                self._restart(math.nan, math.nan)
-            return self.progress(t_s)
-        if math.isnan(self.start) or self._beyond_start(value):
-            self.start = value  # the far end of the range seen so far (the rest position)
-        gap = t_s - self._last_t if math.isfinite(self._last_t) else 0.0
-        self._last_t = t_s
-        if gap > self.max_gap_s:
-            self._restart(t_s, value)
-        elif math.isnan(self._run_ref) or abs(value - self._run_ref) > self.tolerance:
-            if self._run_full and self._toward_start(value):
-                self.released = True
-            self._restart(t_s, value)
-        self._run.append(value)
-        progress = self.progress(t_s)
-        if progress >= 1.0:
-            self._run_full = True
-            self.held = float(np.median(self._run))
-        return progress
-
-    def progress(self, t_s: float) -> float:
-        """How much of ``min_hold_s`` the current run has lasted (0 when it is not far enough)."""
-        if math.isnan(self._run_t0) or not self._far_enough(self._run_ref):
-            return 0.0
-        return float(min(1.0, (t_s - self._run_t0) / self.min_hold_s))
-
-    def _beyond_start(self, value: float) -> bool:
-        return value < self.start if self.extreme == "max" else value > self.start
-
-    def _toward_start(self, value: float) -> bool:
-        return value < self._run_ref if self.extreme == "max" else value > self._run_ref
-
-    def _far_enough(self, value: float) -> bool:
-        if math.isnan(self.start) or math.isnan(value):
-            return False
-        moved = value - self.start if self.extreme == "max" else self.start - value
-        return moved >= self.min_excursion
-
-    def _restart(self, t_s: float, value: float) -> None:
-        self._run_t0, self._run_ref = t_s, value
-        self._run_full = False
-        self._run = []
-
-
-def required_landmarks(test: AssessmentTest, side: Side | None) -> tuple[str, ...]:
-    """Landmark names the test needs in the picture (from its ``regions``)."""
-    sides = (side,) if side is not None and test.metric.endswith("{side}") else ("left", "right")
-    names: list[str] = []
-    for region in test.regions:
-        if region in LANDMARK_INDEX:
-            names.append(region)
-        else:
-            names.extend(f"{s}_{region}" for s in sides if f"{s}_{region}" in LANDMARK_INDEX)
-    return tuple(names)
-
-
-def view_problem(test: AssessmentTest, side: Side | None, view: str) -> str | None:
-    """What to change when the detected ``view`` does not suit the test, else None."""
-    if view == "none":
-        return None
-    if test.view == "front":
-        return None if view == "front" else "Face the camera square on (turn towards it)."
-    if not view.startswith("side"):
-        return "Turn sideways to the camera: this test needs a side view."
-    if side is not None and test.metric.endswith("{side}") and view != f"side_{side}":
-        return f"Turn around: the {side} side of the body must face the camera."
-    return None
-
-
-def setup_problems(
-    image: np.ndarray | None,
-    test: AssessmentTest,
-    side: Side | None,
-    view: str,
-    people: int,
-    flags: dict[str, bool] | None = None,
-) -> tuple[str, ...]:
-    """The set-up checks of one frame, as short instructions (empty = all good).
-
-    Args:
-        image: (33, 4) normalised x, y, z, visibility of the tracked subject, or None.
-        view: detected view of the frame; people: persons the model saw.
-        flags: per-frame quality flags of the metric table (``out_of_plane`` ...).
-    """
-    if image is None or not np.isfinite(image[:, 0]).any():
-        return ("Nobody found: step into the picture, in good light.",)
-    problems: list[str] = []
-    if people > 1:
-        problems.append(f"{people} people in the picture: only the client should be in view.")
-    wrong_view = view_problem(test, side, view)
-    if wrong_view:
-        problems.append(wrong_view)
-    outside, hidden = [], []
-    for name in required_landmarks(test, side):
-        x, y, _, vis = image[LANDMARK_INDEX[name]]
-        lo, hi = -FRAME_MARGIN, 1 + FRAME_MARGIN
-        if not (lo <= x <= hi and lo <= y <= hi):
-            outside.append(name.replace("_", " "))
-        elif not vis >= MIN_VISIBILITY:
-            hidden.append(name.replace("_", " "))
-    if outside:
-        problems.append(f"Not in the picture: {', '.join(outside)}; step back or move the camera.")
-    if hidden:
-        problems.append(f"Hard to see: {', '.join(hidden)}; improve the light or uncover it.")
-    if flags and flags.get("out_of_plane"):
-        problems.append("Turned out of the measurement plane: square up to the camera.")
-    return tuple(problems)
-
-
 class FpsMeter:
     """Frames per second over a sliding window of wall-clock times."""
 
@@ -349,50 +200,6 @@ class FpsMeter:
         if len(self._times) < 2:
             return 0.0
         return (len(self._times) - 1) / (self._times[-1] - self._times[0])
-
-
-def draw_hold_cue(
-    frame_bgr: np.ndarray,
-    phase: Phase,
-    progress: float,
-    captured: float | None,
-    unit: str,
-    held: float = math.nan,
-) -> np.ndarray:
-    """Draw the capture cue across the top of the frame (in place); returns the frame.
-
-    Amber bar filling while the end range is held (blue for the neutral), the held value once
-    the hold is long enough, and a green bar with the value once the trial is captured.
-    """
-    h, w = frame_bgr.shape[:2]
-    bar_h = max(18, h // 16)
-    # Just under the view/warning banner of annotate.draw_readout (36 px at 720p), clear of
-    # the readout panel at the bottom left.
-    y0 = round(36 * h / 720) + 6
-    y1 = y0 + bar_h
-    fill_colour = (200, 140, 0) if phase == "neutral" else (0, 190, 255)
-    if captured is not None:
-        fill_colour, progress = (40, 170, 40), 1.0
-        text = f"CAPTURED {captured:.0f} {unit}" if math.isfinite(captured) else "CAPTURED"
-    elif phase == "neutral":
-        text = "NEUTRAL: look straight ahead and keep still"
-    elif progress >= 1.0 and math.isfinite(held):
-        text = f"HELD {held:.0f} {unit} - now return to the start"
-    else:
-        text = "HOLD still..." if progress > 0 else "Move to the end range and hold"
-    cv2.rectangle(frame_bgr, (6, y0), (6 + int((w - 12) * progress), y1), fill_colour, -1)
-    scale = bar_h / 34
-    cv2.putText(
-        frame_bgr,
-        text,
-        (14, y1 - bar_h // 4),
-        cv2.FONT_HERSHEY_SIMPLEX,
-        scale,
-        (255, 255, 255),
-        max(1, round(2 * scale)),
-        cv2.LINE_AA,
-    )
-    return frame_bgr
 
 
 def drain(results: queue.Queue, limit: int = 1000) -> list[object]:
@@ -416,119 +223,6 @@ class StreamEnded:
 
     frames: int
     lost_trial: bool
-
-
-class _TrialRows:
-    """The per-frame rows of one trial, grown frame by frame (filtered metric values)."""
-
-    def __init__(self) -> None:
-        self.frame: list[int] = []
-        self.time_s: list[float] = []
-        self.values: list[np.ndarray] = []
-        self.view: list[str] = []
-        self.facing: list[str] = []
-        self.flags: dict[str, list[bool]] = {}
-
-    def __len__(self) -> int:
-        return len(self.frame)
-
-    def add(self, frame: int, t: float, values: np.ndarray, row: MetricTable) -> None:
-        self.frame.append(frame)
-        self.time_s.append(t)
-        self.values.append(values)
-        self.view.append(str(row.view[0]))
-        self.facing.append(str(row.facing[0]))
-        for name, flag in row.flags.items():
-            self.flags.setdefault(name, [False] * (len(self.frame) - 1)).append(bool(flag[0]))
-        for got in self.flags.values():
-            if len(got) < len(self.frame):
-                got.append(False)
-
-    def table(self) -> MetricTable:
-        stacked = np.vstack(self.values) if self.values else np.empty((0, len(METRIC_IDS)))
-        return MetricTable(
-            frame=np.asarray(self.frame, dtype=int),
-            time_s=np.asarray(self.time_s, dtype=float),
-            values={mid: stacked[:, k] for k, mid in enumerate(METRIC_IDS)},
-            view=np.asarray(self.view, dtype=object),
-            facing=np.asarray(self.facing, dtype=object),
-            flags={k: np.asarray(v, dtype=bool) for k, v in self.flags.items()},
-        )
-
-    def recent(self, metric_index: int, since_s: float) -> np.ndarray:
-        """Finite values of one metric from the last ``since_s`` seconds."""
-        if not self.time_s:
-            return np.empty(0)
-        t = np.asarray(self.time_s)
-        vals = np.asarray([v[metric_index] for v in self.values])
-        picked = vals[t >= t[-1] - since_s]
-        return picked[np.isfinite(picked)]
-
-
-class TrialRecorder:
-    """Writes one trial's raw camera frames (H.264 MP4) and landmarks (CSV) as they arrive.
-
-    Live frames come at an irregular rate (whatever the pose model keeps up with), so each
-    frame is written once, stamped with its own time (a variable frame rate MP4, which plays
-    back in real time in any browser). The H.264 encode runs on a worker thread so that it
-    overlaps with the pose model of the next frame instead of delaying the camera thread; the
-    frames given to :meth:`write` must not be modified afterwards. The landmark file keeps
-    every processed frame with its true time and its video frame index. An encoding error is
-    raised by a later :meth:`write` or by :meth:`close`.
-    """
-
-    #: Frames that may wait for the encoder (~1 s at 640x480 is ~28 MB) before ``write``
-    #: blocks.
-    QUEUE_FRAMES = 30
-    #: libx264 preset: at 640x480 ``superfast`` costs 7.5 ms of CPU a frame (7.5 MB a
-    #: minute), ``veryfast`` 11 ms (4 MB a minute), CPU the pose model needs on a 2-core machine.
-    PRESET = "superfast"
-
-    def __init__(self, folder: Path, fps: float) -> None:
-        if not fps > 0:
-            raise ValueError(f"fps must be > 0; got {fps!r}")
-        self.folder = folder
-        self.fps = fps
-        self.video_path = folder / "trial.mp4"
-        self.landmarks_path = folder / "landmarks.csv"
-        self._encoder: QueueWorker[tuple[np.ndarray, float]] | None = None
-        self._landmarks: LandmarkCsvWriter | None = None
-        self._size = (0, 0)
-        self.frames = 0  # frames recorded (landmark rows, video frames)
-        self.last_t = 0.0
-
-    def write(self, frame_bgr: np.ndarray, time_s: float, pose: FramePose | None) -> int:
-        """Record one frame taken ``time_s`` s after the trial start; returns its video index."""
-        if self._encoder is None:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            h, w = frame_bgr.shape[:2]
-            video = H264Writer(self.video_path, *even_size(w, h), self.fps, preset=self.PRESET)
-            self._encoder = QueueWorker(
-                "trial-video", lambda item: video.write(*item), video.close, self.QUEUE_FRAMES
-            )
-            self._landmarks = LandmarkCsvWriter(self.landmarks_path)
-            self._size = (w, h)
-        assert self._landmarks is not None
-        self._encoder.put((frame_bgr, time_s))
-        index = self.frames  # every frame becomes one video frame, in order
-        self._landmarks.write(index, time_s, self._size[0], self._size[1], pose)
-        self.frames += 1
-        self.last_t = time_s
-        return index
-
-    def close(self) -> None:
-        """Finish both files (idempotent); raises the encoder's error, if any."""
-        try:
-            if self._encoder is not None:
-                self._encoder.close()
-        finally:
-            if self._landmarks is not None:
-                self._landmarks.close()
-
-    @property
-    def duration_s(self) -> float:
-        """Length of the video written so far (s): up to the end of its last frame."""
-        return self.last_t + 1.0 / self.fps if self.frames else 0.0
 
 
 @dataclass(frozen=True)
@@ -734,7 +428,7 @@ class LiveProcessor:
         self.captured = None
         self._filter = OneEuroFilter()
         self._trial_count += 1
-        self._rows = _TrialRows()
+        self._rows = TrialRows()
         self._recorder: TrialRecorder | None = None
         if cfg.record_dir is not None:
             folder = cfg.record_dir / f"trial-{self._trial_count:03d}"

@@ -8,6 +8,7 @@ import pytest
 from romcam.annotate import (
     LEFT_COLOUR,
     draw_angle_arc,
+    draw_hold_cue,
     draw_readout,
     draw_skeleton,
 )
@@ -113,3 +114,13 @@ def test_drawing_scales_to_small_frames() -> None:
     draw_angle_arc(frame, _pose(ARM), "shoulder_abduction_left", 90.0)
     draw_readout(frame, {"shoulder_abduction_left": 90.0}, "side_left", ["turn sideways"])
     assert frame.any()
+
+
+def test_hold_cue_is_drawn_and_turns_green_when_captured() -> None:
+    frame = np.zeros((360, 640, 3), np.uint8)
+    draw_hold_cue(frame, "trial", 0.5, None, "deg")
+    bar = frame[26:32, 10:310]  # below the 18 px banner band, above the text baseline
+    assert (bar[..., 2] > 200).mean() > 0.5  # amber fill (BGR: high red)
+    assert (frame[26:32, 330:630, 2] < 100).all()  # not filled beyond half
+    draw_hold_cue(frame, "trial", 1.0, 151.0, "deg")
+    assert (frame[26:32, 330:630, 1] > 150).mean() > 0.5  # green across

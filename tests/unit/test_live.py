@@ -16,116 +16,23 @@ import pytest
 
 from romcam.assessments import assessment_test
 from romcam.errors import ModelError
-from romcam.landmarks import LANDMARK_INDEX, N_LANDMARKS
 from romcam.live import (
-    HoldDetector,
     LiveConfig,
     LiveProcessor,
     LiveUpdate,
     StreamEnded,
-    TrialRecorder,
     TrialResult,
     drain,
-    draw_hold_cue,
-    required_landmarks,
-    setup_problems,
     trial_rom,
-    view_problem,
 )
 from romcam.metric_specs import METRIC_IDS
 from romcam.metric_table import MetricTable
+from romcam.trial_recording import TrialRecorder
 from romcam.video import VideoReader, probe_video
 from tests.conftest import MODEL_PATH, shared_video
 from tests.e2e.footage import REST_S, TOP_S, held_abduction_frames
 
 FPS = 30.0
-
-
-def _feed(detector: HoldDetector, values: np.ndarray) -> tuple[np.ndarray, list[bool]]:
-    t = np.arange(values.size) / FPS
-    progress = np.array([detector.update(ti, vi) for ti, vi in zip(t, values, strict=True)])
-    return progress, [detector.released]
-
-
-def _trial(
-    rng: np.random.Generator,
-    peak: float,
-    hold_s: float,
-    pause: float | None = None,
-    noise: float = 0.8,
-) -> np.ndarray:
-    """Rest at 0, raise over 1.5 s (optionally pausing 1.2 s at ``pause``), hold, lower."""
-    parts = [np.zeros(15)]
-    if pause is not None:
-        parts += [np.linspace(0, pause, 20), np.full(36, pause), np.linspace(pause, peak, 25)]
-    else:
-        parts.append(np.linspace(0, peak, 45))
-    parts += [np.full(round(hold_s * FPS), peak), np.linspace(peak, 0, 30), np.zeros(15)]
-    series = np.concatenate(parts)
-    return series + rng.normal(0, noise, series.size)
-
-
-def test_hold_at_end_range_is_detected_and_released_on_return() -> None:
-    rng = np.random.default_rng(1)
-    series = _trial(rng, 150.0, hold_s=1.5)
-    detector = HoldDetector(1.0, 3.0, "max", min_excursion=20.0)
-    t = np.arange(series.size) / FPS
-    released_at = None
-    for ti, vi in zip(t, series, strict=True):
-        detector.update(ti, vi)
-        if detector.released and released_at is None:
-            released_at = ti
-    assert detector.held == pytest.approx(150.0, abs=1.0)
-    hold_end = (15 + 45 + 45) / FPS
-    assert released_at is not None and hold_end - 0.05 <= released_at <= hold_end + 0.3
-
-
-def test_pause_on_the_way_up_is_not_the_end_range() -> None:
-    rng = np.random.default_rng(2)
-    series = _trial(rng, 160.0, hold_s=1.2, pause=80.0)
-    detector = HoldDetector(1.0, 3.0, "max", min_excursion=20.0)
-    t = np.arange(series.size) / FPS
-    held_when_released = []
-    for ti, vi in zip(t, series, strict=True):
-        was = detector.released
-        detector.update(ti, vi)
-        if detector.released and not was:
-            held_when_released.append(detector.held)
-    assert len(held_when_released) == 1
-    assert held_when_released[0] == pytest.approx(160.0, abs=1.0)
-
-
-@pytest.mark.parametrize("hold_s", [0.1, 0.6])
-def test_short_holds_and_spikes_are_not_holds(hold_s: float) -> None:
-    rng = np.random.default_rng(3)
-    series = _trial(rng, 140.0, hold_s=hold_s)
-    series[20] = 175.0  # one-frame spike
-    detector = HoldDetector(1.0, 3.0, "max", min_excursion=20.0)
-    progress, _ = _feed(detector, series)
-    assert progress.max() < 1.0
-    assert not detector.released and math.isnan(detector.held)
-
-
-def test_stream_starting_at_the_top_still_detects_the_next_hold() -> None:
-    rng = np.random.default_rng(5)
-    series = np.r_[np.full(10, 150.0), np.linspace(150, 0, 20), _trial(rng, 150.0, 1.5)]
-    detector = HoldDetector(1.0, 3.0, "max", min_excursion=20.0)
-    _feed(detector, series)
-    assert detector.start < 5.0
-    assert detector.released and detector.held == pytest.approx(150.0, abs=1.0)
-
-
-def test_min_extreme_and_gaps() -> None:
-    rng = np.random.default_rng(4)
-    series = -_trial(rng, 50.0, hold_s=1.5)  # extension: end range is the minimum
-    detector = HoldDetector(1.0, 3.0, "min", min_excursion=20.0)
-    _feed(detector, series)
-    assert detector.released and detector.held == pytest.approx(-50.0, abs=1.0)
-    # A long gap of NaN in the middle of a hold ends the run without releasing it.
-    gap = HoldDetector(1.0, 3.0, "max", min_excursion=0.0)
-    values = np.r_[np.full(20, 90.0), np.full(20, np.nan), np.full(20, 90.0)]
-    progress, _ = _feed(gap, values)
-    assert progress.max() < 1.0 and not gap.released
 
 
 @pytest.mark.parametrize(
@@ -144,68 +51,6 @@ def test_camera_rate_to_keep_up(
 ) -> None:
     update = LiveUpdate(4.0, frames, "trial", 1.0, "front", (), 1, 0.0, fps, camera_fps)
     assert update.camera_rate_to_keep_up() == suggested
-
-
-def test_required_landmarks_follow_test_and_side() -> None:
-    abd = assessment_test("shoulder_abduction")
-    assert required_landmarks(abd, "right") == (
-        "right_shoulder",
-        "right_elbow",
-        "right_wrist",
-        "right_hip",
-    )
-    rot = assessment_test("neck_rotation")
-    names = required_landmarks(rot, "left")
-    assert "nose" in names and "left_ear" in names and "right_ear" in names
-
-
-@pytest.mark.parametrize(
-    ("test_id", "side", "view", "fix"),
-    [
-        ("shoulder_abduction", "right", "side_left", "Face the camera"),
-        ("shoulder_flexion", "right", "front", "Turn sideways"),
-        ("shoulder_flexion", "right", "side_left", "right side of the body must face"),
-        ("shoulder_flexion", "left", "side_left", None),
-        ("posture_side", None, "side_right", None),
-        ("neck_flexion", None, "oblique", "Turn sideways"),
-    ],
-)
-def test_view_problem(test_id: str, side, view: str, fix: str | None) -> None:
-    got = view_problem(assessment_test(test_id), side, view)
-    assert (got is None) if fix is None else (fix in got)
-
-
-def _front_pose() -> np.ndarray:
-    pose = np.full((N_LANDMARKS, 4), np.nan)
-    pose[:, :2] = 0.5
-    pose[:, 3] = 0.95
-    return pose
-
-
-def test_setup_problems_say_what_to_fix() -> None:
-    test = assessment_test("shoulder_abduction")
-    assert setup_problems(None, test, "right", "none", 0)[0].startswith("Nobody found")
-    assert setup_problems(_front_pose(), test, "right", "front", 1) == ()
-    pose = _front_pose()
-    pose[LANDMARK_INDEX["right_hip"], 1] = 1.3  # below the picture
-    pose[LANDMARK_INDEX["right_wrist"], 3] = 0.1  # hidden
-    problems = setup_problems(pose, test, "right", "side_right", 2, {"out_of_plane": True})
-    text = " ".join(problems)
-    assert "2 people" in text
-    assert "Face the camera" in text
-    assert "Not in the picture: right hip" in text
-    assert "Hard to see: right wrist" in text
-    assert "out of the measurement plane" in text
-
-
-def test_hold_cue_is_drawn_and_turns_green_when_captured() -> None:
-    frame = np.zeros((360, 640, 3), np.uint8)
-    draw_hold_cue(frame, "trial", 0.5, None, "deg")
-    bar = frame[26:32, 10:310]  # below the 18 px banner band, above the text baseline
-    assert (bar[..., 2] > 200).mean() > 0.5  # amber fill (BGR: high red)
-    assert (frame[26:32, 330:630, 2] < 100).all()  # not filled beyond half
-    draw_hold_cue(frame, "trial", 1.0, 151.0, "deg")
-    assert (frame[26:32, 330:630, 1] > 150).mean() > 0.5  # green across
 
 
 @pytest.mark.parametrize(
