@@ -14,9 +14,11 @@ measured on the processor's pipeline threads; the figure is the frames measured 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import statistics
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import av
@@ -45,7 +47,9 @@ def load_frames(clip: Path, seconds: float, width: int) -> list[tuple[float, np.
     return frames
 
 
-def time_live(frames: list[tuple[float, np.ndarray]], record: bool) -> list[float]:
+@contextlib.contextmanager
+def live_processor(record: bool) -> Iterator[LiveProcessor]:
+    """A shoulder abduction processor (no automatic capture), recording into a temp folder."""
     with tempfile.TemporaryDirectory() as tmp:
         config = LiveConfig(
             assessment_test("shoulder_abduction"),
@@ -55,42 +59,36 @@ def time_live(frames: list[tuple[float, np.ndarray]], record: bool) -> list[floa
             auto_capture=False,
         )
         processor = LiveProcessor(config)
-        times = []
         try:
-            for t, img in frames:
-                start = time.perf_counter()
-                processor.process(img, t)
-                times.append(time.perf_counter() - start)
-                drain(processor.results)
+            yield processor
         finally:
             processor.close()
+
+
+def time_live(frames: list[tuple[float, np.ndarray]], record: bool) -> list[float]:
+    times = []
+    with live_processor(record) as processor:
+        for t, img in frames:
+            start = time.perf_counter()
+            processor.process(img, t)
+            times.append(time.perf_counter() - start)
+            drain(processor.results)
     return times
 
 
 def paced_live(frames: list[tuple[float, np.ndarray]], record: bool, fps: float) -> float:
     """Frames/s measured when the frames are offered as PyAV frames at ``fps`` for 10 s."""
     video = [av.VideoFrame.from_ndarray(img, format="bgr24") for _, img in frames]
-    with tempfile.TemporaryDirectory() as tmp:
-        config = LiveConfig(
-            assessment_test("shoulder_abduction"),
-            "right",
-            MODEL,
-            record_dir=Path(tmp) if record else None,
-            auto_capture=False,
-        )
-        processor = LiveProcessor(config)
-        try:
-            start, sent = time.perf_counter(), 0
-            while time.perf_counter() - start < 2.0 + 10.0:
-                if sent == round(2.0 * fps):  # the models have loaded
-                    measured0, t0 = processor.frames, time.perf_counter()
-                processor.offer(video[sent % len(video)], sent / fps)
-                drain(processor.results)
-                sent += 1
-                time.sleep(max(0.0, start + sent / fps - time.perf_counter()))
-            return (processor.frames - measured0) / (time.perf_counter() - t0)
-        finally:
-            processor.close()
+    with live_processor(record) as processor:
+        start, sent = time.perf_counter(), 0
+        while time.perf_counter() - start < 2.0 + 10.0:
+            if sent == round(2.0 * fps):  # the models have loaded
+                measured0, t0 = processor.frames, time.perf_counter()
+            processor.offer(video[sent % len(video)], sent / fps)
+            drain(processor.results)
+            sent += 1
+            time.sleep(max(0.0, start + sent / fps - time.perf_counter()))
+        return (processor.frames - measured0) / (time.perf_counter() - t0)
 
 
 def time_bare(frames: list[tuple[float, np.ndarray]], people: int) -> list[float]:
