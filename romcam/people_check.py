@@ -2,7 +2,7 @@
 
 The live path tracks the subject with a one-person pose model: the Pose Landmarker in VIDEO
 mode then follows the person it found from frame to frame without running its person detector
-again, which makes it about 40 % faster per frame than looking for two people (28 vs 47 ms at
+again, which makes it about 40 % faster per frame than looking for two people (31 vs 50 ms at
 640x360 on 2 cores, ``benchmarks/bench_live.py``). A second person walking in would then go
 unnoticed, so separate landmarkers that look for up to :data:`MAX_PEOPLE` people run on a
 sampled frame every ``interval_s`` seconds, on a worker thread (the model releases the Python
