@@ -335,7 +335,7 @@ def draw_hold_cue(
     """
     h, w = frame_bgr.shape[:2]
     bar_h = max(18, h // 16)
-    # Just under the view/warning banner of annotate.draw_readout (36 px at 720p), clear of
+    # Just under the view/warning banner of draw_readout (36 px at 720p), clear of
     # the readout panel at the bottom left.
     y0 = round(36 * h / 720) + 6
     y1 = y0 + bar_h

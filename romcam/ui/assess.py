@@ -267,7 +267,7 @@ def live_camera_ui(processor: LiveProcessor, settings: Settings) -> bool:
     from streamlit_webrtc.config import Translations
 
     _prepare_process_for_live()
-    # The worker thread reads the processor from this slot at every frame, so a callback left
+    # The camera callback reads the processor from this slot at every frame, so a callback left
     # from an earlier run never feeds a processor the page has replaced.
     slot: _Slot = st.session_state.setdefault(_SLOT_KEY, _Slot())
     slot.processor = processor
