@@ -15,6 +15,7 @@ Needs /usr/bin/chromium and ../shared (model and footage) beside the repository.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -62,6 +63,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--height", type=int, default=480, help="fake camera frame height")
     args = parser.parse_args()
+    # The app asks the camera for this rate (its default on 2 cores is 15).
+    os.environ["ROMCAM_CAMERA_FPS"] = str(args.fps)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         cam = camera_file(folder, args.fps, args.height)

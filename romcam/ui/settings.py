@@ -56,12 +56,45 @@ class Settings:
         }
 
 
+CAMERA_FPS_ENV = "ROMCAM_CAMERA_FPS"
+#: The camera frame rates the Settings page accepts.
+CAMERA_FPS_RANGE = (10, 60)
+
+
+def default_camera_fps(cpus: int | None = None) -> int:
+    """The camera frame rate asked for by default: 15 frames/s on a computer with 2 cores or
+    fewer (``cpus``; None = this one's), else 30.
+
+    On 2 cores, with the browser's video work beside it, the full pose model measures every
+    frame of a 15 frames/s camera but only 18-21 of a 30 frames/s one
+    (``benchmarks/README.md``); the video sent back then moves at the measured rate anyway.
+    """
+    cpus = os.cpu_count() if cpus is None else cpus
+    return 15 if (cpus or 1) <= 2 else 30
+
+
+def camera_fps_from_env() -> int:
+    """``ROMCAM_CAMERA_FPS`` when set to a whole number in :data:`CAMERA_FPS_RANGE`, else
+    :func:`default_camera_fps` (a bad value is logged, not fatal)."""
+    text = os.environ.get(CAMERA_FPS_ENV, "").strip()
+    if text:
+        lo, hi = CAMERA_FPS_RANGE
+        if text.isdigit() and lo <= int(text) <= hi:
+            return int(text)
+        log.warning(
+            "%s=%r is not a frame rate from %d to %d; ignored", CAMERA_FPS_ENV, text, lo, hi
+        )
+    return default_camera_fps()
+
+
 def default_settings() -> Settings:
-    """Settings from ``ROMCAM_MODEL``, ``ROMCAM_DATA_DIR`` and ``ROMCAM_DATABASE_URL``."""
+    """Settings from ``ROMCAM_MODEL``, ``ROMCAM_DATA_DIR``, ``ROMCAM_DATABASE_URL`` and
+    ``ROMCAM_CAMERA_FPS`` (default: a frame rate that suits this computer)."""
     return Settings(
         model_path=os.environ.get("ROMCAM_MODEL", ""),
         data_dir=str(paths.data_dir()),
         database_url=os.environ.get("ROMCAM_DATABASE_URL", ""),
+        camera_fps=camera_fps_from_env(),
     )
 
 
@@ -124,7 +157,14 @@ def settings_ui(current: Settings) -> Settings:
         else 0,
     )
     width, height = (int(v) for v in size_label.split("x"))
-    fps = st.number_input("Camera frame rate", 10, 60, current.camera_fps, step=5)
+    fps = st.number_input(
+        "Camera frame rate",
+        *CAMERA_FPS_RANGE,
+        current.camera_fps,
+        step=5,
+        help="Frames per second asked of the webcam. The default suits this computer "
+        f"({default_camera_fps()}): the Assess page shows how many of them it measures.",
+    )
     facing = st.radio(
         "Camera",
         ("user", "environment"),

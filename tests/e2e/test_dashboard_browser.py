@@ -35,9 +35,9 @@ log = logging.getLogger(__name__)
 
 def _make_y4m(folder: Path) -> Path:
     """The fake camera's video: rest, raise, arms held overhead 3 s, lower (see footage.py)."""
-    # A webcam's 30 frames/s. On a 2-core machine the browser, the WebRTC codecs and the pose
-    # model share the CPU and about 20 of them are processed (benchmarks/README.md); the 3 s
-    # hold leaves room for a slower CI machine.
+    # A webcam's 30 frames/s; on a 2-core machine the app asks it for 15 (all of which are
+    # measured, benchmarks/README.md), on more cores for 30. The 3 s hold leaves room for a
+    # slower CI machine.
     frames = held_abduction_frames(width=640, hold_s=3.0, fps=30.0)
     return write_y4m(frames, folder / "cam.y4m", fps=30)
 

@@ -7,13 +7,14 @@ from pathlib import Path
 
 import pytest
 
+from romcam.ui.settings import default_camera_fps
 from tests.integration.app_helpers import page_app
 
 
 @pytest.fixture
 def clean_env(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     # Registered so that monkeypatch restores whatever the page writes into the environment.
-    for name in ("ROMCAM_DATABASE_URL", "ROMCAM_MODEL"):
+    for name in ("ROMCAM_DATABASE_URL", "ROMCAM_MODEL", "ROMCAM_CAMERA_FPS"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("ROMCAM_DATA_DIR", str(data_dir))
     return data_dir
@@ -25,6 +26,23 @@ def test_defaults_come_from_the_environment(clean_env: Path) -> None:
     assert at.text_input[1].value == str(clean_env)
     assert at.text_input[2].value == ""
     assert any("Model in use" in c.value for c in at.caption)
+    assert at.number_input[0].value == default_camera_fps(os.cpu_count())
+
+
+@pytest.mark.parametrize(("cpus", "fps"), [(1, 15), (2, 15), (4, 30), (16, 30)])
+def test_the_default_camera_rate_suits_the_computer(cpus: int, fps: int) -> None:
+    # On 2 cores the full model measures every frame of a 15 frames/s camera, not of a 30 one.
+    assert default_camera_fps(cpus) == fps
+
+
+@pytest.mark.parametrize(("text", "fps"), [("30", 30), ("12", 12), ("fast", None), ("90", None)])
+def test_camera_rate_from_the_environment(
+    clean_env: Path, monkeypatch: pytest.MonkeyPatch, text: str, fps: int | None
+) -> None:
+    monkeypatch.setenv("ROMCAM_CAMERA_FPS", text)
+    at = page_app("settings", "settings_page").run()
+    assert not at.exception and not at.error  # a bad value falls back to the default
+    assert at.number_input[0].value == (fps or default_camera_fps(os.cpu_count()))
 
 
 def test_saving_a_new_data_directory(clean_env: Path, tmp_path: Path) -> None:
