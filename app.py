@@ -10,7 +10,7 @@ import os
 
 import streamlit as st
 
-from romcam.ui.analyse import analyse_page
+from romcam.ui.analyze import analyze_page
 from romcam.ui.assess import assess_page
 from romcam.ui.calibration import calibration_page
 from romcam.ui.progress import progress_page
@@ -32,7 +32,7 @@ page = st.navigation(
             default=True,
         ),
         st.Page(
-            analyse_page, title="Analyse a recording", icon=":material/movie:", url_path="analyse"
+            analyze_page, title="Analyze a recording", icon=":material/movie:", url_path="analyze"
         ),
         st.Page(
             review_page, title="Session review", icon=":material/fact_check:", url_path="review"

@@ -3,7 +3,7 @@
 Usage: python benchmarks/bench_angles.py [--minutes M] [--repeat N]
 
 Measures ``compute_metrics`` + zero-phase ``smooth_table`` + ``summarize`` (what
-``analyze_landmarks`` and ``romcam angles`` run) on ``romcam.synthetic.long_synthetic_pose``.
+``analyze_landmarks`` and ``romcam angles`` run) on ``romcam.core.synthetic.long_synthetic_pose``.
 Target: < 1 s for 10 minutes (18,000 frames).
 """
 
@@ -14,10 +14,10 @@ import statistics
 import sys
 import time
 
-from romcam.filtering import smooth_table
-from romcam.measure import compute_metrics
-from romcam.summary import summarize
-from romcam.synthetic import long_synthetic_pose
+from romcam.core.filtering import smooth_table
+from romcam.core.measure import compute_metrics
+from romcam.core.summary import summarize
+from romcam.core.synthetic import long_synthetic_pose
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -14,8 +14,8 @@ import time
 
 import numpy as np
 
-from romcam.annotate import draw_angle_arc, draw_readout, draw_skeleton
-from romcam.synthetic import synthetic_pose
+from romcam.core.synthetic import synthetic_pose
+from romcam.media.drawing import draw_angle_arc, draw_readout, draw_skeleton
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,4 +1,4 @@
-"""Frames processed per second by the dashboard's live path (romcam.live.LiveProcessor).
+"""Frames processed per second by the dashboard's live path (romcam.live.processor.LiveProcessor).
 
 Feeds camera-sized frames (default 640x360, decoded up front so decoding is not timed) of a
 real clip through the processor (pose model, metrics, causal filter, checks, drawing, hold
@@ -25,10 +25,10 @@ import av
 import cv2
 import numpy as np
 
-from romcam.assessments import assessment_test
-from romcam.live import LiveConfig, LiveProcessor, drain
-from romcam.pose import PoseEstimator
-from romcam.video import VideoReader
+from romcam.core.assessments import assessment_test
+from romcam.live.processor import LiveConfig, LiveProcessor, drain
+from romcam.media.video import VideoReader
+from romcam.pose.estimator import PoseEstimator
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CLIP = (

@@ -2,7 +2,7 @@
 
 Usage: python benchmarks/bench_memory.py [VIDEO] [--seconds 5 20]
 
-Each length runs in a fresh Python process (so peaks do not mix) that analyses the first S
+Each length runs in a fresh Python process (so peaks do not mix) that analyzes the first S
 seconds with every output, then reports its peak resident set size (``ru_maxrss``).
 """
 
@@ -25,7 +25,7 @@ MODEL = SHARED / "models" / "pose_landmarker_full.task"
 CHILD = """
 import json, resource, sys, time
 from pathlib import Path
-from romcam.pipeline import analyze_video
+from romcam.analysis import analyze_video
 video, out, model, seconds = sys.argv[1], Path(sys.argv[2]), sys.argv[3], float(sys.argv[4])
 start = time.perf_counter()
 result = analyze_video(video, out, model_path=model, max_seconds=seconds)

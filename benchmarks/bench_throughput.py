@@ -57,7 +57,7 @@ def bare_loop(video: Path, max_frames: int, num_poses: int) -> tuple[int, float,
 def pipeline_run(
     video: Path, max_frames: int, write_annotated: bool, max_people: int
 ) -> tuple[int, float, float]:
-    from romcam.pipeline import analyze_video
+    from romcam.analysis import analyze_video
 
     with tempfile.TemporaryDirectory() as tmp:
         start, cpu = time.perf_counter(), time.process_time()

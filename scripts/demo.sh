@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install romcam into ./.venv and analyse the bundled sample video.
+# Install romcam into ./.venv and analyze the bundled sample video.
 # Usage: ./scripts/demo.sh [VIDEO] [OUT_DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."

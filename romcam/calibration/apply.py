@@ -1,4 +1,4 @@
-"""Apply a profile's lens to pose landmarks (roll and scale are applied by ``romcam.measure``).
+"""Apply a profile's lens to pose landmarks (roll and scale are applied by ``romcam.core.measure``).
 
 Order of use: ``undistort_pose`` first, then ``compute_metrics(pose, roll_deg=profile.roll_deg,
 px_per_cm=profile.px_per_cm_at(w, h))``.
@@ -12,8 +12,8 @@ import cv2
 import numpy as np
 
 from romcam.calibration.profile import CalibrationProfile
+from romcam.core.landmarks import PoseSequence
 from romcam.errors import CalibrationError
-from romcam.landmarks import PoseSequence
 
 #: Relative difference of width/height ratios still treated as the same aspect.
 ASPECT_TOLERANCE = 0.01

@@ -15,8 +15,8 @@ import numpy as np
 
 from romcam.calibration.apply import undistort_pixels
 from romcam.calibration.markers import find_marker, quad_side_px
+from romcam.core.landmarks import LANDMARK_INDEX, PoseSequence
 from romcam.errors import CalibrationError
-from romcam.landmarks import LANDMARK_INDEX, PoseSequence
 
 #: Eye height / stature (Drillis & Contini; Winter 2009, Fig. 4.1).
 EYE_HEIGHT_FRACTION = 0.936

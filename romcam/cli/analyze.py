@@ -9,10 +9,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from romcam.core.metric_specs import METRIC_IDS, metric_spec
+from romcam.core.summary import view_problem
 from romcam.errors import InputError
-from romcam.metric_specs import METRIC_IDS, metric_spec
 from romcam.paths import atomic_write_text
-from romcam.summary import view_problem
 
 #: Exit code when the analysis finished and was saved but the video was truncated.
 EXIT_TRUNCATED = 3
@@ -32,7 +32,7 @@ def _register_analyze(subparsers: argparse._SubParsersAction) -> None:
             "Run the pose model on VIDEO and write landmarks.csv, angles.csv, summary.json and "
             "annotated.mp4 into --out. Files appear only when the whole analysis succeeded. "
             f"Exit status {EXIT_TRUNCATED}: the video was truncated; what could be decoded "
-            "was analysed and saved."
+            "was analyzed and saved."
         ),
     )
     p.add_argument("video", type=Path, help="video file (.mp4, .mov, .webm, .avi, ...)")
@@ -61,7 +61,7 @@ def _register_analyze(subparsers: argparse._SubParsersAction) -> None:
         type=float,
         default=None,
         metavar="S",
-        help="analyse only the first S seconds of the video",
+        help="analyze only the first S seconds of the video",
     )
     p.add_argument(
         "--single-person",
@@ -101,7 +101,7 @@ def _progress_bar(total_hint: int) -> tuple[Callable[[int, int], None], Callable
         unit="frame",
         file=sys.stderr,
         disable=not sys.stderr.isatty(),
-        desc="analysing",
+        desc="analyzing",
     )
 
     def update(done: int, total: int) -> None:
@@ -160,8 +160,8 @@ def _cell(x: Any) -> str:
 
 
 def run_analyze(args: argparse.Namespace) -> int:
-    from romcam.pipeline import analyze_video
-    from romcam.video import probe_video
+    from romcam.analysis import analyze_video
+    from romcam.media.video import probe_video
 
     if args.headline is not None and args.headline not in METRIC_IDS:
         raise InputError(
@@ -194,8 +194,8 @@ def run_analyze(args: argparse.Namespace) -> int:
 
 
 def run_angles(args: argparse.Namespace) -> int:
-    from romcam.landmark_io import read_landmarks_csv
-    from romcam.pipeline import analyze_landmarks, summary_document
+    from romcam.analysis import analyze_landmarks, summary_document
+    from romcam.media.landmark_csv import read_landmarks_csv
 
     if not args.landmarks.is_file():
         raise InputError(f"{args.landmarks}: no such file; give the landmarks.csv to read")

@@ -27,7 +27,7 @@ from romcam.calibration.steps import (
 )
 from romcam.calibration.targets import CheckerboardSpec, write_targets
 from romcam.errors import InputError
-from romcam.landmark_io import read_landmarks_csv
+from romcam.media.landmark_csv import read_landmarks_csv
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from romcam.model_files import VARIANTS, download_model, resolve_model
+from romcam.pose.model_files import VARIANTS, download_model, resolve_model
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

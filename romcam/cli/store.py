@@ -15,9 +15,9 @@ from typing import Any
 
 import pandas as pd
 
-from romcam.assessments import TESTS_BY_ID, assessment_test
+from romcam.core.assessments import TESTS_BY_ID, assessment_test
 from romcam.errors import InputError
-from romcam.mdc import MdcTable, load_mdc_table, parse_override
+from romcam.outcomes.mdc import MdcTable, load_mdc_table, parse_override
 from romcam.paths import atomic_write_text, safe_filename
 from romcam.store import MeasurementInput, MeasurementRecord, RecordingInput, Store
 
@@ -77,7 +77,7 @@ def _register_measure(subparsers: argparse._SubParsersAction, db: argparse.Argum
     p = subparsers.add_parser(
         "measure",
         parents=[db],
-        help="analyse a video of one test and store the result in a session",
+        help="analyze a video of one test and store the result in a session",
         description="Run the pose model on VIDEO, take the held end range of --test/--side and "
         "store it in SESSION with copies of the video, landmark and angle files.",
     )
@@ -250,8 +250,8 @@ def run_session_list(args: argparse.Namespace) -> int:
 
 
 def run_measure(args: argparse.Namespace) -> int:
-    from romcam.pipeline import analyze_video
-    from romcam.summary import summary_for_test
+    from romcam.analysis import analyze_video
+    from romcam.core.summary import summary_for_test
 
     test = assessment_test(args.test)
     try:
@@ -368,7 +368,7 @@ def run_measurement_delete(args: argparse.Namespace) -> int:
 
 
 def run_compare(args: argparse.Namespace) -> int:
-    from romcam.compare import asymmetry, before_after
+    from romcam.outcomes.compare import asymmetry, before_after
 
     table = _mdc_table(args)
     with _open(args) as store:
@@ -435,7 +435,7 @@ def _print_estimates(frame: pd.DataFrame) -> None:
 
 
 def run_progress(args: argparse.Namespace) -> int:
-    from romcam.compare import progress
+    from romcam.outcomes.compare import progress
 
     table = _mdc_table(args)
     phase = None if args.phase == "any" else args.phase
@@ -468,7 +468,7 @@ def run_progress(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from romcam.compare import before_after, progress
+    from romcam.outcomes.compare import before_after, progress
 
     table = _mdc_table(args)
     with _open(args) as store:
@@ -488,7 +488,7 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def run_report(args: argparse.Namespace) -> int:
-    from romcam.report import progress_report, session_report
+    from romcam.outcomes.report import progress_report, session_report
 
     if (args.session is None) == (args.client is None):
         raise InputError("give either a SESSION id or --client CLIENT (not both)")

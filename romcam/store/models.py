@@ -1,7 +1,7 @@
 """SQLAlchemy 2.0 ORM tables of the store (the schema at the head migration).
 
 Changing a table here needs a new Alembic revision in ``romcam/store/migrations/versions``;
-``tests/integration/test_migrations.py`` checks that the migrations build exactly this schema.
+``tests/integration/store/test_migrations.py`` checks that the migrations build exactly this schema.
 Times are stored as naive UTC.
 """
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from romcam.assessments import assessment_test
+from romcam.core.assessments import assessment_test
 from romcam.errors import InputError
 
 #: Phases with a meaning for comparisons; any other short label is allowed too.
@@ -91,7 +91,7 @@ class MeasurementInput:
     """A test result to store.
 
     Attributes:
-        test: assessment test id (``romcam.assessments``), e.g. ``shoulder_flexion``.
+        test: assessment test id (``romcam.core.assessments``), e.g. ``shoulder_flexion``.
         side: ``left``/``right`` for sided tests, None otherwise.
         phase: ``before``, ``after`` or another short label (e.g. ``retest``).
         value: the result in ``unit`` (the held end range, degrees for ROM tests).

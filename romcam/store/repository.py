@@ -23,8 +23,8 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import selectinload, sessionmaker
 
+from romcam.core.metric_specs import metric_spec
 from romcam.errors import InputError, RomcamError, StoreError
-from romcam.metric_specs import metric_spec
 from romcam.paths import data_dir
 from romcam.store import files, migrate
 from romcam.store.engine import (

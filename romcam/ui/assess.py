@@ -2,8 +2,9 @@
 
 The camera widget (``live_camera_ui``) is the only part that needs a real browser; everything
 else on the page runs under ``streamlit.testing.v1.AppTest``. Frames are handed to
-:class:`romcam.live.LiveProcessor`, which measures them on its own threads; this page reads its
-results queue in a fragment that reruns once a second while the camera plays (the video
+:class:`romcam.live.processor.LiveProcessor`, which measures them on its own threads; this
+page reads its results queue in a fragment that reruns once a second while the camera plays
+(the video
 itself carries the per-frame readout and hold cue; each rerun costs server and browser CPU).
 """
 
@@ -24,11 +25,18 @@ from typing import Any, cast
 import numpy as np
 import streamlit as st
 
-from romcam.assessments import AssessmentTest, Side
 from romcam.calibration import CalibrationProfile
+from romcam.core.assessments import AssessmentTest, Side
+from romcam.core.metric_specs import metric_spec
 from romcam.errors import RomcamError
-from romcam.live import LiveConfig, LiveProcessor, LiveUpdate, StreamEnded, TrialResult, drain
-from romcam.metric_specs import metric_spec
+from romcam.live.processor import (
+    LiveConfig,
+    LiveProcessor,
+    LiveUpdate,
+    StreamEnded,
+    TrialResult,
+    drain,
+)
 from romcam.store.records import MeasurementInput, MeasurementRecord, RecordingInput
 from romcam.ui.settings import Settings, current_settings, model_path_for
 from romcam.ui.widgets import (
@@ -181,7 +189,7 @@ class _Slot:
 #: What the browser's camera errors (shown in the video widget) mean, and what to do.
 CAMERA_HELP = """**The video widget shows an error?**
 - *NotFoundError* (requested device not found): no camera is connected or it was unplugged;
-  plug one in and press START again, or use *Analyse a recording* with a video file.
+  plug one in and press START again, or use *Analyze a recording* with a video file.
 - *NotAllowedError* (permission denied): allow the camera for this site (camera icon in the
   address bar), then press START again.
 - *NotReadableError* (could not start video source): another program uses the camera;
@@ -200,7 +208,7 @@ CAMERA_TEXTS = {
     "http://localhost:8501 (or over HTTPS) in Chrome, Edge or Firefox.",
     "device_ask_permission": "Allow this page to use the camera (see the browser's prompt).",
     "device_not_available": "No camera found. Plug in a webcam and press START again, or use "
-    "'Analyse a recording' with a video file.",
+    "'Analyze a recording' with a video file.",
     "device_access_denied": "Camera permission was denied. Allow the camera for this site in "
     "the browser's address bar, then press START again.",
 }

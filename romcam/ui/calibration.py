@@ -32,7 +32,7 @@ def calibration_page() -> None:
     st.caption(
         "A camera that is not level skews every angle measured against the horizontal or the "
         "vertical (tilts, trunk lean, craniovertebral angle); a scale turns forward head "
-        "posture into centimetres. Choose the profile on the Assess and Analyse pages, or "
+        "posture into centimetres. Choose the profile on the Assess and Analyze pages, or "
         "`--calibration NAME` in the CLI; it is recorded with every measurement it affects."
     )
     profiles_ui()

@@ -9,7 +9,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from romcam.metric_specs import metric_spec
+from romcam.core.metric_specs import metric_spec
 
 #: What these functions return (``alt.layer(...).properties()`` may type as a FacetChart).
 AnyChart = alt.Chart | alt.LayerChart | alt.FacetChart

@@ -8,10 +8,10 @@ import logging
 import pandas as pd
 import streamlit as st
 
-from romcam.compare import progress, visit_series
 from romcam.errors import RomcamError
+from romcam.outcomes.compare import progress, visit_series
+from romcam.outcomes.report import progress_report
 from romcam.paths import safe_filename
-from romcam.report import progress_report
 from romcam.store.records import ClientRecord
 from romcam.ui.charts import history_chart
 from romcam.ui.widgets import show_error, store_and_client_ui

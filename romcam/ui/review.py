@@ -10,9 +10,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from romcam.compare import before_after
 from romcam.errors import InputError, RomcamError
-from romcam.report import session_report
+from romcam.outcomes.compare import before_after
+from romcam.outcomes.report import session_report
 from romcam.store.records import STANDARD_PHASES, MeasurementRecord
 from romcam.ui.charts import angle_curves_chart, before_after_chart
 from romcam.ui.widgets import session_picker_ui, show_error, store_and_client_ui

@@ -190,14 +190,14 @@ def settings_ui(current: Settings) -> Settings:
 
 def model_path_for(settings: Settings) -> Path:
     """The validated model file these settings select. Raises ModelError."""
-    from romcam.model_files import resolve_model
+    from romcam.pose.model_files import resolve_model
 
     return resolve_model(settings.model_path or None, settings.model_variant)
 
 
 def _model_ui(settings: Settings) -> None:
     """Show which model file will be used; offer to download a missing variant."""
-    from romcam.model_files import download_model
+    from romcam.pose.model_files import download_model
 
     try:
         st.caption(f"Model in use: `{model_path_for(settings)}`")

@@ -13,8 +13,8 @@ from typing import Any, cast
 
 import streamlit as st
 
-from romcam.assessments import TESTS, AssessmentTest, Side
 from romcam.calibration import CalibrationProfile, list_profiles, load_profile
+from romcam.core.assessments import TESTS, AssessmentTest, Side
 from romcam.errors import RomcamError
 from romcam.store.records import STANDARD_PHASES, ClientRecord, SessionRecord
 from romcam.ui.settings import current_settings

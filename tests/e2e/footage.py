@@ -18,7 +18,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from romcam.video import VideoReader
+from romcam.media.video import VideoReader
 from tests.conftest import shared_video
 
 CLIP = "shoulder_abduction_front_seated_02.mp4"

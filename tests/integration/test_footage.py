@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from romcam.analysis import AnalysisResult, analyze_video
 from romcam.cli import main
+from romcam.core.metric_specs import METRIC_IDS
 from romcam.errors import NoSubjectError
-from romcam.metric_specs import METRIC_IDS
-from romcam.pipeline import AnalysisResult, analyze_video
 from tests.conftest import MODEL_PATH, shared_video
 
 pytestmark = pytest.mark.footage

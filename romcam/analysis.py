@@ -1,0 +1,329 @@
+"""Recorded video -> landmarks, angle table, summary and annotated video, in one streamed pass.
+
+decode -> pose model -> landmark file -> (annotate -> H.264, on a worker thread). Frames are
+never kept: memory stays flat with the video's length (only the landmark arrays grow, ~1 kB a
+frame). Outputs are written into a hidden staging folder beside ``out_dir`` and moved into
+place only when the whole analysis succeeded; a failed run leaves no half-written file.
+
+A truncated video is analyzed up to where decoding stopped; the result carries a warning.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import cv2
+import numpy as np
+
+from romcam import __version__
+from romcam.core.filtering import smooth_table
+from romcam.core.landmarks import PoseSequence
+from romcam.core.measure import compute_metrics
+from romcam.core.metric_table import MetricTable
+from romcam.core.summary import summarize
+from romcam.errors import NoSubjectError
+from romcam.media.annotated_video import AnnotatedVideoWriter
+from romcam.media.video import VideoFrame, VideoInfo, VideoReader, prefetch
+
+if TYPE_CHECKING:
+    from romcam.calibration.profile import CalibrationProfile
+
+log = logging.getLogger(__name__)
+
+LANDMARKS_CSV = "landmarks.csv"
+ANGLES_CSV = "angles.csv"
+SUMMARY_JSON = "summary.json"
+ANNOTATED_MP4 = "annotated.mp4"
+#: Warn when at least this share of frames showed two or more people.
+CROWD_WARN_SHARE = 0.05
+#: Warn when the subject was found in fewer than this share of frames.
+SPARSE_WARN_SHARE = 0.5
+
+ProgressFn = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class AnalysisResult:
+    """Everything one analysis produced; paths are None when not written."""
+
+    video: VideoInfo
+    pose: PoseSequence
+    table: MetricTable
+    summary: dict[str, dict[str, Any]]
+    out_dir: Path | None
+    landmarks_csv: Path | None
+    angles_csv: Path | None
+    summary_json: Path | None
+    annotated_mp4: Path | None
+    warnings: tuple[str, ...]
+    #: True when decoding stopped early (the results cover the decoded part only).
+    truncated: bool = False
+
+
+def resolve_calibration(
+    calibration: CalibrationProfile | str | None,
+) -> CalibrationProfile | None:
+    """A profile from a profile, a saved profile's name, or None."""
+    if calibration is None or not isinstance(calibration, str):
+        return calibration
+    from romcam.calibration.profile import load_profile
+
+    return load_profile(calibration)
+
+
+def analyze_landmarks(
+    pose: PoseSequence, *, calibration: CalibrationProfile | str | None = None
+) -> tuple[MetricTable, dict[str, dict[str, Any]]]:
+    """Zero-phase smoothed metric table and summary of ``pose`` (lens, roll, scale applied)."""
+    profile = resolve_calibration(calibration)
+    roll, px_per_cm = 0.0, None
+    if profile is not None:
+        from romcam.calibration.apply import undistort_pose
+
+        pose = undistort_pose(pose, profile)
+        roll = profile.roll_deg or 0.0
+        px_per_cm = profile.px_per_cm_at(pose.image_width, pose.image_height)
+    table = compute_metrics(pose, roll_deg=roll, px_per_cm=px_per_cm)
+    smoothed = smooth_table(table, method="zero_phase")
+    return smoothed, summarize(smoothed)
+
+
+class _Staging:
+    """A hidden folder beside ``out_dir``; :meth:`commit` moves its files into ``out_dir``."""
+
+    def __init__(self, out_dir: Path) -> None:
+        self.out_dir = out_dir
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        self.path = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.partial-", dir=out_dir.parent))
+
+    def commit(self, names: list[str]) -> dict[str, Path]:
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        placed = {}
+        for name in names:
+            target = self.out_dir / name
+            (self.path / name).replace(target)  # atomic on the same file system
+            placed[name] = target
+        return placed
+
+    def discard(self) -> None:
+        shutil.rmtree(self.path, ignore_errors=True)
+
+
+@dataclass
+class _PassResult:
+    pose: PoseSequence
+    info: VideoInfo
+    warnings: list[str]
+    truncated: bool
+
+
+def _people_warning(crowded: int, total: int) -> str | None:
+    if total and crowded / total >= CROWD_WARN_SHARE:
+        return (
+            f"two or more people were in frame in {100 * crowded / total:.0f}% of frames; "
+            "the measurements follow the tracked subject"
+        )
+    return None
+
+
+@dataclass(frozen=True)
+class _Options:
+    model_path: str | Path | None
+    write_annotated: bool
+    headline: str | None
+    progress: ProgressFn | None
+    max_people: int
+
+
+def _run_pass(
+    reader: VideoReader,
+    staging: Path | None,
+    opts: _Options,
+    annotated: AnnotatedVideoWriter | None,
+) -> _PassResult:
+    """Decode, estimate, write landmarks and annotated frames; returns the collected pose."""
+    from romcam.pose.estimator import PoseEstimator, PoseSequenceBuilder
+
+    info = reader.info
+    builder = PoseSequenceBuilder(info.width, info.height)
+    crowded, detected, last_ms = 0, 0, -1
+    lm_path = staging / LANDMARKS_CSV if staging is not None else None
+    with ExitStack() as stack:
+        estimator = stack.enter_context(PoseEstimator(opts.model_path, max_people=opts.max_people))
+        lm_writer = (
+            None if lm_path is None else stack.enter_context(_landmark_writer(lm_path, info))
+        )
+        for (index, time_s, frame_bgr), rgb in prefetch(reader, _with_rgb):
+            last_ms = max(round(time_s * 1000), last_ms + 1)  # VIDEO mode: strictly increasing
+            fp = estimator.process(rgb, last_ms)
+            people = int(estimator.people_in_last_frame)
+            crowded += people >= 2
+            detected += fp is not None
+            if lm_writer is not None:
+                lm_writer.write(index, time_s, fp)
+            builder.append(index, time_s, fp)
+            if annotated is not None:
+                image, world = (None, None) if fp is None else (fp.image, fp.world)
+                annotated.put(frame_bgr, time_s, image, world, people)
+            if opts.progress is not None:
+                opts.progress(index + 1, max(info.frame_count, index + 1))
+    frames = len(builder)
+    if detected == 0:
+        raise NoSubjectError(
+            f"no person was found in {info.path.name}; film the whole subject in good light"
+        )
+    warnings = [w for w in (_people_warning(crowded, frames),) if w]
+    if detected < SPARSE_WARN_SHARE * frames:
+        warnings.append(
+            f"the subject was found in only {detected} of {frames} frames; "
+            "film the whole subject in good light"
+        )
+    pose = builder.build()
+    if reader.truncated:
+        end = float(pose.time_s[-1])
+        warnings.append(f"{reader.problem}; the results cover 0 to {end:.1f} s only")
+    return _PassResult(pose, info, warnings, reader.truncated)
+
+
+def _with_rgb(frame: VideoFrame) -> tuple[VideoFrame, np.ndarray]:
+    return frame, cv2.cvtColor(frame.image, cv2.COLOR_BGR2RGB)
+
+
+def _landmark_writer(path: Path, info: VideoInfo) -> Any:
+    from romcam.media.landmark_csv import LandmarkCsvWriter
+
+    return LandmarkCsvWriter(path, info.width, info.height)
+
+
+def summary_document(
+    summary: dict[str, dict[str, Any]],
+    *,
+    video: VideoInfo | None = None,
+    warnings: Sequence[str] = (),
+) -> dict[str, Any]:
+    """The content of summary.json: romcam version, video info, warnings, per-metric summary."""
+    return {
+        "romcam_version": __version__,
+        "video": None if video is None else video.to_dict(),
+        "warnings": list(warnings),
+        "metrics": summary,
+    }
+
+
+def _write_tables(
+    staging: Path, table: MetricTable, summary: dict, info: VideoInfo, warnings: list[str]
+) -> None:
+    table.to_dataframe().to_csv(staging / ANGLES_CSV, index=False, float_format="%.3f")
+    doc = summary_document(summary, video=info, warnings=warnings)
+    (staging / SUMMARY_JSON).write_text(json.dumps(doc, indent=2, allow_nan=False) + "\n")
+
+
+def analyze_video(
+    video: str | Path,
+    out_dir: str | Path | None,
+    *,
+    model_path: str | Path | None = None,
+    calibration: CalibrationProfile | str | None = None,
+    write_annotated: bool = True,
+    headline: str | None = None,
+    progress: ProgressFn | None = None,
+    max_frames: int | None = None,
+    max_seconds: float | None = None,
+    max_people: int = 2,
+) -> AnalysisResult:
+    """Analyze ``video``; write landmarks.csv, angles.csv, summary.json, annotated.mp4.
+
+    Args:
+        out_dir: output folder (created), or None to write nothing.
+        model_path: pose model file (default: ``romcam.pose.model_files.resolve_model``).
+        calibration: a CalibrationProfile or the name of a saved one.
+        write_annotated: also write the annotated H.264 video.
+        headline: metric id shown big in the annotated video (default: the metric moving most).
+        progress: called with (frames done, estimated total frames) after every frame.
+        max_frames, max_seconds: analyze only the start of the video.
+        max_people: people the pose model looks for. 2 (default) lets the tracker follow the
+            subject when someone else walks in and warns about it; 1 is about 1.5x faster
+            (MediaPipe stops searching for a second person) but cannot tell.
+
+    Raises:
+        VideoError, NoSubjectError, ModelError, CalibrationError: with one clear sentence.
+    """
+    profile = resolve_calibration(calibration)
+    out = Path(out_dir) if out_dir is not None else None
+    with VideoReader(video, max_frames=max_frames, max_seconds=max_seconds) as reader:
+        staging = _Staging(out) if out is not None else None
+        try:
+            opts = _Options(model_path, write_annotated, headline, progress, max_people)
+            result = _analyze_staged(reader, staging, profile, opts)
+        except BaseException:
+            if staging is not None:
+                staging.discard()
+            raise
+    if staging is not None:
+        staging.discard()
+    return result
+
+
+def _analyze_staged(
+    reader: VideoReader,
+    staging: _Staging | None,
+    profile: CalibrationProfile | None,
+    opts: _Options,
+) -> AnalysisResult:
+    info = reader.info
+    annotated = None
+    if staging is not None and opts.write_annotated:
+        annotated = AnnotatedVideoWriter(
+            staging.path / ANNOTATED_MP4,
+            info.width,
+            info.height,
+            info.fps,
+            headline=opts.headline,
+            calibration=profile,
+        )
+    try:
+        passed = _run_pass(reader, staging.path if staging else None, opts, annotated)
+    finally:
+        if annotated is not None:
+            annotated.close()
+    table, summary = analyze_landmarks(passed.pose, calibration=profile)
+    for w in passed.warnings:
+        log.warning("%s: %s", info.path.name, w)
+    if staging is None:
+        return AnalysisResult(
+            info,
+            passed.pose,
+            table,
+            summary,
+            None,
+            None,
+            None,
+            None,
+            None,
+            tuple(passed.warnings),
+            passed.truncated,
+        )
+    _write_tables(staging.path, table, summary, info, passed.warnings)
+    names = [LANDMARKS_CSV, ANGLES_CSV, SUMMARY_JSON] + ([ANNOTATED_MP4] if annotated else [])
+    placed = staging.commit(names)
+    return AnalysisResult(
+        info,
+        passed.pose,
+        table,
+        summary,
+        staging.out_dir,
+        placed[LANDMARKS_CSV],
+        placed[ANGLES_CSV],
+        placed[SUMMARY_JSON],
+        placed.get(ANNOTATED_MP4),
+        tuple(passed.warnings),
+        passed.truncated,
+    )

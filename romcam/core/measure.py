@@ -1,0 +1,462 @@
+"""PoseSequence -> MetricTable: every metric of the catalogue per frame, with view and flags.
+
+Pipeline: pixels -> roll-corrected up coordinates (``geometry.image_to_up``) -> per-frame view
+(``views.detect_views``) -> subject frames (sagittal: +x forward; frontal: +x the subject's
+left) -> joint angles (``angles``) and posture (``posture``) -> masks -> neutral zeroing.
+A value is NaN where a landmark it needs is missing, below ``min_visibility`` or outside the
+image, where the view is not the metric's view, or for the far-side limb in a side view.
+See docs/measurements.md for every definition.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from romcam.core import angles, posture
+from romcam.core.geometry import image_to_up, mirror_x, rotate, wrap_deg
+from romcam.core.landmarks import LANDMARK_INDEX, PoseSequence
+from romcam.core.metric_specs import METRIC_IDS, METRICS_BY_ID
+from romcam.core.metric_table import MetricTable
+from romcam.core.views import ViewEstimate, detect_views
+
+log = logging.getLogger(__name__)
+
+#: Metrics zeroed at the subject's neutral.
+NEUTRAL_METRICS: tuple[str, ...] = ("neck_flexion", "neck_lateral_flexion", "neck_rotation")
+#: Seconds of measurable frames whose median is the default neck-flexion neutral.
+NEUTRAL_WINDOW_S = 1.0
+#: Quality flags of every MetricTable built here.
+FLAG_NAMES: tuple[str, ...] = (
+    "no_subject",
+    "low_visibility",
+    "out_of_frame",
+    "out_of_plane",
+    "wrong_view",
+    "facing_away",
+    "vertical_reference",
+    "implausible_pose",
+    "implausible_value",
+)
+_SIDES = (("left", 1.0), ("right", -1.0))
+
+
+@dataclass(frozen=True)
+class _Raw:
+    """One metric before masking: value (T,), landmark indices it needs (T, k), and where the
+    view allows it (T,) and where the view class matches the metric's view (T,)."""
+
+    value: np.ndarray
+    needs: np.ndarray
+    allowed: np.ndarray
+    view_match: np.ndarray
+
+
+@dataclass(frozen=True)
+class _Frames:
+    """Per-frame coordinate frames and view masks shared by the metric builders."""
+
+    up: np.ndarray  # (T, 33, 2) roll-corrected up coordinates
+    sag: np.ndarray  # (T, 33, 2) +x = subject's forward (side views), NaN elsewhere
+    fro: np.ndarray  # (T, 33, 2) +x = subject's left (front/oblique views), NaN elsewhere
+    world: np.ndarray | None  # (T, 33, 3) x right, y up, z away, roll-corrected
+    views: ViewEstimate
+    near_left: np.ndarray  # (T,) bool, side_left
+    hips_ok: np.ndarray  # (T,) bool, both hips seen and inside the image
+
+    def pt(self, coords: np.ndarray, name: str) -> np.ndarray:
+        return coords[:, LANDMARK_INDEX[name]]
+
+    def near(self, coords: np.ndarray, base: str) -> np.ndarray:
+        return np.where(
+            self.near_left[:, None],
+            self.pt(coords, f"left_{base}"),
+            self.pt(coords, f"right_{base}"),
+        )
+
+    def needs(self, *names: str) -> np.ndarray:
+        """(T, k) landmark indices; ``near_x`` picks left_x/right_x by the near side."""
+        cols = [
+            np.where(
+                self.near_left, LANDMARK_INDEX[f"left_{n[5:]}"], LANDMARK_INDEX[f"right_{n[5:]}"]
+            )
+            if n.startswith("near_")
+            else np.full(self.near_left.shape, LANDMARK_INDEX[n])
+            for n in names
+        ]
+        return np.stack(cols, axis=-1)
+
+
+def compute_metrics(
+    pose: PoseSequence,
+    *,
+    roll_deg: float = 0.0,
+    px_per_cm: float | None = None,
+    neutral: Mapping[str, float] | None = None,
+    min_visibility: float = 0.5,
+    metrics: Collection[str] | None = None,
+) -> MetricTable:
+    """Every metric of METRIC_IDS per frame of ``pose``.
+
+    Args:
+        pose: landmarks of one subject (T frames).
+        roll_deg: camera roll from calibration (on-screen angle, CCW +, of a truly level line).
+        px_per_cm: pixels per centimetre at the subject's plane; ``forward_head_cm`` is NaN
+            without it.
+        neutral: metric id of NEUTRAL_METRICS -> raw value at the subject's neutral, subtracted.
+            Without a ``neck_flexion`` entry, neck flexion is zeroed at the median of its first
+            NEUTRAL_WINDOW_S seconds of measurable frames (so a frame-by-frame caller must pass
+            a neutral, else every frame is zeroed at itself).
+        min_visibility: landmarks below this visibility count as not seen.
+        metrics: the ids the caller reports (default all); the others are all NaN and the
+            ``low_visibility``/``out_of_frame``/``wrong_view`` flags consider only these.
+
+    Returns:
+        MetricTable with ``view``, ``facing`` and the flags of FLAG_NAMES.
+    """
+    _check_args(pose, roll_deg, px_per_cm, min_visibility)
+    wanted = _check_metrics(metrics)
+    offsets = _check_neutral(neutral)
+    raw, views, flags = _measure(pose, roll_deg, min_visibility, wanted)
+    values = {mid: raw[mid] if mid in wanted else np.full(len(pose), np.nan) for mid in METRIC_IDS}
+    if px_per_cm is None:
+        values["forward_head_cm"] = np.full(len(pose), np.nan)
+    else:
+        values["forward_head_cm"] = values["forward_head_cm"] / px_per_cm
+    if "neck_flexion" not in offsets:
+        offsets["neck_flexion"] = _default_neutral(values["neck_flexion"], pose.time_s)
+    for mid, offset in offsets.items():
+        values[mid] = wrap_deg(values[mid] - offset)
+    flags["implausible_value"] = _drop_implausible(values)
+    return MetricTable(
+        frame=np.asarray(pose.frame),
+        time_s=np.asarray(pose.time_s, dtype=float),
+        values=values,
+        view=views.view,
+        facing=views.facing,
+        flags=flags,
+    )
+
+
+def raw_neck_values(
+    pose: PoseSequence, *, roll_deg: float = 0.0, min_visibility: float = 0.5
+) -> dict[str, np.ndarray]:
+    """NEUTRAL_METRICS id -> (T,) raw value (degrees, before neutral zeroing; NaN where not
+    measurable). Feed the median over a still window to ``compute_metrics(neutral=...)``."""
+    _check_args(pose, roll_deg, None, min_visibility)
+    raw, _, _ = _measure(pose, roll_deg, min_visibility, frozenset(NEUTRAL_METRICS))
+    return {mid: raw[mid] for mid in NEUTRAL_METRICS}
+
+
+def neutral_offsets(
+    pose: PoseSequence,
+    *,
+    start_s: float | None = None,
+    end_s: float | None = None,
+    roll_deg: float = 0.0,
+    min_visibility: float = 0.5,
+) -> dict[str, float]:
+    """Median raw neck values over frames with start_s <= time_s <= end_s (default: all).
+
+    Returns only the ids measurable in that window (a side-view window gives ``neck_flexion``,
+    a front-view one ``neck_lateral_flexion`` and ``neck_rotation``).
+    """
+    raw = raw_neck_values(pose, roll_deg=roll_deg, min_visibility=min_visibility)
+    t = np.asarray(pose.time_s, dtype=float)
+    lo = -np.inf if start_s is None else start_s
+    hi = np.inf if end_s is None else end_s
+    if lo > hi:
+        raise ValueError(f"start_s must be <= end_s; got {start_s} > {end_s}")
+    window = (t >= lo) & (t <= hi)
+    out = {}
+    for mid, values in raw.items():
+        v = values[window & np.isfinite(values)]
+        if v.size:
+            out[mid] = float(np.median(v))
+    return out
+
+
+def _measure(
+    pose: PoseSequence, roll_deg: float, min_visibility: float, wanted: frozenset[str]
+) -> tuple[dict[str, np.ndarray], ViewEstimate, dict[str, np.ndarray]]:
+    """Raw (un-zeroed, forward head in px) masked values of the wanted metrics, views, flags."""
+    frames = _frames(pose, roll_deg, min_visibility)
+    raws: dict[str, _Raw] = {}
+    for view, build in (("side", _side_metrics), ("front", _front_metrics), ("any", _elbows)):
+        if any(METRICS_BY_ID[mid].view == view for mid in wanted):  # skip unused groups
+            raws.update(build(frames))
+    vis = np.nan_to_num(pose.visibility, nan=0.0)
+    xy = pose.image[..., :2]
+    inside = np.all((xy >= 0.0) & (xy <= 1.0), axis=-1)
+    rows = np.arange(len(pose))[:, None]
+    implausible = _implausible(frames)
+    detected = pose.detected & ~implausible
+    values: dict[str, np.ndarray] = {}
+    low_vis = np.zeros(len(pose), dtype=bool)
+    out_frame = np.zeros(len(pose), dtype=bool)
+    wrong_view = np.zeros(len(pose), dtype=bool)
+    for mid in wanted:
+        r = raws[mid]
+        seen = np.all(vis[rows, r.needs] >= min_visibility, axis=1)
+        in_img = np.all(inside[rows, r.needs], axis=1)
+        ok = detected & r.allowed & seen & in_img & np.isfinite(r.value)
+        values[mid] = np.where(ok, r.value, np.nan)
+        low_vis |= detected & r.allowed & ~seen
+        out_frame |= detected & r.allowed & ~in_img
+        wrong_view |= detected & ~r.view_match
+    views = frames.views
+    flags = {
+        "no_subject": ~detected,
+        "low_visibility": low_vis,
+        "out_of_frame": out_frame,
+        "out_of_plane": detected & views.out_of_plane,
+        "wrong_view": wrong_view,
+        "facing_away": detected & (views.facing == "away"),
+        "vertical_reference": detected
+        & (views.view == "front")
+        & ~frames.hips_ok
+        & bool(wanted & {"shoulder_abduction_left", "shoulder_abduction_right"}),
+        "implausible_pose": implausible,
+    }
+    return values, views, flags
+
+
+def _drop_implausible(values: dict[str, np.ndarray]) -> np.ndarray:
+    """NaN every value outside its metric's ``plausible_range`` (in place); (T,) bool where any
+    value was dropped. Such values are landmark failures, not joint positions."""
+    dropped = np.zeros(next(iter(values.values())).shape, dtype=bool)
+    for mid, v in values.items():
+        low, high = METRICS_BY_ID[mid].plausible_range
+        with np.errstate(invalid="ignore"):
+            bad = (v < low) | (v > high)
+        values[mid] = np.where(bad, np.nan, v)
+        dropped |= bad
+    return dropped
+
+
+def _implausible(f: _Frames) -> np.ndarray:
+    """(T,) bool: an upside-down skeleton in a front or oblique view.
+
+    BlazePose sometimes swaps head and feet when both arms are overhead (jumping jacks): the
+    landmarks are confident but the hips sit above the shoulders and the nose below them.
+    Nobody is assessed upside down facing the camera, so such frames are not measured. Side
+    views are left alone: a forward bend can legitimately bring the shoulders below the hips.
+    """
+    up = f.up
+    mid_sh = (f.pt(up, "left_shoulder") + f.pt(up, "right_shoulder")) / 2.0
+    mid_hip = (f.pt(up, "left_hip") + f.pt(up, "right_hip")) / 2.0
+    nose = f.pt(up, "nose")
+    with np.errstate(invalid="ignore"):
+        inverted = (mid_sh[:, 1] < mid_hip[:, 1]) | (nose[:, 1] < mid_sh[:, 1])
+    front_like = np.isin(f.views.view, ("front", "oblique"))
+    return front_like & inverted
+
+
+def _frames(pose: PoseSequence, roll_deg: float, min_visibility: float) -> _Frames:
+    up = image_to_up(pose.pixels, pose.image_width, pose.image_height, roll_deg)
+    views = detect_views(up, pose.world, np.asarray(pose.time_s, dtype=float), roll_deg=roll_deg)
+    forward = np.select([views.facing == "right", views.facing == "left"], [1.0, -1.0], np.nan)
+    front_like = (views.view == "front") | (views.view == "oblique")
+    left = np.where(front_like & (views.facing == "camera"), 1.0, np.nan)
+    left = np.where(front_like & (views.facing == "away"), -1.0, left)
+    world = None
+    if pose.world is not None:
+        w = np.asarray(pose.world, dtype=float)
+        xy = rotate(np.stack([w[..., 0], -w[..., 1]], axis=-1), -roll_deg)
+        world = np.concatenate([xy, w[..., 2:3]], axis=-1)
+    hips = [LANDMARK_INDEX["left_hip"], LANDMARK_INDEX["right_hip"]]
+    hip_xy = pose.image[:, hips, :2]
+    hips_ok = np.all(
+        (np.nan_to_num(pose.image[:, hips, 3]) >= min_visibility)
+        & np.all((hip_xy >= 0.0) & (hip_xy <= 1.0), axis=-1),
+        axis=1,
+    )
+    near_left = views.view == "side_left"
+    return _Frames(up, mirror_x(up, forward), mirror_x(up, left), world, views, near_left, hips_ok)
+
+
+def _side_metrics(f: _Frames) -> dict[str, _Raw]:
+    """Sagittal-plane metrics: valid only in a side view, limbs only on the near side."""
+    s = f.sag
+    is_side = (f.views.view == "side_left") | (f.views.view == "side_right")
+    out: dict[str, _Raw] = {}
+    for side, _ in _SIDES:
+        near = f.views.view == f"side_{side}"
+
+        def p(base: str, side: str = side) -> np.ndarray:
+            return f.pt(s, f"{side}_{base}")
+
+        for mid, value, names in (
+            (
+                "shoulder_flexion",
+                angles.sagittal_flexion(p("shoulder"), p("hip"), p("shoulder"), p("elbow")),
+                ("shoulder", "elbow", "hip"),
+            ),
+            (
+                "hip_flexion",
+                angles.sagittal_flexion(p("shoulder"), p("hip"), p("hip"), p("knee")),
+                ("shoulder", "hip", "knee"),
+            ),
+            (
+                "knee_flexion",
+                angles.knee_flexion(p("hip"), p("knee"), p("ankle")),
+                ("hip", "knee", "ankle"),
+            ),
+        ):
+            needs = f.needs(*(f"{side}_{n}" for n in names))
+            out[f"{mid}_{side}"] = _Raw(value, needs, near, is_side)
+    sh, hip, ear = f.near(s, "shoulder"), f.near(s, "hip"), f.near(s, "ear")
+    midline: dict[str, tuple[np.ndarray, tuple[str, ...]]] = {
+        "neck_flexion": (
+            angles.raw_neck_flexion(ear, f.near(s, "eye"), sh, hip),
+            ("near_ear", "near_eye", "near_shoulder", "near_hip"),
+        ),
+        "craniovertebral_angle": (
+            posture.craniovertebral_angle(sh, ear),
+            ("near_shoulder", "near_ear"),
+        ),
+        "forward_head_cm": (posture.forward_head_px(sh, ear), ("near_shoulder", "near_ear")),
+        "trunk_flexion": (posture.lean_from_vertical(hip, sh), ("near_shoulder", "near_hip")),
+    }
+    for mid, (value, needed) in midline.items():
+        out[mid] = _Raw(value, f.needs(*needed), is_side, is_side)
+    return out
+
+
+def _front_metrics(f: _Frames) -> dict[str, _Raw]:
+    """Frontal-plane metrics: valid only in a front view (neck rotation: facing the camera)."""
+    c = f.fro
+    is_front = f.views.view == "front"
+    mid_sh = (f.pt(c, "left_shoulder") + f.pt(c, "right_shoulder")) / 2.0
+    mid_hip = (f.pt(c, "left_hip") + f.pt(c, "right_hip")) / 2.0
+    trunk = ("left_shoulder", "right_shoulder", "left_hip", "right_hip")
+    out: dict[str, _Raw] = {}
+    out.update(_abductions(f, mid_sh, mid_hip, is_front))
+    lr = {b: (f.pt(c, f"left_{b}"), f.pt(c, f"right_{b}")) for b in ("shoulder", "ear", "hip")}
+    ears, shoulders = ("left_ear", "right_ear"), ("left_shoulder", "right_shoulder")
+    midline = {
+        "neck_lateral_flexion": (
+            angles.neck_lateral_flexion(*lr["shoulder"], *lr["ear"]),
+            ears + shoulders,
+        ),
+        "shoulder_tilt": (posture.line_tilt(*lr["shoulder"]), shoulders),
+        "head_tilt": (posture.line_tilt(*lr["ear"]), ears),
+        "pelvic_tilt": (posture.line_tilt(*lr["hip"]), ("left_hip", "right_hip")),
+        "trunk_lateral_lean": (posture.lean_from_vertical(mid_hip, mid_sh), trunk),
+    }
+    for mid, (value, names) in midline.items():
+        out[mid] = _Raw(value, f.needs(*names), is_front, is_front)
+    facing_camera = is_front & (f.views.facing == "camera")
+    out["neck_rotation"] = _Raw(
+        _neck_rotation(f), f.needs("nose", *ears, *shoulders), facing_camera, is_front
+    )
+    return out
+
+
+def _abductions(
+    f: _Frames, mid_sh: np.ndarray, mid_hip: np.ndarray, is_front: np.ndarray
+) -> dict[str, _Raw]:
+    """Shoulder and hip abduction vs the trunk midline (frontal frame).
+
+    Shoulder abduction falls back to the true vertical as the trunk line where a hip is not
+    usable (a seated subject framed at the waist); those frames get the ``vertical_reference``
+    flag. Hip abduction always needs both hips.
+    """
+    c = f.fro
+    trunk = ("left_shoulder", "right_shoulder", "left_hip", "right_hip")
+    vertical_bottom = mid_sh + np.array([0.0, -1.0])
+    out: dict[str, _Raw] = {}
+    for side, sign in _SIDES:
+        shoulder, elbow = f.pt(c, f"{side}_shoulder"), f.pt(c, f"{side}_elbow")
+        bottom = np.where(f.hips_ok[:, None], mid_hip, vertical_bottom)
+        needs = np.where(
+            f.hips_ok[:, None],
+            f.needs(*trunk, f"{side}_elbow"),
+            f.needs(*trunk[:2], *trunk[:2], f"{side}_elbow"),
+        )
+        value = angles.abduction(mid_sh, bottom, shoulder, elbow, sign)
+        out[f"shoulder_abduction_{side}"] = _Raw(value, needs, is_front, is_front)
+        value = angles.abduction(
+            mid_sh, mid_hip, f.pt(c, f"{side}_hip"), f.pt(c, f"{side}_knee"), sign
+        )
+        needs = f.needs(*trunk, f"{side}_knee")
+        out[f"hip_abduction_{side}"] = _Raw(value, needs, is_front, is_front)
+    return out
+
+
+def _neck_rotation(f: _Frames) -> np.ndarray:
+    """Head yaw from face geometry (nose between the ears), shoulders taken as square.
+
+    Not from world landmarks: on real footage MediaPipe's world shoulder line turns with the
+    head (35-40 deg during a 60 deg head turn while the image shoulders stayed square), which
+    halves the head-minus-shoulder yaw; the face estimate matches the world ear yaw (r = 0.99).
+    """
+    return angles.neck_rotation_from_face(
+        f.pt(f.fro, "nose"), f.pt(f.fro, "left_ear"), f.pt(f.fro, "right_ear")
+    )
+
+
+def _elbows(f: _Frames) -> dict[str, _Raw]:
+    """Elbow flexion, any view: both sides in front/oblique views, the near side in side views."""
+    out: dict[str, _Raw] = {}
+    view = f.views.view
+    for side, _ in _SIDES:
+        value = angles.elbow_flexion(
+            *(f.pt(f.up, f"{side}_{n}") for n in ("shoulder", "elbow", "wrist"))
+        )
+        allowed = np.isin(view, ("front", "oblique", f"side_{side}"))
+        needs = f.needs(*(f"{side}_{n}" for n in ("shoulder", "elbow", "wrist")))
+        out[f"elbow_flexion_{side}"] = _Raw(value, needs, allowed, view != "none")
+    return out
+
+
+def _default_neutral(neck_flexion: np.ndarray, time_s: np.ndarray) -> float:
+    """Median of the first NEUTRAL_WINDOW_S seconds of measurable neck flexion (0 if none)."""
+    finite = np.isfinite(neck_flexion)
+    if not finite.any():
+        return 0.0
+    t0 = time_s[np.argmax(finite)]
+    window = finite & (time_s <= t0 + NEUTRAL_WINDOW_S)
+    offset = float(np.median(neck_flexion[window]))
+    log.debug("neck flexion neutral %.1f deg from %d frames", offset, int(window.sum()))
+    return offset
+
+
+def _check_args(
+    pose: PoseSequence, roll_deg: float, px_per_cm: float | None, min_visibility: float
+) -> None:
+    if not isinstance(pose, PoseSequence):
+        raise TypeError(f"pose must be a PoseSequence; got {type(pose).__name__}")
+    if not np.isfinite(roll_deg) or abs(roll_deg) > 45.0:
+        raise ValueError(f"roll_deg must be a finite angle within +-45 deg; got {roll_deg}")
+    if px_per_cm is not None and not (np.isfinite(px_per_cm) and px_per_cm > 0):
+        raise ValueError(f"px_per_cm must be a positive number or None; got {px_per_cm}")
+    if not 0.0 <= min_visibility <= 1.0:
+        raise ValueError(f"min_visibility must be within [0, 1]; got {min_visibility}")
+
+
+def _check_metrics(metrics: Collection[str] | None) -> frozenset[str]:
+    if metrics is None:
+        return frozenset(METRIC_IDS)
+    if isinstance(metrics, str):
+        raise ValueError(f"metrics must be a collection of metric ids; got the string {metrics!r}")
+    unknown = set(metrics) - set(METRICS_BY_ID)
+    if unknown:
+        raise ValueError(f"unknown metrics {sorted(unknown)}; known: {', '.join(METRIC_IDS)}")
+    return frozenset(metrics)
+
+
+def _check_neutral(neutral: Mapping[str, float] | None) -> dict[str, float]:
+    if neutral is None:
+        return {}
+    unknown = set(neutral) - set(NEUTRAL_METRICS)
+    if unknown:
+        raise ValueError(f"neutral only takes {', '.join(NEUTRAL_METRICS)}; got {sorted(unknown)}")
+    out = {k: float(v) for k, v in neutral.items()}
+    bad = {k: v for k, v in out.items() if not np.isfinite(v)}
+    if bad:
+        raise ValueError(f"neutral values must be finite degrees; got {bad}")
+    return out

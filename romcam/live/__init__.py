@@ -1,0 +1,1 @@
+"""The live (webcam) path: processor, trial session, pipeline stages, checks, recording."""

@@ -1,0 +1,1 @@
+"""Video files, landmark CSV files, drawing on frames and the annotated video."""

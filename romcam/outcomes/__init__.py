@@ -1,0 +1,1 @@
+"""What the measurements mean over time: before/after comparison, MDC95, reports."""

@@ -1,0 +1,279 @@
+"""Printable, self-contained HTML reports: one session (before/after) or a client's progress.
+
+Input is the store's tidy frame (``Store.measurements_frame``); output is one HTML string with
+its CSS inline and its charts as base64 PNGs, so the file can be e-mailed or printed as is and
+loads nothing from the network. All user text is HTML-escaped.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import math
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from romcam import __version__
+from romcam.core.assessments import TESTS_BY_ID
+from romcam.outcomes.compare import How, asymmetry, before_after, progress, visit_series
+from romcam.outcomes.mdc import MdcTable
+
+_CSS = """
+body { font: 11pt/1.4 system-ui, sans-serif; color: #222; max-width: 60em; margin: 2em auto; }
+h1 { font-size: 1.5em; margin-bottom: 0.2em; } h2 { font-size: 1.15em; margin-top: 1.6em; }
+.meta { color: #555; } table { border-collapse: collapse; width: 100%; margin: 0.6em 0; }
+th, td { border-bottom: 1px solid #ccc; padding: 0.25em 0.5em; text-align: right; }
+th:first-child, td:first-child, td.text { text-align: left; }
+.real-more { color: #0a6b2d; font-weight: 600; } .real-less { color: #a12a1a; font-weight: 600; }
+img { max-width: 100%; } .note { font-size: 0.9em; color: #555; }
+@media print { body { margin: 0; max-width: none; } h2 { page-break-after: avoid; }
+  img, table { page-break-inside: avoid; } }
+"""
+
+
+def session_report(
+    frame: pd.DataFrame,
+    mdc: MdcTable | None = None,
+    *,
+    how: How = "last",
+    generated_at: datetime | None = None,
+) -> str:
+    """HTML report of one session: before/after table and chart, left/right asymmetry.
+
+    ``frame`` holds the session's measurements (one session; ValueError otherwise).
+    """
+    sessions: list[Any] = list(frame["session_id"].unique()) if "session_id" in frame else []
+    if len(sessions) != 1:
+        raise ValueError(f"a session report needs one session's rows; got {len(sessions)}")
+    table = mdc or MdcTable()
+    first = frame.iloc[0]
+    ba = before_after(frame, table, how=how)
+    title = f"Assessment of {first.get('client', '')}"
+    meta = f"Session {int(first['session_id'])}, {_when(first['started_at'])}"
+    if first.get("therapist"):
+        meta += f", therapist {first['therapist']}"
+    parts = [f"<h2>Before and after</h2>{_before_after_table(ba)}"]
+    if not ba.empty:
+        parts.append(_img(_before_after_chart(ba), "Before and after, per test"))
+    asym = asymmetry(frame, how=how)
+    if not asym.empty:
+        parts.append(f"<h2>Left and right</h2>{_asymmetry_table(asym)}")
+    parts.append(f"<h2>All measurements</h2>{_measurements_table(frame)}")
+    return _page(title, meta, parts, table, generated_at)
+
+
+def progress_report(
+    frame: pd.DataFrame,
+    mdc: MdcTable | None = None,
+    *,
+    phase: str | None = "before",
+    how: How = "last",
+    client_name: str | None = None,
+    generated_at: datetime | None = None,
+) -> str:
+    """HTML report of a client's progress over visits: summary table and one chart per test."""
+    table = mdc or MdcTable()
+    name = client_name or (str(frame["client"].iloc[0]) if len(frame) else "client")
+    prog = progress(frame, table, phase=phase, how=how)
+    series = visit_series(frame, table, phase=phase, how=how)
+    meta = (
+        f"{frame['session_id'].nunique()} visits; values measured "
+        f"{'at any phase' if phase is None else f'{phase!r} treatment'} of each visit"
+    )
+    parts = [f"<h2>Summary</h2>{_progress_table(prog)}"]
+    for (test, side), group in series.groupby(["test", series["side"].fillna("")], sort=False):
+        label = _label(str(test), side)
+        chart = _progress_chart(group, label, table.lookup(str(test)).mdc95)
+        parts.append(f"<h2>{html.escape(label)}</h2>{_img(chart, f'{label} over visits')}")
+    return _page(f"Progress of {name}", meta, parts, table, generated_at)
+
+
+# -- tables ----------------------------------------------------------------------------------
+
+
+def _before_after_table(ba: pd.DataFrame) -> str:
+    if ba.empty:
+        return "<p>No test was measured before and after treatment in this session.</p>"
+    rows = [
+        [
+            _hlabel(r.test, r.side),
+            _num(r.before),
+            _num(r.after),
+            _num(r.change, signed=True),
+            _num(r.change_pct, 0, "%", signed=True),
+            _num(r.after_pct_normal, 0, "%"),
+            _num(r.mdc95, 0),
+            _verdict(r.verdict),
+        ]
+        for r in _rows(ba)
+    ]
+    head = ["Test", "Before", "After", "Change", "Change %", "% of normal", "MDC95", "Verdict"]
+    return _table(head, rows)
+
+
+def _asymmetry_table(asym: pd.DataFrame) -> str:
+    rows = [
+        [
+            _hlabel(r.test, None),
+            html.escape(str(r.phase)),
+            _num(r.left),
+            _num(r.right),
+            _num(r.difference, signed=True),
+            _num(r.asymmetry_pct, 0, "%"),
+        ]
+        for r in _rows(asym)
+    ]
+    head = ["Test", "Phase", "Left", "Right", "Left - right (range)", "Asymmetry"]
+    return _table(head, rows)
+
+
+def _measurements_table(frame: pd.DataFrame) -> str:
+    rows = [
+        [
+            _hlabel(r.test, r.side),
+            html.escape(str(r.phase)),
+            _num(r.value),
+            html.escape(str(r.unit)),
+            html.escape(str(getattr(r, "quality", ""))),
+            html.escape(_when(getattr(r, "measured_at", None))),
+        ]
+        for r in _rows(frame)
+    ]
+    return _table(["Test", "Phase", "Value", "Unit", "Quality", "Measured"], rows)
+
+
+def _progress_table(prog: pd.DataFrame) -> str:
+    if prog.empty:
+        return "<p>No measurements to compare yet.</p>"
+    rows = [
+        [
+            _hlabel(r.test, r.side),
+            str(r.visits),
+            _num(r.first),
+            _num(r.latest),
+            _num(r.best),
+            _num(r.change, signed=True),
+            _num(r.slope_per_30d, 1, signed=True),
+            _num(r.mdc95, 0),
+            _verdict(r.verdict),
+        ]
+        for r in _rows(prog)
+    ]
+    head = [
+        "Test",
+        "Visits",
+        "First",
+        "Latest",
+        "Best",
+        "Change",
+        "Trend / 30 days",
+        "MDC95",
+        "Verdict",
+    ]
+    return _table(head, rows)
+
+
+def _table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    th = "".join(f"<th>{html.escape(h)}</th>" for h in head)
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    return f"<table><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _verdict(text: str) -> str:
+    cls = "real-more" if "more range" in text else "real-less" if "less range" in text else ""
+    return f'<span class="{cls}">{html.escape(text)}</span>' if cls else html.escape(text)
+
+
+# -- charts ----------------------------------------------------------------------------------
+
+
+def _before_after_chart(ba: pd.DataFrame) -> Figure:
+    labels = [_label(r.test, r.side) for r in _rows(ba)]
+    fig = Figure(figsize=(7.5, 0.55 * len(labels) + 1.2), dpi=110)
+    ax = fig.add_subplot()
+    y = range(len(labels))
+    ax.barh([i + 0.2 for i in y], ba["before"].abs(), height=0.4, label="before", color="#9bb7d4")
+    ax.barh([i - 0.2 for i in y], ba["after"].abs(), height=0.4, label="after", color="#2f6ea8")
+    ax.set_yticks(list(y), labels)
+    ax.invert_yaxis()
+    ax.set_xlabel("range reached (degrees, magnitude)")
+    ax.legend(loc="lower right", frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def _progress_chart(group: pd.DataFrame, label: str, mdc95: float) -> Figure:
+    fig = Figure(figsize=(7.5, 2.8), dpi=110)
+    ax = fig.add_subplot()
+    times = pd.to_datetime(group["started_at"])
+    values = group["value"].to_numpy(dtype=float)
+    first = values[0]
+    ax.axhspan(first - mdc95, first + mdc95, color="#dddddd", label="within MDC95 of first")
+    ax.plot(times, values, marker="o", color="#2f6ea8", label=label)
+    ax.set_ylabel(str(group["unit"].iloc[0]))
+    ax.legend(loc="best", frameon=False, fontsize=8)
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    return fig
+
+
+def _img(fig: Figure, alt: str) -> str:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
+
+
+# -- page ------------------------------------------------------------------------------------
+
+
+def _page(
+    title: str, meta: str, parts: list[str], table: MdcTable, generated_at: datetime | None
+) -> str:
+    when = (generated_at or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M")
+    note = (
+        "A change counts as real only when it is larger than the minimal detectable change "
+        "(MDC95) of the test; smaller changes are within measurement error. % of normal is the "
+        "value as a share of the AAOS normal end range. "
+        f"MDC source for unlisted tests: {html.escape(table.fallback.source)}."
+    )
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body>"
+        f'<h1>{html.escape(title)}</h1><p class="meta">{html.escape(meta)}</p>'
+        + "".join(parts)
+        + f'<p class="note">{note}</p>'
+        f'<p class="note">Generated {when} UTC by romcam {__version__}. Measured from video; '
+        "not a diagnosis.</p></body></html>\n"
+    )
+
+
+def _label(test: str, side: Any) -> str:
+    label = TESTS_BY_ID[test].label if test in TESTS_BY_ID else test
+    return f"{label} ({side})" if side in ("left", "right") else label
+
+
+def _hlabel(test: str, side: Any) -> str:
+    return html.escape(_label(test, side))
+
+
+def _num(x: Any, digits: int = 1, suffix: str = "", *, signed: bool = False) -> str:
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
+        return "-"
+    return f"{float(x):{'+' if signed else ''}.{digits}f}{suffix}"
+
+
+def _when(x: Any) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "-"
+    return pd.Timestamp(x).strftime("%Y-%m-%d %H:%M") + " UTC"
+
+
+def _rows(frame: pd.DataFrame) -> list[Any]:
+    """Rows as named tuples (typed Any: columns are known by name, not to the type checker)."""
+    return list(frame.itertuples(index=False))

@@ -1,0 +1,225 @@
+"""Analyze a recording: upload a video (size and type checked), analyze it with a progress bar,
+play the annotated video, plot the angle curves and save the result to a session."""
+
+from __future__ import annotations
+
+import logging
+import math
+import shutil
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from romcam.calibration import CalibrationProfile
+from romcam.core.assessments import AssessmentTest, Side
+from romcam.core.summary import summary_for_test
+from romcam.errors import InputError, RomcamError
+from romcam.paths import safe_filename
+from romcam.store.records import MeasurementInput, RecordingInput
+from romcam.ui.charts import angle_curves_chart
+from romcam.ui.settings import current_settings, model_path_for
+from romcam.ui.widgets import (
+    calibration_ui,
+    client_picker_ui,
+    open_store,
+    phase_ui,
+    session_picker_ui,
+    show_error,
+    test_picker_ui,
+)
+
+log = logging.getLogger(__name__)
+
+VIDEO_TYPES = ("mp4", "mov", "m4v", "webm", "avi", "mkv")
+#: Largest accepted upload in MB (keep in line with server.maxUploadSize in .streamlit/config.toml).
+MAX_UPLOAD_MB = 500
+_RESULT = "romcam_analyze_result"
+
+
+@dataclass(frozen=True)
+class Analyzed:
+    """An analyzed upload kept across reruns: the result and where its files are."""
+
+    upload_name: str
+    folder: Path
+    result: Any  # romcam.analysis.AnalysisResult
+
+
+def check_upload(name: str, size_bytes: int, max_mb: float = MAX_UPLOAD_MB) -> str:
+    """A safe file name for an upload; InputError when its type or size is not accepted."""
+    suffix = Path(name).suffix.lower().lstrip(".")
+    if suffix not in VIDEO_TYPES:
+        raise InputError(
+            f"{name!r} is not a video file this app reads; upload one of: "
+            f"{', '.join('.' + t for t in VIDEO_TYPES)}"
+        )
+    if size_bytes <= 0:
+        raise InputError(f"{name!r} is empty (0 bytes); upload the recording again")
+    if size_bytes > max_mb * 1_000_000:
+        raise InputError(
+            f"{name!r} is {size_bytes / 1e6:.0f} MB, more than the {max_mb:g} MB "
+            "limit; trim the video or lower its resolution"
+        )
+    return f"{safe_filename(Path(name).stem, default='video')}.{suffix}"
+
+
+def run_analysis(
+    video: Path,
+    out_dir: Path,
+    test: AssessmentTest,
+    side: Side | None,
+    calibration: CalibrationProfile | None = None,
+) -> Any:
+    """Analyze ``video`` into ``out_dir`` with a progress bar (removed when done)."""
+    from romcam.analysis import analyze_video
+
+    bar = st.progress(0.0, text="Analyzing…")
+    shown = [-1]
+
+    def report(done: int, total: int) -> None:
+        percent = min(100, 100 * done // total) if total else 0
+        if percent != shown[0]:  # one update per percent, not per frame
+            shown[0] = percent
+            bar.progress(percent / 100, text=f"Analyzing… frame {done} of {total or '?'}")
+
+    try:
+        return analyze_video(
+            video,
+            out_dir,
+            model_path=model_path_for(current_settings()),
+            calibration=calibration,
+            write_annotated=True,
+            headline=test.metric_id(side),
+            progress=report,
+        )
+    finally:
+        bar.empty()
+
+
+def _upload_ui(
+    test: AssessmentTest, side: Side | None, calibration: CalibrationProfile | None
+) -> None:
+    uploaded = st.file_uploader("Video of the test", type=list(VIDEO_TYPES), key="analyze_upload")
+    if uploaded is None or not st.button("Analyze", type="primary"):
+        return
+    folder = Path(current_settings().data_dir) / "uploads" / uuid.uuid4().hex[:12]
+    try:
+        name = check_upload(uploaded.name, uploaded.size)
+        folder.mkdir(parents=True, exist_ok=True)
+        video = folder / name
+        video.write_bytes(uploaded.getbuffer())
+        result = run_analysis(video, folder / "out", test, side, calibration)
+    except RomcamError as exc:
+        shutil.rmtree(folder, ignore_errors=True)
+        show_error(exc, f"analyze {uploaded.name!r}")
+        return
+    old: Analyzed | None = st.session_state.get(_RESULT)
+    if old is not None:
+        shutil.rmtree(old.folder, ignore_errors=True)
+    st.session_state[_RESULT] = Analyzed(uploaded.name, folder, result)
+
+
+def _result_ui(analyzed: Analyzed, test: AssessmentTest, side: Side | None) -> dict[str, Any]:
+    """Play the annotated video, show the test's result and its angle curve; returns the entry."""
+    result = analyzed.result
+    entry = summary_for_test(result.table, test, side)
+    st.subheader(f"Result: {analyzed.upload_name}")
+    for warning in getattr(result, "warnings", ()) or ():
+        st.warning(warning)
+    value = entry["value_from_start"] if test.needs_neutral else entry["value"]
+    cols = st.columns(3)
+    cols[0].metric(
+        entry["label"] + (f" ({side})" if side else ""),
+        "—" if value is None else f"{value:.1f} {entry['unit']}",
+    )
+    cols[1].metric("Quality", entry["quality"])
+    cols[2].metric("View", str(entry["view"]).replace("_", " "))
+    if entry["reason"]:
+        st.caption(entry["reason"])
+    if result.annotated_mp4 is not None and Path(result.annotated_mp4).is_file():
+        st.video(str(result.annotated_mp4))
+    st.altair_chart(
+        angle_curves_chart(result.table.to_dataframe(), [entry["metric"]]), width="stretch"
+    )
+    return entry
+
+
+def _save_ui(
+    analyzed: Analyzed, test: AssessmentTest, side: Side | None, entry: dict[str, Any]
+) -> None:
+    st.subheader("Save to a session")
+    store = open_store()
+    if store is None:
+        return
+    client = client_picker_ui(store, "analyze")
+    session = session_picker_ui(store, client, "analyze") if client else None
+    phase = phase_ui("analyze")
+    if not st.button("Save measurement", disabled=session is None):
+        return
+    assert session is not None
+    try:
+        record = store.add_measurement(
+            session.id, measurement_from(entry, test, side, phase), recording_from(analyzed.result)
+        )
+    except RomcamError as exc:
+        show_error(exc, "save the measurement")
+        return
+    st.success(f"Saved measurement #{record.id} to session #{session.id}.")
+
+
+def measurement_from(
+    entry: dict[str, Any], test: AssessmentTest, side: Side | None, phase: str
+) -> MeasurementInput:
+    """The store input for a ``summary_for_test`` entry; InputError when nothing was held."""
+    value = entry["value_from_start"] if test.needs_neutral else entry["value"]
+    if value is None or not math.isfinite(value):
+        raise InputError(
+            f"no held {test.label.lower()} was found in the video "
+            f"({entry['reason'] or 'no value'}); nothing to save"
+        )
+    return MeasurementInput(
+        test=test.id,
+        side=side,
+        phase=phase,
+        value=float(value),
+        unit=entry["unit"],
+        held_max=entry["max"],
+        held_min=entry["min"],
+        start=entry["start"],
+        excursion=entry["excursion"],
+        view=entry["view"],
+        quality=entry["quality"],
+        quality_reason=entry["reason"],
+        source="video",
+        neutral=entry["start"] if test.needs_neutral else None,
+    )
+
+
+def recording_from(result: Any) -> RecordingInput:
+    """The files of an ``AnalysisResult`` to keep with the measurement (the original video)."""
+    return RecordingInput(
+        video=Path(result.video.path),
+        landmarks=result.landmarks_csv,
+        angles=result.angles_csv,
+        duration_s=float(result.video.duration_s),
+    )
+
+
+def analyze_page() -> None:
+    st.title("Analyze a recording")
+    test, side = test_picker_ui("analyze")
+    calibration = calibration_ui("analyze")
+    _upload_ui(test, side, calibration)
+    analyzed: Analyzed | None = st.session_state.get(_RESULT)
+    if analyzed is None:
+        st.caption(f"Accepted: {', '.join(VIDEO_TYPES)}, up to {MAX_UPLOAD_MB} MB.")
+        return
+    try:
+        entry = _result_ui(analyzed, test, side)
+    except (RomcamError, ValueError) as exc:
+        show_error(exc, "show the result")
+        return
+    _save_ui(analyzed, test, side, entry)

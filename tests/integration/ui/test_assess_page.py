@@ -1,0 +1,210 @@
+"""Assess (live) page logic under AppTest: pickers, instructions, live read-out panel, saving
+of captured trials. The camera widget itself needs a real browser (tests/e2e); here the page
+is drawn with a camera function that shows nothing, and captured trials are put on the real
+processor's queue as the camera thread would."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from romcam.core.metric_table import MetricTable
+from romcam.live.processor import LiveUpdate, StreamEnded, TrialResult
+from romcam.store import Store
+from tests.integration.ui.app_helpers import write_trial_files
+
+SCRIPT = """
+from romcam.ui.assess import assess_page
+assess_page(camera_ui=lambda processor, settings: False)
+"""
+
+
+def _app() -> AppTest:
+    return AppTest.from_string(SCRIPT, default_timeout=60)
+
+
+@pytest.fixture
+def session_id(data_dir: Path) -> int:
+    with Store.open() as store:
+        client = store.add_client("Live Client")
+        return store.start_session(client.id).id
+
+
+def _trial(tmp: Path, value: float = 151.0) -> TrialResult:
+    files = write_trial_files(tmp / "trial-001", "shoulder_abduction_right", value)
+    table = MetricTable.from_dataframe(pd.read_csv(files.angles))
+    return TrialResult(
+        "shoulder_abduction",
+        "right",
+        "shoulder_abduction_right",
+        value,
+        "front",
+        "ok",
+        "",
+        value,
+        0.0,
+        0.0,
+        value,
+        None,
+        table,
+        "auto",
+        files.video,
+        None,
+        files.angles,
+        3.0,
+    )
+
+
+def _processor(at: AppTest):
+    return at.session_state["romcam_live_processor"]
+
+
+def test_add_client_and_start_session(data_dir: Path) -> None:
+    at = _app().run()
+    assert not at.exception and not at.error
+    assert "Choose or add a client" in at.info[0].value
+    at.text_input(key="assess_new_client_name").set_value("New Person")
+    at.button(key="assess_add_client").click().run()
+    at.button(key="assess_new_session").click().run()
+    assert not at.exception and not at.error
+    assert not any("Choose or add a client" in i.value for i in at.info)  # can save now
+    with Store.open() as store:
+        client = store.get_client("New Person")
+        assert len(store.list_sessions(client.id)) == 1
+
+
+@pytest.mark.parametrize(
+    ("test_id", "has_side", "neutral_button"),
+    [("neck_rotation", True, True), ("posture_side", False, False), ("knee_flexion", True, False)],
+)
+def test_test_choice_sets_side_instructions_and_buttons(
+    session_id: int, test_id: str, has_side: bool, neutral_button: bool
+) -> None:
+    at = _app().run()
+    at.selectbox(key="assess_test").set_value(test_id).run()
+    assert not at.exception
+    assert (
+        (at.radio(key="assess_side") is not None)
+        if has_side
+        else not any(r.key == "assess_side" for r in at.radio)
+    )
+    text = " ".join(m.value for m in at.markdown)
+    assert "**Camera:**" in text and "**Movement:**" in text
+    labels = [b.label for b in at.button]
+    assert ("Capture neutral now" in labels) == neutral_button
+    assert _processor(at).config.test.id == test_id
+
+
+def test_captured_trial_is_saved_with_its_recording(session_id: int, tmp_path: Path) -> None:
+    at = _app().run()
+    at.selectbox(key="assess_test").set_value("shoulder_abduction").run()
+    at.radio(key="assess_side").set_value("right").run()
+    processor = _processor(at)
+    processor.results.put(LiveUpdate(1.0, 30, "trial", 149.5, "front", (), 1, 0.4, 29.0, 30.0))
+    processor.results.put(_trial(tmp_path))
+    at.run()
+    assert not at.exception and not at.error
+    saved = [m.value for m in at.markdown if "Saved #" in m.value]
+    assert saved and "Shoulder abduction (right), before: 151.0 deg" in saved[0]
+    assert any("149.5 deg" in m.value for m in at.metric)
+    assert any(m.value == "29 of 30" for m in at.metric)  # frames measured of the camera's
+    with Store.open() as store:
+        [m] = store.list_measurements(session_id)
+    assert (m.test, m.side, m.phase, m.source, m.quality) == (
+        "shoulder_abduction",
+        "right",
+        "before",
+        "live",
+        "ok",
+    )
+    assert m.value == pytest.approx(151.0) and m.recording is not None
+    assert m.recording.video_path and m.recording.angles_path
+    assert not (tmp_path / "trial-001").exists()  # the store keeps its own copies
+
+
+def test_setup_problems_are_listed(session_id: int) -> None:
+    at = _app().run()
+    problems = ("Face the camera square on (turn towards it).", "Not in the picture: right hip.")
+    _processor(at).results.put(
+        LiveUpdate(1.0, 30, "trial", math.nan, "side_left", problems, 2, 0.0, 25.0, 30.0)
+    )
+    at.run()
+    assert "Fix the set-up" in at.error[0].value
+    assert all(p in at.error[0].value for p in problems)
+
+
+@pytest.mark.parametrize(
+    ("measured", "hint"), [(17.0, "set the camera frame rate to 15"), (28.0, None)]
+)
+def test_a_computer_that_falls_behind_the_camera_is_told_what_to_do(
+    session_id: int, measured: float, hint: str | None
+) -> None:
+    at = _app().run()
+    update = LiveUpdate(4.0, 120, "trial", 90.0, "front", (), 1, 0.0, measured, 30.0)
+    _processor(at).results.put(update)
+    at.run()
+    captions = [c.value for c in at.caption if "frames per second" in c.value]
+    if hint is None:
+        assert captions == []
+    else:
+        assert len(captions) == 1 and hint in captions[0] and "measures 17 of" in captions[0]
+
+
+def test_camera_stopping_mid_trial_is_explained(session_id: int) -> None:
+    at = _app().run()
+    _processor(at).results.put(StreamEnded(frames=40, lost_trial=True))
+    at.run()
+    assert not at.exception
+    assert "camera stopped before the end range was captured" in at.warning[0].value
+    assert "saved earlier are safe" in at.warning[0].value
+
+
+@pytest.mark.parametrize(
+    ("with_session", "value", "blocked", "message"),
+    [
+        (True, math.nan, False, "could not be saved: no end range was measured"),
+        (True, 151.0, True, "could not be saved: "),
+        (False, 151.0, False, "Captured, but not saved: choose a client"),
+    ],
+)
+def test_unsavable_capture_is_explained(
+    data_dir: Path, tmp_path: Path, with_session: bool, value: float, blocked: bool, message: str
+) -> None:
+    if with_session:
+        with Store.open() as store:
+            store.start_session(store.add_client("C").id)
+    at = _app().run()
+    if blocked:  # the recordings folder cannot be written (a file is in its way)
+        (data_dir / "recordings").write_text("in the way")
+    _processor(at).results.put(_trial(tmp_path, value))
+    at.run()
+    assert not at.exception
+    assert message in at.warning[0].value
+    if blocked:
+        assert "Its recording is kept in" in at.warning[0].value
+        assert (tmp_path / "trial-001" / "trial.mp4").is_file()  # nothing lost
+    with Store.open() as store:
+        assert store.measurements_frame().empty
+
+
+@pytest.mark.parametrize(("name", "message"), [("Live Client", "already"), ("   ", "non-empty")])
+def test_bad_client_name_is_refused(session_id: int, name: str, message: str) -> None:
+    at = _app().run()
+    at.text_input(key="assess_new_client_name").set_value(name)
+    at.button(key="assess_add_client").click().run()
+    assert not at.exception
+    assert "Could not add the client" in at.error[0].value and message in at.error[0].value
+    with Store.open() as store:
+        assert [c.name for c in store.list_clients()] == ["Live Client"]
+
+
+def test_processing_error_is_shown(session_id: int) -> None:
+    at = _app().run()
+    _processor(at).report_error("pose model not found at /x.task; pass --model PATH")
+    at.run()
+    assert not at.exception
+    assert "pose model not found" in at.warning[0].value

@@ -1,0 +1,72 @@
+"""Client progress page under AppTest, against a real SQLite store in a temp data dir."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from romcam.outcomes.compare import progress
+from romcam.store import Store
+from romcam.ui.progress import measurements_csv
+from tests.integration.ui.app_helpers import fill_store, page_app
+
+
+@pytest.fixture
+def filled(data_dir: Path, tmp_path: Path):
+    return fill_store(tmp_path / "src")
+
+
+def test_history_with_normal_range_and_verdicts(filled) -> None:
+    at = page_app("progress", "progress_page").run()
+    assert not at.exception and not at.error
+    summary = at.dataframe[0].value
+    assert summary["visits"].iloc[0] == 2
+    assert summary["first"].iloc[0] == pytest.approx(120.0)  # "before" of visit 1
+    assert summary["latest"].iloc[0] == pytest.approx(160.0)  # "before" of visit 2
+    with Store.open() as store:
+        expected = progress(store.measurements_frame(client=filled.client_id))
+    assert summary["verdict"].iloc[0] == expected["verdict"].iloc[0]
+    charts = at.get("vega_lite_chart")
+    assert len(charts) == 1 and '"type": "rect"' in charts[0].proto.spec
+    caption = " ".join(c.value for c in at.caption)
+    assert "+40.0 deg" in caption and expected["verdict"].iloc[0] in caption
+
+
+def test_phase_after_compares_after_values(filled) -> None:
+    at = page_app("progress", "progress_page").run()
+    at.radio(key="progress_phase").set_value("after").run()
+    summary = at.dataframe[0].value
+    assert summary["first"].iloc[0] == pytest.approx(150.0)
+    assert summary["latest"].iloc[0] == pytest.approx(165.0)
+
+
+def test_csv_export_holds_every_measurement(filled) -> None:
+    at = page_app("progress", "progress_page").run()
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Export measurements (CSV)" in labels
+    with Store.open() as store:
+        frame = store.measurements_frame(client=filled.client_id)
+    exported = pd.read_csv(io.BytesIO(measurements_csv(frame)))
+    assert sorted(exported["measurement_id"]) == sorted(filled.measurement_ids)
+    assert list(exported.columns) == list(frame.columns)
+
+
+def test_no_measurements_is_a_clear_message(data_dir: Path) -> None:
+    with Store.open() as store:
+        store.add_client("Nobody Yet")
+    at = page_app("progress", "progress_page").run()
+    assert not at.exception
+    assert "No measurements for Nobody Yet" in at.info[0].value
+
+
+def test_printable_progress_report(filled) -> None:
+    at = page_app("progress", "progress_page").run()
+    at.button(key="progress_report").click().run()
+    assert not at.exception and not at.error
+    html = at.session_state["progress_report_html"]
+    assert "Ada Client" in html and "<img" in html  # the charts are embedded
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert any("report" in label for label in labels)

@@ -1,0 +1,95 @@
+"""Session review page under AppTest, against a real SQLite store in a temp data dir."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from romcam.outcomes.compare import before_after
+from romcam.store import Store
+from tests.integration.ui.app_helpers import fill_store, page_app
+
+
+@pytest.fixture
+def filled(data_dir: Path, tmp_path: Path):
+    return fill_store(tmp_path / "src")
+
+
+def _open_visit(filled, visit: int):
+    at = page_app("review", "review_page").run()
+    at.selectbox(key=f"review_session_{filled.client_id}").set_value(
+        filled.session_ids[visit]
+    ).run()
+    return at
+
+
+def test_before_after_table_chart_and_recordings(filled) -> None:
+    at = _open_visit(filled, 0)
+    assert not at.exception and not at.error
+    shown = at.dataframe[0].value
+    assert list(shown["test"]) == ["shoulder_abduction"]
+    assert shown["before"].iloc[0] == pytest.approx(120.0)
+    assert shown["after"].iloc[0] == pytest.approx(150.0)
+    assert shown["change"].iloc[0] == pytest.approx(30.0)
+    with Store.open() as store:
+        expected = before_after(store.measurements_frame(session_id=filled.session_ids[0]))
+    assert shown["verdict"].iloc[0] == expected["verdict"].iloc[0]
+    # One before/after chart + one angle curve per measurement, each with its video.
+    charts = at.get("vega_lite_chart")
+    assert len(charts) == 3
+    assert len(at.get("video")) == 2
+    assert len(at.expander) == 2
+    assert all('"type": "rect"' in c.proto.spec for c in charts[1:])  # normal-range band
+
+
+def test_relabel_measurement(filled) -> None:
+    at = _open_visit(filled, 1)
+    first = filled.measurement_ids[2]
+    at.selectbox(key=f"review_phase_{first}").set_value("after").run()
+    at.button(key=f"review_relabel_{first}").click().run()
+    assert not at.exception and not at.error
+    with Store.open() as store:
+        assert store.get_measurement(first).phase == "after"
+
+
+def test_delete_needs_confirmation_and_removes_files(filled) -> None:
+    at = _open_visit(filled, 0)
+    target = filled.measurement_ids[0]
+    with Store.open() as store:
+        video = store.path_of(store.get_measurement(target).recording.video_path)
+    assert video.is_file()
+    assert at.button(key=f"review_delete_{target}").disabled
+    at.checkbox(key=f"review_confirm_{target}").check().run()
+    at.button(key=f"review_delete_{target}").click().run()
+    assert not at.exception and not at.error
+    with Store.open() as store:
+        remaining = [m.id for m in store.list_measurements(filled.session_ids[0])]
+    assert remaining == [filled.measurement_ids[1]]
+    assert not video.exists()
+    assert len(at.expander) == 1
+
+
+def test_empty_store_says_what_to_do(data_dir: Path) -> None:
+    at = page_app("review", "review_page").run()
+    assert not at.exception
+    assert "add one above" in at.info[0].value
+
+
+def test_bad_database_url_is_an_error_not_a_crash(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ROMCAM_DATABASE_URL", "notadb://nowhere")
+    at = page_app("review", "review_page").run()
+    assert not at.exception
+    assert "database cannot be opened" in at.error[0].value
+
+
+def test_printable_session_report(filled) -> None:
+    at = _open_visit(filled, 0)
+    at.button(key=f"review_report_{filled.session_ids[0]}_build").click().run()
+    assert not at.exception and not at.error
+    html = at.session_state[f"review_report_{filled.session_ids[0]}"]
+    assert "<html" in html.lower() and "shoulder" in html.lower()
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert any("session report" in label for label in labels)
