@@ -97,7 +97,8 @@ class MeasurementInput:
         value: the result in ``unit`` (the held end range, degrees for ROM tests).
         unit: unit of every value; None takes the metric's unit from the catalogue.
         held_max, held_min: held extremes of the metric column over the attempt.
-        start: value at the start of the movement; excursion: value minus start.
+        start: value at the start of the movement; excursion: held_max minus held_min (the
+            range travelled between the held extremes, as ``RomResult.excursion``).
         view: camera view the result was measured in (e.g. ``side_left``).
         quality: quality verdict of the attempt (e.g. ``ok``); quality_reason says why.
         source: ``live`` (webcam) or ``video`` (a recorded file).

@@ -11,19 +11,16 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
-import time
 from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import selectinload, sessionmaker
 
-from romcam.core.metric_specs import metric_spec
 from romcam.errors import InputError, RomcamError, StoreError
 from romcam.paths import data_dir
 from romcam.store import files, migrate
@@ -37,21 +34,30 @@ from romcam.store.engine import (
 from romcam.store.models import AssessmentSession, Client, Measurement, Recording
 from romcam.store.records import (
     MAX_NAME_LENGTH,
-    MAX_NOTES_LENGTH,
     ClientRecord,
     MeasurementInput,
     MeasurementRecord,
     RecordingInput,
-    RecordingRecord,
     SessionRecord,
     check_label,
+)
+from romcam.store.rows import (
+    as_id,
+    check_notes,
+    duplicate_client,
+    entry_hint,
+    name_key,
+    new_measurement_row,
+    new_recording_row,
+    now,
+    pause_before_commit,
+    utc_naive,
 )
 from romcam.store.tidy import (
     FRAME_COLUMNS,
     measurement_row,
     to_client,
     to_measurement,
-    to_recording,
     to_session,
 )
 
@@ -59,11 +65,6 @@ if TYPE_CHECKING:
     import pandas as pd
 
 log = logging.getLogger(__name__)
-
-#: Test-only hook: when set to a file path, ``add_measurement`` writes that file once the
-#: recording files are in place and the rows are flushed, then sleeps before committing (so a
-#: test can kill the process exactly there).
-PAUSE_BEFORE_COMMIT_ENV = "ROMCAM_TEST_PAUSE_BEFORE_COMMIT"
 
 ClientRef = int | str | ClientRecord
 _T = TypeVar("_T")
@@ -171,22 +172,22 @@ class Store:
             not isinstance(date_of_birth, date) or isinstance(date_of_birth, datetime)
         ):
             raise InputError(f"date_of_birth must be a date; got {date_of_birth!r}")
-        _check_notes(notes)
+        check_notes(notes)
         with self._guard(), self._write() as s:
-            if s.scalar(select(Client.id).where(Client.name_key == _name_key(name))) is not None:
-                raise _duplicate(name)
+            if s.scalar(select(Client.id).where(Client.name_key == name_key(name))) is not None:
+                raise duplicate_client(name)
             row = Client(
                 name=name,
-                name_key=_name_key(name),
+                name_key=name_key(name),
                 date_of_birth=date_of_birth,
                 notes=notes,
-                created_at=_now(),
+                created_at=now(),
             )
             s.add(row)
             try:
                 s.commit()
             except IntegrityError:
-                raise _duplicate(name) from None
+                raise duplicate_client(name) from None
             return to_client(row)
 
     def list_clients(self) -> list[ClientRecord]:
@@ -213,8 +214,8 @@ class Store:
         """Start an assessment session (a visit) for ``client``; started_at defaults to now."""
         if therapist is not None:
             therapist = check_label("therapist", therapist, max_length=MAX_NAME_LENGTH)
-        _check_notes(notes)
-        start = _utc_naive(started_at, "started_at") if started_at is not None else _now()
+        check_notes(notes)
+        start = utc_naive(started_at, "started_at") if started_at is not None else now()
         with self._guard(), self._write() as s:
             client_row = self._client_row(s, client)
             row = AssessmentSession(
@@ -263,39 +264,10 @@ class Store:
         session = self.get_session(session_id)
         return self._saved_with_files(
             session,
-            _entry_hint(measurement),
+            entry_hint(measurement),
             sources,
             lambda entry: self._insert_measurement(session.id, measurement, recording, entry),
         )
-
-    def add_session_recording(self, session_id: int, recording: RecordingInput) -> RecordingRecord:
-        """Keep files that belong to a whole session (no single measurement), all or nothing.
-
-        Same guarantees as :meth:`add_measurement`; InputError when no file is given.
-        """
-        if not isinstance(recording, RecordingInput):
-            raise InputError(f"expected a RecordingInput; got {type(recording).__name__}")
-        sources = recording.files()
-        if not sources:
-            raise InputError("the recording names no file; give a video, landmarks or angles file")
-        session = self.get_session(session_id)
-        return self._saved_with_files(
-            session,
-            "session",
-            sources,
-            lambda entry: self._insert_recording(session.id, recording, entry),
-        )
-
-    def list_session_recordings(self, session_id: int) -> list[RecordingRecord]:
-        """Recordings kept for the session as a whole (not those of its measurements)."""
-        with self._guard(), self._read() as s:
-            self._session_row(s, session_id)
-            rows = s.scalars(
-                select(Recording)
-                .where(Recording.session_id == session_id, Recording.measurement_id.is_(None))
-                .order_by(Recording.created_at, Recording.id)
-            )
-            return [r for r in map(to_recording, rows) if r is not None]
 
     def _saved_with_files(
         self,
@@ -327,21 +299,6 @@ class Store:
             files.release(entry)
         return result
 
-    def _insert_recording(
-        self, session_id: int, recording: RecordingInput, entry: files.StagedEntry | None
-    ) -> RecordingRecord:
-        assert entry is not None
-        with self._write() as s:
-            self._session_row(s, session_id)
-            row = _recording_row(session_id, recording, entry)
-            s.add(row)
-            s.flush()
-            _test_pause()
-            s.commit()
-            out = to_recording(row)
-            assert out is not None
-            return out
-
     def _insert_measurement(
         self,
         session_id: int,
@@ -351,12 +308,12 @@ class Store:
     ) -> MeasurementRecord:
         with self._write() as s:
             self._session_row(s, session_id)
-            row = _measurement_row(session_id, m)
+            row = new_measurement_row(session_id, m)
             if entry is not None and recording is not None:
-                row.recording = _recording_row(session_id, recording, entry)
+                row.recording = new_recording_row(session_id, recording, entry)
             s.add(row)
             s.flush()
-            _test_pause()
+            pause_before_commit()
             s.commit()
             return to_measurement(row)
 
@@ -457,7 +414,7 @@ class Store:
         if isinstance(ref, bool) or not isinstance(ref, int | str):
             raise InputError(f"a client is given by id or name; got {ref!r}")
         if isinstance(ref, str):
-            row = s.scalar(select(Client).where(Client.name_key == _name_key(ref)))
+            row = s.scalar(select(Client).where(Client.name_key == name_key(ref)))
             if row is None and ref.strip().isdigit():
                 row = s.get(Client, int(ref.strip()))
         else:
@@ -467,14 +424,14 @@ class Store:
         return row
 
     def _session_row(self, s: OrmSession, session_id: int) -> AssessmentSession:
-        sid = _as_id("session", session_id)
+        sid = as_id("session", session_id)
         row = s.get(AssessmentSession, sid)
         if row is None:
             raise InputError(f"no session {session_id!r} in the store; start one first")
         return row
 
     def _measurement_row(self, s: OrmSession, measurement_id: int) -> Measurement:
-        mid = _as_id("measurement", measurement_id)
+        mid = as_id("measurement", measurement_id)
         row = s.get(Measurement, mid, options=[selectinload(Measurement.recording)])
         if row is None:
             raise InputError(f"no measurement {measurement_id!r} in the store")
@@ -495,95 +452,3 @@ class Store:
                 raise StoreError(f"cannot write the recording files: {exc.strerror}") from exc
             first = str(getattr(exc, "orig", exc)).splitlines()[0]
             raise StoreError(f"the database reported an error: {first}") from exc
-
-
-def _measurement_row(session_id: int, m: MeasurementInput) -> Measurement:
-    metric = m.metric_id()
-    measured = _utc_naive(m.measured_at, "measured_at") if m.measured_at else _now()
-    return Measurement(
-        session_id=session_id,
-        phase=m.phase.strip(),
-        test_id=m.test,
-        side=m.side,
-        metric_id=metric,
-        value=float(m.value),
-        unit=m.unit or metric_spec(metric).unit,
-        held_max=_opt_float(m.held_max),
-        held_min=_opt_float(m.held_min),
-        start_value=_opt_float(m.start),
-        excursion=_opt_float(m.excursion),
-        view=m.view,
-        quality=m.quality.strip(),
-        quality_reason=m.quality_reason,
-        source=m.source,
-        measured_at=measured,
-        calibration_profile=m.calibration_profile,
-        neutral=_opt_float(m.neutral),
-    )
-
-
-def _recording_row(
-    session_id: int, recording: RecordingInput, entry: files.StagedEntry
-) -> Recording:
-    return Recording(
-        session_id=session_id,
-        video_path=entry.files.get("video"),
-        landmarks_path=entry.files.get("landmarks"),
-        angles_path=entry.files.get("angles"),
-        duration_s=_opt_float(recording.duration_s),
-        # The video's digest when there is a video, else the first kept file's.
-        sha256=entry.sha256.get("video") or next(iter(entry.sha256.values()), None),
-        created_at=_now(),
-    )
-
-
-def _entry_hint(m: MeasurementInput) -> str:
-    return "-".join(p for p in (m.test, m.side, m.phase) if p)
-
-
-def _opt_float(value: Any) -> float | None:
-    return None if value is None else float(value)
-
-
-def _name_key(name: str) -> str:
-    return " ".join(name.split()).casefold()
-
-
-def _duplicate(name: str) -> InputError:
-    return InputError(f"a client named {name!r} already exists; use it or choose another name")
-
-
-def _check_notes(notes: object) -> None:
-    if not isinstance(notes, str):
-        raise InputError(f"notes must be text; got {type(notes).__name__}")
-    if len(notes) > MAX_NOTES_LENGTH:
-        raise InputError(f"notes must be at most {MAX_NOTES_LENGTH} characters")
-
-
-def _as_id(kind: str, value: object) -> int:
-    if isinstance(value, bool):
-        raise InputError(f"a {kind} id must be a whole number; got {value!r}")
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    raise InputError(f"a {kind} id must be a whole number; got {value!r}")
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
-def _utc_naive(value: object, name: str) -> datetime:
-    if not isinstance(value, datetime):
-        raise InputError(f"{name} must be a datetime; got {value!r}")
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC).replace(tzinfo=None)
-    return value
-
-
-def _test_pause() -> None:
-    marker = os.environ.get(PAUSE_BEFORE_COMMIT_ENV)
-    if marker:
-        Path(marker).write_text(str(os.getpid()))
-        time.sleep(120)

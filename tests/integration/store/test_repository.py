@@ -277,17 +277,3 @@ def test_database_url_from_the_environment(
     with Store.open(store_url, root=data_dir) as store:
         assert [c.name for c in store.list_clients()] == ["Env"]
 
-
-def test_session_recording(store: Store, data_dir: Path, tmp_path: Path) -> None:
-    session = store.start_session(store.add_client("Vic"))
-    files_in = make_files(tmp_path / "whole", 3)
-    rec = store.add_session_recording(session.id, files_in)
-    assert rec.measurement_id is None and rec.session_id == session.id
-    assert store.path_of(rec.angles_path or "").read_text() == files_in.angles.read_text()  # type: ignore[union-attr]
-    assert store.list_session_recordings(session.id) == [rec]
-    assert store.list_measurements(session.id) == []
-    with Store.open(store.engine.url.render_as_string(hide_password=False), root=data_dir) as again:
-        assert again.list_session_recordings(session.id) == [rec]  # recovery kept its files
-    assert len(stored_files(data_dir)) == 3
-    with pytest.raises(InputError, match="names no file"):
-        store.add_session_recording(session.id, RecordingInput())

@@ -21,7 +21,7 @@ from sqlalchemy.engine import make_url
 from romcam.errors import InputError, StoreError
 from romcam.store import MeasurementInput, RecordingInput, Store
 from romcam.store.engine import BUSY_MESSAGE, translate_error
-from romcam.store.repository import PAUSE_BEFORE_COMMIT_ENV
+from romcam.store.rows import PAUSE_BEFORE_COMMIT_ENV
 
 REPO = Path(__file__).resolve().parents[3]
 
