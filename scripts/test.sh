@@ -34,4 +34,9 @@ trap '"${RUN_AS[@]}" "$PGBIN/pg_ctl" -D "$PGDIR/data" -m fast stop >/dev/null 2>
 "${RUN_AS[@]}" "$PGBIN/createdb" -h 127.0.0.1 -p "$PGPORT" -U romcam romcam_test
 export ROMCAM_TEST_POSTGRES_URL="postgresql+psycopg://romcam@127.0.0.1:$PGPORT/romcam_test"
 
+# Lint, format and type checks first: a failing check fails the run like a failing test.
+"$VENV/bin/ruff" check .
+"$VENV/bin/ruff" format --check .
+"$VENV/bin/mypy"
+
 "$VENV/bin/python" -m pytest "$@"
