@@ -268,6 +268,15 @@ def distinct_people(
     return [ok[k] for k in keep]
 
 
+def count_people(candidates: list[np.ndarray], aspect_ratio: float = 1.0) -> int:
+    """How many different people one frame's detections show (see :func:`distinct_people`).
+
+    The one counting rule of romcam: the recorded video's crowd warning and the live people
+    check both count this way, so one person the model reports twice counts once.
+    """
+    return len(distinct_people(candidates, aspect_ratio))
+
+
 def _has_torso(landmarks: np.ndarray) -> bool:
     xy = np.asarray(landmarks, dtype=float)[list(_SHOULDERS + _HIPS), :2]
     return bool(np.isfinite(xy).all())

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from romcam.closing import Closing
-from romcam.core.tracking import distinct_people
+from romcam.core.tracking import count_people
 from romcam.errors import ModelError
 from romcam.pose.estimator import PoseEstimator
 from romcam.worker import QueueWorker
@@ -110,7 +110,7 @@ class PeopleCheck(Closing):
                 self._estimators[mode] = estimator
             people = [p.image for p in estimator.detect(frame_rgb, ms)]
             aspect = frame_rgb.shape[1] / frame_rgb.shape[0]
-            self._counts[mode] = (len(distinct_people(people, aspect)), time.monotonic())
+            self._counts[mode] = (count_people(people, aspect), time.monotonic())
         except (ModelError, RuntimeError, ValueError) as exc:
             log.warning("people check turned off: %s", exc)
             self.error = str(exc)

@@ -23,7 +23,7 @@ import numpy as np
 
 from romcam.closing import Closing
 from romcam.core.landmarks import N_LANDMARKS, PoseSequence
-from romcam.core.tracking import SubjectTracker, TrackerConfig
+from romcam.core.tracking import SubjectTracker, TrackerConfig, count_people
 from romcam.errors import ModelError
 from romcam.pose.model_files import resolve_model
 
@@ -88,6 +88,7 @@ class PoseEstimator(Closing):
                 raise ValueError(f"{name} must be in [0, 1]; got {value}")
         self.model_path = resolve_model(model_path)
         self.max_people = max_people
+        #: Different people in the last frame (``count_people``: a double detection is one).
         self.people_in_last_frame = 0
         self._tracker_config = tracker_config
         self._tracker: SubjectTracker | None = None
@@ -149,7 +150,9 @@ class PoseEstimator(Closing):
             FramePose(image=_to_array(img, 4), world=_to_array(world, 3))
             for img, world in zip(result.pose_landmarks, result.pose_world_landmarks, strict=True)
         ]
-        self.people_in_last_frame = len(people)
+        self.people_in_last_frame = count_people(
+            [p.image for p in people], frame.shape[1] / frame.shape[0]
+        )
         return people
 
     def _tracker_for(self, width: int, height: int) -> SubjectTracker:

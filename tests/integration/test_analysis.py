@@ -201,3 +201,15 @@ def test_probe_of_cut_clip_reports_its_header(person_clip: Path) -> None:
     # The writer keeps the source's own frame times (a phone clip, not exactly 1/28 s apart),
     # so the average rate is the source's, within 1 % of its nominal 28 fps.
     assert info.frame_count == N_FRAMES and info.fps == pytest.approx(28.0, rel=0.01)
+
+
+@pytest.mark.parametrize(("frames", "crowd"), [(30, False), (90, True)])
+def test_crowd_warning_counts_people_not_detections(frames: int, crowd: bool) -> None:
+    """The Sports2D demo's first second shows only the man on the roof, but the model reports
+    him twice in 3 of its first 30 frames (10 %, over the 5 % that warns): that is one person.
+    From frame 59 a woman walks in: a real second person, who must still be warned about."""
+    result = analyze_video(
+        shared_video("sports2d_demo.mp4"), None, model_path=MODEL_PATH, max_frames=frames
+    )
+    assert result.pose.detected.mean() >= 0.75
+    assert any("two or more people" in w for w in result.warnings) == crowd, result.warnings

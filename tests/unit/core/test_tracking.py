@@ -9,6 +9,7 @@ from romcam.core.landmarks import LANDMARK_INDEX, N_LANDMARKS
 from romcam.core.tracking import (
     SubjectTracker,
     TrackerConfig,
+    count_people,
     distinct_people,
     torso_centre_and_scale,
 )
@@ -181,3 +182,12 @@ def test_distinct_people_drops_a_double_detection_and_keeps_two_people() -> None
     no_torso[LANDMARK_INDEX["left_hip"], :2] = np.nan
     assert distinct_people([no_torso, client]) == [1]
     assert distinct_people([]) == []
+
+
+def test_count_people_counts_a_double_detection_once() -> None:
+    client = person(0.3, 0.5, torso=0.25, visibility=0.95)
+    echo = person(0.32, 0.51, torso=0.24, visibility=0.6)  # the same person reported twice
+    therapist = person(0.75, 0.5, torso=0.25, visibility=0.8)
+    assert count_people([client, echo], aspect_ratio=16 / 9) == 1
+    assert count_people([client, echo, therapist], aspect_ratio=16 / 9) == 2
+    assert count_people([]) == 0
