@@ -1,7 +1,7 @@
 """The summary of one recording: held ROM values and a quality verdict per metric, JSON-safe.
 
-Every entry (a plain dict, so it can go straight into ``summary.json``, the store and the
-dashboard) has:
+Every entry is a :class:`MetricSummary` (a typed dict, so it goes straight into
+``summary.json``, the store and the dashboard) with:
 
 - ``max``, ``min``, ``start``, ``excursion``, ``peak``, ``trough`` (metric unit, rounded to
   0.1) and ``max_time_s``, ``min_time_s``, ``max_hold_s``, ``min_hold_s`` (seconds, rounded to
@@ -24,16 +24,52 @@ from __future__ import annotations
 import logging
 import math
 from collections import Counter
-from typing import Any, Literal
+from typing import Literal, TypedDict
 
 import numpy as np
 
 from romcam.core.assessments import AssessmentTest, Side
 from romcam.core.metric_specs import METRIC_IDS, metric_spec
 from romcam.core.metric_table import VIEWS, MetricTable
-from romcam.core.rom import RomResult, extract_rom
+from romcam.core.rom import Quality, RomResult, extract_rom
 
 logger = logging.getLogger(__name__)
+
+
+class MetricSummary(TypedDict):
+    """The summary of one metric over a recording (see the module docstring); JSON-safe."""
+
+    max: float | None
+    min: float | None
+    start: float | None
+    excursion: float | None
+    peak: float | None
+    trough: float | None
+    max_time_s: float | None
+    min_time_s: float | None
+    max_hold_s: float | None
+    min_hold_s: float | None
+    view: str
+    quality: Quality
+    reason: str
+    unit: str
+    n_frames: int
+    normal_range: list[float] | None
+
+
+class AssessmentSummary(MetricSummary):
+    """The result of one clinical test: its metric's summary plus the test's fields (see
+    :func:`summary_for_test`)."""
+
+    test: str
+    side: Side | None
+    metric: str
+    label: str
+    extreme: Literal["max", "min"]
+    value: float | None
+    value_from_start: float | None
+    n_valid: int
+
 
 _FILMED = {
     "front": "from the front",
@@ -97,7 +133,7 @@ def _entry(
     needed_view: str,
     min_hold_s: float,
     extremes: tuple[Literal["max", "min"], ...] = ("max", "min"),
-) -> tuple[dict[str, Any], RomResult]:
+) -> tuple[MetricSummary, RomResult]:
     spec = metric_spec(metric_id)
     values = np.asarray(table.values[metric_id], dtype=float)
     measured = np.isfinite(values)
@@ -105,11 +141,12 @@ def _entry(
     rom = extract_rom(
         table.time_s, values, min_hold_s=min_hold_s, extremes=extremes, unit=f" {spec.unit}"
     )
-    quality, reason = rom.quality, f"{metric_id}: {rom.reason}" if rom.reason else ""
+    quality: Quality = rom.quality
+    reason = f"{metric_id}: {rom.reason}" if rom.reason else ""
     problem = view_problem(metric_id, needed_view, spec.side, view)
     if rom.quality != "no_data" and problem:
         quality, reason = "rejected", problem
-    entry: dict[str, Any] = {
+    entry: MetricSummary = {
         "max": _num(rom.max),
         "min": _num(rom.min),
         "start": _num(rom.start),
@@ -130,13 +167,13 @@ def _entry(
     return entry, rom
 
 
-def summarize(table: MetricTable, *, min_hold_s: float = 0.5) -> dict[str, dict[str, Any]]:
+def summarize(table: MetricTable, *, min_hold_s: float = 0.5) -> dict[str, MetricSummary]:
     """Metric id -> summary entry (see the module docstring) for every id of METRIC_IDS.
 
     ``table`` should already be smoothed (``filtering.smooth_table``); the hold detection
     tolerates residual jitter of a few degrees but a smoothed series gives steadier values.
     """
-    out = {}
+    out: dict[str, MetricSummary] = {}
     for mid in METRIC_IDS:
         out[mid], _ = _entry(table, mid, metric_spec(mid).view, min_hold_s)
     logger.debug(
@@ -147,7 +184,7 @@ def summarize(table: MetricTable, *, min_hold_s: float = 0.5) -> dict[str, dict[
 
 def summary_for_test(
     table: MetricTable, test: AssessmentTest, side: Side | None, *, min_hold_s: float = 0.5
-) -> dict[str, Any]:
+) -> AssessmentSummary:
     """The result of one clinical test: the summary entry of its metric plus
 
     - ``test`` (id), ``side``, ``metric`` (column id), ``label``, ``extreme`` (``max``/``min``,
@@ -167,7 +204,7 @@ def summary_for_test(
     extreme: Literal["max", "min"] = test.extreme(side)
     entry, rom = _entry(table, metric_id, test.view, min_hold_s, (extreme,))
     value = rom.extreme(extreme)
-    return {
+    result: AssessmentSummary = {
         "test": test.id,
         "side": side,
         "metric": metric_id,
@@ -178,3 +215,4 @@ def summary_for_test(
         **entry,
         "n_valid": rom.n_valid,
     }
+    return result
