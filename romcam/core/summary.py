@@ -24,7 +24,7 @@ from __future__ import annotations
 import logging
 import math
 from collections import Counter
-from typing import Literal, TypedDict
+from typing import Any, Literal, TypedDict
 
 import numpy as np
 
@@ -78,7 +78,8 @@ _FILMED = {
     "oblique": "at an angle (neither front nor side)",
     "none": "without a recognisable view",
 }
-_FITS: dict[str, tuple[str, ...]] = {
+#: Detected views that suit a metric or test needing a ``side``, ``front`` or ``any`` view.
+VIEW_FITS: dict[str, tuple[str, ...]] = {
     "side": ("side_left", "side_right"),
     "front": ("front",),
     "any": ("front", "side_left", "side_right", "oblique"),
@@ -110,21 +111,41 @@ def dominant_view(view: np.ndarray, measured: np.ndarray) -> str:
     return "none"
 
 
+def view_fits(needed: str, view: str, side: str | None = None) -> bool:
+    """True when the detected ``view`` suits a metric or test needing ``needed`` (side, front,
+    any); with ``side`` (left/right) a side view must show that side (the far limb is hidden)."""
+    if view not in VIEW_FITS.get(needed, ()):
+        return False
+    return not (needed == "side" and side in ("left", "right") and view != f"side_{side}")
+
+
 def view_problem(metric_id: str, needed: str, side: str | None, view: str) -> str:
     """ "" when ``view`` suits a metric needing ``needed`` (side/front/any), else the reason."""
-    if view not in _FITS.get(needed, ()):
+    if not view_fits(needed, view):
         return (
             f"{metric_id} needs a {needed} view; the subject was filmed "
             f"{_FILMED.get(view, repr(view))}"
             if needed != "any"
             else f"{metric_id}: the subject was filmed {_FILMED.get(view, repr(view))}"
         )
-    if needed == "side" and side in ("left", "right") and view != f"side_{side}":
+    if not view_fits(needed, view, side):
         return (
             f"{metric_id} needs the {side} side facing the camera; the subject was filmed "
             f"{_FILMED[view]}, which hides the {side} limb"
         )
     return ""
+
+
+def view_instruction(needed: str, side: str | None, view: str) -> str | None:
+    """What the subject should change while filming when ``view`` does not suit (arguments as
+    :func:`view_problem`); None when it suits or no view was recognised."""
+    if view == "none" or view_fits(needed, view, side):
+        return None
+    if needed == "front":
+        return "Face the camera square on (turn towards it)."
+    if not view_fits(needed, view):
+        return "Turn sideways to the camera: this test needs a side view."
+    return f"Turn around: the {side} side of the body must face the camera."
 
 
 def _entry(
@@ -133,13 +154,19 @@ def _entry(
     needed_view: str,
     min_hold_s: float,
     extremes: tuple[Literal["max", "min"], ...] = ("max", "min"),
+    **rom_options: Any,
 ) -> tuple[MetricSummary, RomResult]:
     spec = metric_spec(metric_id)
     values = np.asarray(table.values[metric_id], dtype=float)
     measured = np.isfinite(values)
     view = dominant_view(np.asarray(table.view), measured)
     rom = extract_rom(
-        table.time_s, values, min_hold_s=min_hold_s, extremes=extremes, unit=f" {spec.unit}"
+        table.time_s,
+        values,
+        min_hold_s=min_hold_s,
+        extremes=extremes,
+        unit=f" {spec.unit}",
+        **rom_options,
     )
     quality: Quality = rom.quality
     reason = f"{metric_id}: {rom.reason}" if rom.reason else ""
@@ -183,7 +210,12 @@ def summarize(table: MetricTable, *, min_hold_s: float = 0.5) -> dict[str, Metri
 
 
 def summary_for_test(
-    table: MetricTable, test: AssessmentTest, side: Side | None, *, min_hold_s: float = 0.5
+    table: MetricTable,
+    test: AssessmentTest,
+    side: Side | None,
+    *,
+    min_hold_s: float = 0.5,
+    **rom_options: Any,
 ) -> AssessmentSummary:
     """The result of one clinical test: the summary entry of its metric plus
 
@@ -195,14 +227,16 @@ def summary_for_test(
       result to use for tests with ``needs_neutral``).
 
     The view check uses the test's view (e.g. elbow flexion is filmed from the side) and, for a
-    sided side-view test, requires that side to face the camera.
+    sided side-view test, requires that side to face the camera. ``rom_options`` are further
+    hold rules for ``rom.extract_rom`` (``hold_tolerance``, ``max_gap_s``,
+    ``min_valid_frames`` ...), e.g. the live ones that follow the frame rate.
 
     Raises:
         ValueError: ``side`` does not fit the test (see ``AssessmentTest.metric_id``).
     """
     metric_id = test.metric_id(side)
     extreme: Literal["max", "min"] = test.extreme(side)
-    entry, rom = _entry(table, metric_id, test.view, min_hold_s, (extreme,))
+    entry, rom = _entry(table, metric_id, test.view, min_hold_s, (extreme,), **rom_options)
     value = rom.extreme(extreme)
     result: AssessmentSummary = {
         "test": test.id,

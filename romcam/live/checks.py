@@ -7,6 +7,7 @@ import numpy as np
 
 from romcam.core.assessments import AssessmentTest, Side
 from romcam.core.landmarks import LANDMARK_INDEX
+from romcam.core.summary import view_instruction
 
 #: Below this landmark visibility a body part counts as not seen.
 MIN_VISIBILITY = 0.5
@@ -24,19 +25,6 @@ def required_landmarks(test: AssessmentTest, side: Side | None) -> tuple[str, ..
         else:
             names.extend(f"{s}_{region}" for s in sides if f"{s}_{region}" in LANDMARK_INDEX)
     return tuple(names)
-
-
-def view_problem(test: AssessmentTest, side: Side | None, view: str) -> str | None:
-    """What to change when the detected ``view`` does not suit the test, else None."""
-    if view == "none":
-        return None
-    if test.view == "front":
-        return None if view == "front" else "Face the camera square on (turn towards it)."
-    if not view.startswith("side"):
-        return "Turn sideways to the camera: this test needs a side view."
-    if side is not None and test.metric.endswith("{side}") and view != f"side_{side}":
-        return f"Turn around: the {side} side of the body must face the camera."
-    return None
 
 
 def setup_problems(
@@ -59,7 +47,7 @@ def setup_problems(
     problems: list[str] = []
     if people > 1:
         problems.append(f"{people} people in the picture: only the client should be in view.")
-    wrong_view = view_problem(test, side, view)
+    wrong_view = view_instruction(test.view, test.spec(side).side, view)
     if wrong_view:
         problems.append(wrong_view)
     outside, hidden = [], []

@@ -7,7 +7,8 @@ import pytest
 
 from romcam.core.assessments import assessment_test
 from romcam.core.landmarks import LANDMARK_INDEX, N_LANDMARKS
-from romcam.live.checks import required_landmarks, setup_problems, view_problem
+from romcam.core.summary import view_instruction
+from romcam.live.checks import required_landmarks, setup_problems
 
 
 def test_required_landmarks_follow_test_and_side() -> None:
@@ -34,8 +35,10 @@ def test_required_landmarks_follow_test_and_side() -> None:
         ("neck_flexion", None, "oblique", "Turn sideways"),
     ],
 )
-def test_view_problem(test_id: str, side, view: str, fix: str | None) -> None:
-    got = view_problem(assessment_test(test_id), side, view)
+def test_view_instruction(test_id: str, side, view: str, fix: str | None) -> None:
+    """The filming instruction the set-up checks show (``summary.view_instruction``)."""
+    test = assessment_test(test_id)
+    got = view_instruction(test.view, test.spec(side).side, view)
     assert (got is None) if fix is None else (fix in got)
 
 
