@@ -15,7 +15,11 @@ from romcam.core.metric_specs import MetricSpec, metric_spec
 Side = Literal["left", "right"]
 
 
-@dataclass(frozen=True)
+#: The body parts a test names, head to foot (the order they are listed to people in).
+BODY_PARTS = ("ear", "eye", "nose", "shoulder", "elbow", "wrist", "hip", "knee", "ankle")
+
+
+@dataclass(frozen=True, kw_only=True)
 class AssessmentTest:
     """One clinical test.
 
@@ -31,7 +35,8 @@ class AssessmentTest:
         needs_neutral: True when the metric is zeroed at the subject's neutral first.
         setup: how to place the camera and the subject.
         movement: what the subject does.
-        regions: body parts that must be in frame.
+        also_in_frame: body parts (of :data:`BODY_PARTS`) that must be in the picture besides
+            those its metrics are computed from (e.g. the wrist of a straight arm).
     """
 
     id: str
@@ -43,7 +48,20 @@ class AssessmentTest:
     needs_neutral: bool
     setup: str
     movement: str
-    regions: tuple[str, ...]
+    also_in_frame: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        unknown = set(self.also_in_frame) - set(BODY_PARTS)
+        if unknown:
+            raise ValueError(f"{self.id}: unknown body parts {sorted(unknown)}")
+
+    @property
+    def regions(self) -> tuple[str, ...]:
+        """Body parts that must be in the picture, head to foot: the landmarks of its metrics
+        (from their specs, without the side) and ``also_in_frame``."""
+        metrics = (self.metric.format(side="left"), *POSTURE_METRICS.get(self.id, ()))
+        parts = {part for m in metrics for part in metric_spec(m).body_parts}
+        return tuple(sorted(parts | set(self.also_in_frame), key=BODY_PARTS.index))
 
     def metric_id(self, side: Side | None) -> str:
         """Metric column for ``side``; ValueError when the side does not fit the test."""
@@ -65,164 +83,168 @@ class AssessmentTest:
 
 _SIDE_CAM = "Camera at hip height, 2-3 m away, level, the {side} side of the body facing it."
 _FRONT_CAM = "Camera at chest height, 2-3 m away, level, facing the subject square on."
+_HEAD_SIDE_CAM = "Seated, camera at head height, 1.5-2 m away, one side of the head facing it."
+_HEAD_FRONT_CAM = "Seated, camera at head height, 1.5-2 m away, facing the subject."
+_ARM = ("wrist",)  # a straight arm: the whole of it in the picture
+_LEG = ("ankle",)  # the whole leg
+_FACE = ("eye",)  # the face, to see the head is not turned
+_STANDING = ("knee", "ankle")  # the whole body
 
 TESTS: tuple[AssessmentTest, ...] = (
     AssessmentTest(
-        "shoulder_flexion",
-        "Shoulder flexion",
-        "shoulder_flexion_{side}",
-        "max",
-        "side",
-        True,
-        False,
-        _SIDE_CAM,
-        "Arm straight, thumb up; raise it forward and up as far as it goes; hold 1 s.",
-        ("shoulder", "elbow", "wrist", "hip"),
+        id="shoulder_flexion",
+        label="Shoulder flexion",
+        metric="shoulder_flexion_{side}",
+        end_range="max",
+        view="side",
+        sided=True,
+        needs_neutral=False,
+        setup=_SIDE_CAM,
+        movement="Arm straight, thumb up; raise it forward and up as far as it goes; hold 1 s.",
+        also_in_frame=_ARM,
     ),
     AssessmentTest(
-        "shoulder_extension",
-        "Shoulder extension",
-        "shoulder_flexion_{side}",
-        "min",
-        "side",
-        True,
-        False,
-        _SIDE_CAM,
-        "Arm straight at the side; move it backwards as far as it goes; hold 1 s.",
-        ("shoulder", "elbow", "wrist", "hip"),
+        id="shoulder_extension",
+        label="Shoulder extension",
+        metric="shoulder_flexion_{side}",
+        end_range="min",
+        view="side",
+        sided=True,
+        needs_neutral=False,
+        setup=_SIDE_CAM,
+        movement="Arm straight at the side; move it backwards as far as it goes; hold 1 s.",
+        also_in_frame=_ARM,
     ),
     AssessmentTest(
-        "shoulder_abduction",
-        "Shoulder abduction",
-        "shoulder_abduction_{side}",
-        "max",
-        "front",
-        True,
-        False,
-        _FRONT_CAM,
-        "Palm forward; raise the arm out to the side and up as far as it goes; hold 1 s.",
-        ("shoulder", "elbow", "wrist", "hip"),
+        id="shoulder_abduction",
+        label="Shoulder abduction",
+        metric="shoulder_abduction_{side}",
+        end_range="max",
+        view="front",
+        sided=True,
+        needs_neutral=False,
+        setup=_FRONT_CAM,
+        movement="Palm forward; raise the arm out to the side and up as far as it goes; hold 1 s.",
+        also_in_frame=_ARM,
     ),
     AssessmentTest(
-        "elbow_flexion",
-        "Elbow flexion",
-        "elbow_flexion_{side}",
-        "max",
-        "side",
-        True,
-        False,
-        _SIDE_CAM,
-        "Upper arm by the side; bend the elbow as far as it goes; hold 1 s.",
-        ("shoulder", "elbow", "wrist"),
+        id="elbow_flexion",
+        label="Elbow flexion",
+        metric="elbow_flexion_{side}",
+        end_range="max",
+        view="side",
+        sided=True,
+        needs_neutral=False,
+        setup=_SIDE_CAM,
+        movement="Upper arm by the side; bend the elbow as far as it goes; hold 1 s.",
     ),
     AssessmentTest(
-        "hip_flexion",
-        "Hip flexion",
-        "hip_flexion_{side}",
-        "max",
-        "side",
-        True,
-        False,
-        _SIDE_CAM,
-        "Standing, hold a support; raise the knee towards the chest; hold 1 s.",
-        ("shoulder", "hip", "knee", "ankle"),
+        id="hip_flexion",
+        label="Hip flexion",
+        metric="hip_flexion_{side}",
+        end_range="max",
+        view="side",
+        sided=True,
+        needs_neutral=False,
+        setup=_SIDE_CAM,
+        movement="Standing, hold a support; raise the knee towards the chest; hold 1 s.",
+        also_in_frame=_LEG,
     ),
     AssessmentTest(
-        "hip_abduction",
-        "Hip abduction",
-        "hip_abduction_{side}",
-        "max",
-        "front",
-        True,
-        False,
-        _FRONT_CAM,
-        "Standing, hold a support; move the straight leg out to the side; hold 1 s.",
-        ("shoulder", "hip", "knee", "ankle"),
+        id="hip_abduction",
+        label="Hip abduction",
+        metric="hip_abduction_{side}",
+        end_range="max",
+        view="front",
+        sided=True,
+        needs_neutral=False,
+        setup=_FRONT_CAM,
+        movement="Standing, hold a support; move the straight leg out to the side; hold 1 s.",
+        also_in_frame=_LEG,
     ),
     AssessmentTest(
-        "knee_flexion",
-        "Knee flexion",
-        "knee_flexion_{side}",
-        "max",
-        "side",
-        True,
-        False,
-        _SIDE_CAM,
-        "Standing, hold a support; bend the knee bringing the heel to the buttock; hold 1 s.",
-        ("hip", "knee", "ankle"),
+        id="knee_flexion",
+        label="Knee flexion",
+        metric="knee_flexion_{side}",
+        end_range="max",
+        view="side",
+        sided=True,
+        needs_neutral=False,
+        setup=_SIDE_CAM,
+        movement="Standing, hold a support; bend the knee bringing the heel to the buttock; "
+        "hold 1 s.",
     ),
     AssessmentTest(
-        "neck_flexion",
-        "Neck flexion",
-        "neck_flexion",
-        "max",
-        "side",
-        False,
-        True,
-        "Seated, camera at head height, 1.5-2 m away, one side of the head facing it.",
-        "Look straight ahead (neutral), then bring the chin to the chest; hold 1 s.",
-        ("ear", "eye", "shoulder", "hip"),
+        id="neck_flexion",
+        label="Neck flexion",
+        metric="neck_flexion",
+        end_range="max",
+        view="side",
+        sided=False,
+        needs_neutral=True,
+        setup=_HEAD_SIDE_CAM,
+        movement="Look straight ahead (neutral), then bring the chin to the chest; hold 1 s.",
     ),
     AssessmentTest(
-        "neck_extension",
-        "Neck extension",
-        "neck_flexion",
-        "min",
-        "side",
-        False,
-        True,
-        "Seated, camera at head height, 1.5-2 m away, one side of the head facing it.",
-        "Look straight ahead (neutral), then look up as far as it goes; hold 1 s.",
-        ("ear", "eye", "shoulder", "hip"),
+        id="neck_extension",
+        label="Neck extension",
+        metric="neck_flexion",
+        end_range="min",
+        view="side",
+        sided=False,
+        needs_neutral=True,
+        setup=_HEAD_SIDE_CAM,
+        movement="Look straight ahead (neutral), then look up as far as it goes; hold 1 s.",
     ),
     AssessmentTest(
-        "neck_lateral_flexion",
-        "Neck lateral flexion",
-        "neck_lateral_flexion",
-        "max",
-        "front",
-        True,
-        True,
-        "Seated, camera at head height, 1.5-2 m away, facing the subject.",
-        "Look straight ahead (neutral), then tilt the ear towards the shoulder "
+        id="neck_lateral_flexion",
+        label="Neck lateral flexion",
+        metric="neck_lateral_flexion",
+        end_range="max",
+        view="front",
+        sided=True,
+        needs_neutral=True,
+        setup=_HEAD_FRONT_CAM,
+        movement="Look straight ahead (neutral), then tilt the ear towards the shoulder "
         "without turning; hold 1 s.",
-        ("ear", "eye", "shoulder"),
+        also_in_frame=_FACE,
     ),
     AssessmentTest(
-        "neck_rotation",
-        "Neck rotation",
-        "neck_rotation",
-        "max",
-        "front",
-        True,
-        True,
-        "Seated, camera at head height, 1.5-2 m away, facing the subject.",
-        "Look straight ahead (neutral), then turn the head to look over the shoulder; hold 1 s.",
-        ("ear", "eye", "nose", "shoulder"),
+        id="neck_rotation",
+        label="Neck rotation",
+        metric="neck_rotation",
+        end_range="max",
+        view="front",
+        sided=True,
+        needs_neutral=True,
+        setup=_HEAD_FRONT_CAM,
+        movement="Look straight ahead (neutral), then turn the head to look over the shoulder; "
+        "hold 1 s.",
+        also_in_frame=_FACE,
     ),
     AssessmentTest(
-        "posture_side",
-        "Standing posture, side view",
-        "craniovertebral_angle",
-        "min",
-        "side",
-        False,
-        False,
-        _SIDE_CAM.format(side="left or right"),
-        "Stand relaxed, look straight ahead, arms by the sides; stay still 3 s.",
-        ("ear", "shoulder", "hip", "knee", "ankle"),
+        id="posture_side",
+        label="Standing posture, side view",
+        metric="craniovertebral_angle",
+        end_range="min",
+        view="side",
+        sided=False,
+        needs_neutral=False,
+        setup=_SIDE_CAM.format(side="left or right"),
+        movement="Stand relaxed, look straight ahead, arms by the sides; stay still 3 s.",
+        also_in_frame=_STANDING,
     ),
     AssessmentTest(
-        "posture_front",
-        "Standing posture, front view",
-        "shoulder_tilt",
-        "max",
-        "front",
-        False,
-        False,
-        _FRONT_CAM,
-        "Stand relaxed, feet hip-width apart, arms by the sides; stay still 3 s.",
-        ("ear", "shoulder", "hip", "knee", "ankle"),
+        id="posture_front",
+        label="Standing posture, front view",
+        metric="shoulder_tilt",
+        end_range="max",
+        view="front",
+        sided=False,
+        needs_neutral=False,
+        setup=_FRONT_CAM,
+        movement="Stand relaxed, feet hip-width apart, arms by the sides; stay still 3 s.",
+        also_in_frame=_STANDING,
     ),
 )
 TESTS_BY_ID: dict[str, AssessmentTest] = {t.id: t for t in TESTS}

@@ -19,7 +19,7 @@ import numpy as np
 from romcam.core import angles, posture
 from romcam.core.geometry import image_to_up, mirror_x, rotate, wrap_deg
 from romcam.core.landmarks import LANDMARK_INDEX, PoseSequence
-from romcam.core.metric_specs import METRIC_IDS, METRICS_BY_ID
+from romcam.core.metric_specs import METRIC_IDS, METRICS_BY_ID, NEAR
 from romcam.core.metric_table import MetricTable
 from romcam.core.views import ViewEstimate, detect_views
 
@@ -81,13 +81,32 @@ class _Frames:
         """(T, k) landmark indices; ``near_x`` picks left_x/right_x by the near side."""
         cols = [
             np.where(
-                self.near_left, LANDMARK_INDEX[f"left_{n[5:]}"], LANDMARK_INDEX[f"right_{n[5:]}"]
+                self.near_left,
+                LANDMARK_INDEX[f"left_{n.removeprefix(NEAR)}"],
+                LANDMARK_INDEX[f"right_{n.removeprefix(NEAR)}"],
             )
-            if n.startswith("near_")
+            if n.startswith(NEAR)
             else np.full(self.near_left.shape, LANDMARK_INDEX[n])
             for n in names
         ]
         return np.stack(cols, axis=-1)
+
+    def needs_of(self, metric_id: str) -> np.ndarray:
+        """(T, k) indices of the landmarks the metric's spec says it is computed from."""
+        return self.needs(*METRICS_BY_ID[metric_id].landmarks)
+
+    def arc(
+        self, coords: np.ndarray, metric_id: str
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(T, 2) vertex, ref_from, ref_to and moving points of the metric's joint arc."""
+        arc = METRICS_BY_ID[metric_id].arc
+        assert arc is not None, f"{metric_id} has no joint arc"
+        return (
+            self.pt(coords, arc.vertex),
+            self.pt(coords, arc.ref_from),
+            self.pt(coords, arc.ref_to),
+            self.pt(coords, arc.moving),
+        )
 
 
 def compute_metrics(
@@ -285,44 +304,23 @@ def _side_metrics(f: _Frames) -> dict[str, _Raw]:
     out: dict[str, _Raw] = {}
     for side, _ in _SIDES:
         near = f.views.view == f"side_{side}"
-
-        def p(base: str, side: str = side) -> np.ndarray:
-            return f.pt(s, f"{side}_{base}")
-
-        for mid, value, names in (
-            (
-                "shoulder_flexion",
-                angles.sagittal_flexion(p("shoulder"), p("hip"), p("shoulder"), p("elbow")),
-                ("shoulder", "elbow", "hip"),
-            ),
-            (
-                "hip_flexion",
-                angles.sagittal_flexion(p("shoulder"), p("hip"), p("hip"), p("knee")),
-                ("shoulder", "hip", "knee"),
-            ),
-            (
-                "knee_flexion",
-                angles.knee_flexion(p("hip"), p("knee"), p("ankle")),
-                ("hip", "knee", "ankle"),
-            ),
-        ):
-            needs = f.needs(*(f"{side}_{n}" for n in names))
-            out[f"{mid}_{side}"] = _Raw(value, needs, near, is_side)
+        for base in ("shoulder_flexion", "hip_flexion", "knee_flexion"):
+            mid = f"{base}_{side}"
+            vertex, ref_from, ref_to, moving = f.arc(s, mid)
+            if base == "knee_flexion":
+                value = angles.knee_flexion(ref_from, vertex, moving)
+            else:
+                value = angles.sagittal_flexion(ref_from, ref_to, vertex, moving)
+            out[mid] = _Raw(value, f.needs_of(mid), near, is_side)
     sh, hip, ear = f.near(s, "shoulder"), f.near(s, "hip"), f.near(s, "ear")
-    midline: dict[str, tuple[np.ndarray, tuple[str, ...]]] = {
-        "neck_flexion": (
-            angles.raw_neck_flexion(ear, f.near(s, "eye"), sh, hip),
-            ("near_ear", "near_eye", "near_shoulder", "near_hip"),
-        ),
-        "craniovertebral_angle": (
-            posture.craniovertebral_angle(sh, ear),
-            ("near_shoulder", "near_ear"),
-        ),
-        "forward_head_cm": (posture.forward_head_px(sh, ear), ("near_shoulder", "near_ear")),
-        "trunk_flexion": (posture.lean_from_vertical(hip, sh), ("near_shoulder", "near_hip")),
+    midline = {
+        "neck_flexion": angles.raw_neck_flexion(ear, f.near(s, "eye"), sh, hip),
+        "craniovertebral_angle": posture.craniovertebral_angle(sh, ear),
+        "forward_head_cm": posture.forward_head_px(sh, ear),
+        "trunk_flexion": posture.lean_from_vertical(hip, sh),
     }
-    for mid, (value, needed) in midline.items():
-        out[mid] = _Raw(value, f.needs(*needed), is_side, is_side)
+    for mid, value in midline.items():
+        out[mid] = _Raw(value, f.needs_of(mid), is_side, is_side)
     return out
 
 
@@ -332,28 +330,28 @@ def _front_metrics(f: _Frames) -> dict[str, _Raw]:
     is_front = f.views.view == "front"
     mid_sh = (f.pt(c, "left_shoulder") + f.pt(c, "right_shoulder")) / 2.0
     mid_hip = (f.pt(c, "left_hip") + f.pt(c, "right_hip")) / 2.0
-    trunk = ("left_shoulder", "right_shoulder", "left_hip", "right_hip")
     out: dict[str, _Raw] = {}
     out.update(_abductions(f, mid_sh, mid_hip, is_front))
     lr = {b: (f.pt(c, f"left_{b}"), f.pt(c, f"right_{b}")) for b in ("shoulder", "ear", "hip")}
-    ears, shoulders = ("left_ear", "right_ear"), ("left_shoulder", "right_shoulder")
     midline = {
-        "neck_lateral_flexion": (
-            angles.neck_lateral_flexion(*lr["shoulder"], *lr["ear"]),
-            ears + shoulders,
-        ),
-        "shoulder_tilt": (posture.line_tilt(*lr["shoulder"]), shoulders),
-        "head_tilt": (posture.line_tilt(*lr["ear"]), ears),
-        "pelvic_tilt": (posture.line_tilt(*lr["hip"]), ("left_hip", "right_hip")),
-        "trunk_lateral_lean": (posture.lean_from_vertical(mid_hip, mid_sh), trunk),
+        "neck_lateral_flexion": angles.neck_lateral_flexion(*lr["shoulder"], *lr["ear"]),
+        "shoulder_tilt": posture.line_tilt(*lr["shoulder"]),
+        "head_tilt": posture.line_tilt(*lr["ear"]),
+        "pelvic_tilt": posture.line_tilt(*lr["hip"]),
+        "trunk_lateral_lean": posture.lean_from_vertical(mid_hip, mid_sh),
     }
-    for mid, (value, names) in midline.items():
-        out[mid] = _Raw(value, f.needs(*names), is_front, is_front)
+    for mid, value in midline.items():
+        out[mid] = _Raw(value, f.needs_of(mid), is_front, is_front)
     facing_camera = is_front & (f.views.facing == "camera")
     out["neck_rotation"] = _Raw(
-        _neck_rotation(f), f.needs("nose", *ears, *shoulders), facing_camera, is_front
+        _neck_rotation(f), f.needs_of("neck_rotation"), facing_camera, is_front
     )
     return out
+
+
+#: Where the hips are not usable, shoulder abduction does without them (see _abductions); the
+#: shoulders stand in for them so that the needs array keeps its width.
+_HIPS_AS_SHOULDERS = {"left_hip": "left_shoulder", "right_hip": "right_shoulder"}
 
 
 def _abductions(
@@ -366,24 +364,20 @@ def _abductions(
     flag. Hip abduction always needs both hips.
     """
     c = f.fro
-    trunk = ("left_shoulder", "right_shoulder", "left_hip", "right_hip")
     vertical_bottom = mid_sh + np.array([0.0, -1.0])
     out: dict[str, _Raw] = {}
     for side, sign in _SIDES:
-        shoulder, elbow = f.pt(c, f"{side}_shoulder"), f.pt(c, f"{side}_elbow")
+        mid = f"shoulder_abduction_{side}"
+        shoulder, _, _, elbow = f.arc(c, mid)
         bottom = np.where(f.hips_ok[:, None], mid_hip, vertical_bottom)
-        needs = np.where(
-            f.hips_ok[:, None],
-            f.needs(*trunk, f"{side}_elbow"),
-            f.needs(*trunk[:2], *trunk[:2], f"{side}_elbow"),
-        )
+        without_hips = [_HIPS_AS_SHOULDERS.get(n, n) for n in METRICS_BY_ID[mid].landmarks]
+        needs = np.where(f.hips_ok[:, None], f.needs_of(mid), f.needs(*without_hips))
         value = angles.abduction(mid_sh, bottom, shoulder, elbow, sign)
-        out[f"shoulder_abduction_{side}"] = _Raw(value, needs, is_front, is_front)
-        value = angles.abduction(
-            mid_sh, mid_hip, f.pt(c, f"{side}_hip"), f.pt(c, f"{side}_knee"), sign
-        )
-        needs = f.needs(*trunk, f"{side}_knee")
-        out[f"hip_abduction_{side}"] = _Raw(value, needs, is_front, is_front)
+        out[mid] = _Raw(value, needs, is_front, is_front)
+        mid = f"hip_abduction_{side}"
+        hip, _, _, knee = f.arc(c, mid)
+        value = angles.abduction(mid_sh, mid_hip, hip, knee, sign)
+        out[mid] = _Raw(value, f.needs_of(mid), is_front, is_front)
     return out
 
 
@@ -404,12 +398,12 @@ def _elbows(f: _Frames) -> dict[str, _Raw]:
     out: dict[str, _Raw] = {}
     view = f.views.view
     for side, _ in _SIDES:
-        value = angles.elbow_flexion(
-            *(f.pt(f.up, f"{side}_{n}") for n in ("shoulder", "elbow", "wrist"))
-        )
+        mid = f"elbow_flexion_{side}"
+        elbow, shoulder, _, wrist = f.arc(f.up, mid)
         allowed = np.isin(view, ("front", "oblique", f"side_{side}"))
-        needs = f.needs(*(f"{side}_{n}" for n in ("shoulder", "elbow", "wrist")))
-        out[f"elbow_flexion_{side}"] = _Raw(value, needs, allowed, view != "none")
+        out[mid] = _Raw(
+            angles.elbow_flexion(shoulder, elbow, wrist), f.needs_of(mid), allowed, view != "none"
+        )
     return out
 
 

@@ -12,10 +12,35 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from romcam.core.landmarks import LANDMARK_INDEX
+
 RequiredView = Literal["side", "front", "any"]
+#: Landmark name prefix of midline side-view metrics: the side facing the camera
+#: (``near_ear`` is ``left_ear`` in a ``side_left`` view, ``right_ear`` in ``side_right``).
+NEAR = "near_"
+_SIDE_PREFIXES = ("left_", "right_", NEAR)
 
 
 @dataclass(frozen=True)
+class JointArc:
+    """A joint angle as drawn on the picture: from the reference direction (``ref_to -
+    ref_from``) to the moving segment (``moving - vertex``), both starting at ``vertex``.
+
+    Values are landmark names (``romcam.core.landmarks``). ``romcam.core.measure`` computes the
+    limb angles from the same points, except that abduction's reference is the trunk midline.
+    """
+
+    vertex: str
+    ref_from: str
+    ref_to: str
+    moving: str
+
+    @property
+    def landmarks(self) -> tuple[str, ...]:
+        return (self.vertex, self.ref_from, self.ref_to, self.moving)
+
+
+@dataclass(frozen=True, kw_only=True)
 class MetricSpec:
     """What one metric is.
 
@@ -28,6 +53,11 @@ class MetricSpec:
         normal_range: (low, high) normal values in ``unit``; None when there is no agreed norm.
         source: where the normal range comes from.
         kind: ``rom`` (an excursion to an end range) or ``posture`` (a static value).
+        landmarks: the landmarks the value is computed from; it is not measured in a frame
+            where one is unseen or outside the picture. ``near_x`` is the near side's ``x``
+            (see :data:`NEAR`).
+        arc: the joint angle drawn on the picture (None: the metric draws no arc); its
+            landmarks are among ``landmarks``.
         plausible_range: (low, high) beyond which a value is anatomically impossible even as a
             2-D projection; such values are pose-estimation failures and are not reported.
     """
@@ -40,10 +70,39 @@ class MetricSpec:
     normal_range: tuple[float, float] | None
     source: str
     kind: Literal["rom", "posture"]
+    landmarks: tuple[str, ...]
+    arc: JointArc | None = None
     plausible_range: tuple[float, float] = (-180.0, 180.0)
+
+    def __post_init__(self) -> None:
+        unknown = [n for n in self.landmarks if _as_left(n) not in LANDMARK_INDEX]
+        if unknown:
+            raise ValueError(f"{self.id}: unknown landmarks {unknown}")
+        if self.arc is not None and not set(self.arc.landmarks) <= set(self.landmarks):
+            raise ValueError(f"{self.id}: the arc's landmarks must be among its landmarks")
+
+    @property
+    def body_parts(self) -> tuple[str, ...]:
+        """The landmarks without their side (``shoulder`` for ``left_shoulder``), in order."""
+        return tuple(dict.fromkeys(body_part(name) for name in self.landmarks))
+
+
+def _as_left(landmark: str) -> str:
+    return f"left_{landmark.removeprefix(NEAR)}" if landmark.startswith(NEAR) else landmark
+
+
+def body_part(landmark: str) -> str:
+    """``shoulder`` for ``left_shoulder``, ``right_shoulder`` or ``near_shoulder``; ``nose``
+    stays ``nose``."""
+    for prefix in _SIDE_PREFIXES:
+        if landmark.startswith(prefix):
+            return landmark.removeprefix(prefix)
+    return landmark
 
 
 AAOS = "AAOS 1965 (Norkin & White 2016, App. A)"
+_LEVEL = "clinical convention: level within about 2 deg"
+_TRUNK = ("left_shoulder", "right_shoulder", "left_hip", "right_hip")
 
 
 def _bilateral(
@@ -51,116 +110,194 @@ def _bilateral(
     label: str,
     view: RequiredView,
     normal: tuple[float, float] | None,
-    source: str = AAOS,
+    *,
+    arc: tuple[str, str, str, str],
+    landmarks: tuple[str, ...] | None = None,
 ) -> tuple[MetricSpec, MetricSpec]:
-    return tuple(  # type: ignore[return-value]
-        MetricSpec(f"{base}_{side}", f"{label} ({side})", view, "deg", side, normal, source, "rom")
+    """Left and right metric; ``arc`` (vertex, ref_from, ref_to, moving) and ``landmarks``
+    (default: the arc's) are names with ``{side}`` for the metric's side."""
+    names = landmarks if landmarks is not None else arc
+    left, right = (
+        MetricSpec(
+            id=f"{base}_{side}",
+            label=f"{label} ({side})",
+            view=view,
+            unit="deg",
+            side=side,
+            normal_range=normal,
+            source=AAOS,
+            kind="rom",
+            landmarks=tuple(dict.fromkeys(n.format(side=side) for n in names)),
+            arc=JointArc(*(n.format(side=side) for n in arc)),
+        )
         for side in ("left", "right")
+    )
+    return left, right
+
+
+def _midline(
+    id: str,
+    label: str,
+    view: RequiredView,
+    normal: tuple[float, float] | None,
+    source: str,
+    kind: Literal["rom", "posture"],
+    landmarks: tuple[str, ...],
+    unit: str = "deg",
+) -> MetricSpec:
+    return MetricSpec(
+        id=id,
+        label=label,
+        view=view,
+        unit=unit,
+        side=None,
+        normal_range=normal,
+        source=source,
+        kind=kind,
+        landmarks=landmarks,
     )
 
 
 _CATALOGUE: tuple[MetricSpec, ...] = (
     # Shoulder flexion 0-180; extension (negative values) 0-60.
-    *_bilateral("shoulder_flexion", "Shoulder flexion", "side", (-60.0, 180.0)),
-    *_bilateral("shoulder_abduction", "Shoulder abduction", "front", (0.0, 180.0)),
-    *_bilateral("elbow_flexion", "Elbow flexion", "any", (0.0, 150.0)),
+    *_bilateral(
+        "shoulder_flexion",
+        "Shoulder flexion",
+        "side",
+        (-60.0, 180.0),
+        arc=("{side}_shoulder", "{side}_shoulder", "{side}_hip", "{side}_elbow"),
+    ),
+    # Measured from the trunk midline (both shoulders and hips), drawn from the same side's hip.
+    *_bilateral(
+        "shoulder_abduction",
+        "Shoulder abduction",
+        "front",
+        (0.0, 180.0),
+        arc=("{side}_shoulder", "{side}_shoulder", "{side}_hip", "{side}_elbow"),
+        landmarks=(*_TRUNK, "{side}_elbow"),
+    ),
+    *_bilateral(
+        "elbow_flexion",
+        "Elbow flexion",
+        "any",
+        (0.0, 150.0),
+        arc=("{side}_elbow", "{side}_shoulder", "{side}_elbow", "{side}_wrist"),
+    ),
     # Hip flexion 0-120; extension 0-30.
-    *_bilateral("hip_flexion", "Hip flexion", "side", (-30.0, 120.0)),
-    *_bilateral("hip_abduction", "Hip abduction", "front", (0.0, 45.0)),
-    *_bilateral("knee_flexion", "Knee flexion", "side", (0.0, 135.0)),
+    *_bilateral(
+        "hip_flexion",
+        "Hip flexion",
+        "side",
+        (-30.0, 120.0),
+        arc=("{side}_hip", "{side}_shoulder", "{side}_hip", "{side}_knee"),
+    ),
+    *_bilateral(
+        "hip_abduction",
+        "Hip abduction",
+        "front",
+        (0.0, 45.0),
+        arc=("{side}_hip", "{side}_shoulder", "{side}_hip", "{side}_knee"),
+        landmarks=(*_TRUNK, "{side}_knee"),
+    ),
+    *_bilateral(
+        "knee_flexion",
+        "Knee flexion",
+        "side",
+        (0.0, 135.0),
+        arc=("{side}_knee", "{side}_hip", "{side}_knee", "{side}_ankle"),
+    ),
     # Cervical spine: flexion 45, extension 45, lateral flexion 45, rotation 60 each way.
-    MetricSpec(
+    _midline(
         "neck_flexion",
         "Neck flexion (+) / extension (-)",
         "side",
-        "deg",
-        None,
         (-45.0, 45.0),
         AAOS,
         "rom",
+        ("near_ear", "near_eye", "near_shoulder", "near_hip"),
     ),
-    MetricSpec(
+    _midline(
         "neck_lateral_flexion",
         "Neck lateral flexion (+ left)",
         "front",
-        "deg",
-        None,
         (-45.0, 45.0),
         AAOS,
         "rom",
+        ("left_ear", "right_ear", "left_shoulder", "right_shoulder"),
     ),
-    MetricSpec(
-        "neck_rotation", "Neck rotation (+ left)", "front", "deg", None, (-60.0, 60.0), AAOS, "rom"
+    # The shoulders are taken as square to the camera: they must be seen.
+    _midline(
+        "neck_rotation",
+        "Neck rotation (+ left)",
+        "front",
+        (-60.0, 60.0),
+        AAOS,
+        "rom",
+        ("nose", "left_ear", "right_ear", "left_shoulder", "right_shoulder"),
     ),
-    MetricSpec(
+    _midline(
         "craniovertebral_angle",
         "Craniovertebral angle",
         "side",
-        "deg",
-        None,
         (48.0, 90.0),
         "Yip, Chiu & Poon 2008, Man Ther 13:148 (FHP below ~48-50 deg)",
         "posture",
+        ("near_shoulder", "near_ear"),
     ),
-    MetricSpec(
+    _midline(
         "forward_head_cm",
         "Forward head distance",
         "side",
-        "cm",
-        None,
         None,
         "no agreed norm; track change over visits",
         "posture",
+        ("near_shoulder", "near_ear"),
+        unit="cm",
     ),
-    MetricSpec(
+    _midline(
         "shoulder_tilt",
         "Shoulder tilt (+ left higher)",
         "front",
-        "deg",
-        None,
         (-2.0, 2.0),
-        "clinical convention: level within about 2 deg",
+        _LEVEL,
         "posture",
+        ("left_shoulder", "right_shoulder"),
     ),
-    MetricSpec(
+    _midline(
         "head_tilt",
         "Head tilt (+ left higher)",
         "front",
-        "deg",
-        None,
         (-2.0, 2.0),
-        "clinical convention: level within about 2 deg",
+        _LEVEL,
         "posture",
+        ("left_ear", "right_ear"),
     ),
-    MetricSpec(
+    _midline(
         "pelvic_tilt",
         "Pelvic (frontal) tilt (+ left higher)",
         "front",
-        "deg",
-        None,
         (-2.0, 2.0),
-        "clinical convention: level within about 2 deg",
+        _LEVEL,
         "posture",
+        ("left_hip", "right_hip"),
     ),
-    MetricSpec(
+    _midline(
         "trunk_lateral_lean",
         "Trunk lateral lean (+ left)",
         "front",
-        "deg",
-        None,
         (-2.0, 2.0),
         "clinical convention: upright within about 2 deg",
         "posture",
+        _TRUNK,
     ),
-    MetricSpec(
+    _midline(
         "trunk_flexion",
         "Trunk flexion (+ forward)",
         "side",
-        "deg",
-        None,
         (-5.0, 5.0),
         "upright standing within about 5 deg",
         "posture",
+        ("near_shoulder", "near_hip"),
     ),
 )
 

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Protocol
 
 import cv2
 import numpy as np
 
 from romcam.core.landmarks import LANDMARK_INDEX, N_LANDMARKS, SKELETON_EDGES
-from romcam.core.metric_specs import METRICS_BY_ID
+from romcam.core.metric_specs import METRICS, METRICS_BY_ID, JointArc
 
 # BGR colours.
 LEFT_COLOUR = (255, 160, 40)  # the subject's left side: blue
@@ -46,38 +45,8 @@ class HasImageLandmarks(Protocol):
     def image(self) -> np.ndarray: ...
 
 
-@dataclass(frozen=True)
-class ArcSpec:
-    """How to draw one metric's angle at its joint.
-
-    The arc spans from the reference direction (``ref_to - ref_from``) to the moving segment
-    (``moving - vertex``), both starting at ``vertex``.
-    """
-
-    vertex: str
-    ref_from: str
-    ref_to: str
-    moving: str
-
-
-def _bilateral_arcs(base: str, vertex: str, ref: tuple[str, str], moving: str) -> dict:
-    arcs = {}
-    for side in ("left", "right"):
-        arcs[f"{base}_{side}"] = ArcSpec(
-            f"{side}_{vertex}", f"{side}_{ref[0]}", f"{side}_{ref[1]}", f"{side}_{moving}"
-        )
-    return arcs
-
-
-#: Metrics whose angle can be drawn as an arc at a joint.
-ARCS: dict[str, ArcSpec] = {
-    **_bilateral_arcs("shoulder_flexion", "shoulder", ("shoulder", "hip"), "elbow"),
-    **_bilateral_arcs("shoulder_abduction", "shoulder", ("shoulder", "hip"), "elbow"),
-    **_bilateral_arcs("elbow_flexion", "elbow", ("shoulder", "elbow"), "wrist"),
-    **_bilateral_arcs("hip_flexion", "hip", ("shoulder", "hip"), "knee"),
-    **_bilateral_arcs("hip_abduction", "hip", ("shoulder", "hip"), "knee"),
-    **_bilateral_arcs("knee_flexion", "knee", ("hip", "knee"), "ankle"),
-}
+#: Metrics whose angle is drawn as an arc at a joint (from their specs' ``arc``).
+ARCS: dict[str, JointArc] = {m.id: m.arc for m in METRICS if m.arc is not None}
 
 
 def _landmark_array(pose: HasImageLandmarks | np.ndarray | None) -> np.ndarray | None:
