@@ -28,8 +28,8 @@ class QueueWorker(Closing, Generic[T]):
     Args:
         name: thread name (shows in logs and debuggers).
         handle: called on the worker thread for each item.
-        finish: called on the worker thread once, after the last item (also after an error);
-            e.g. flush and close a file.
+        after_last: called on the worker thread once, after the last item (also after an
+            error); e.g. flush and close a file.
         queue_size: items that may wait; :meth:`put` blocks while the queue is full.
     """
 
@@ -37,11 +37,11 @@ class QueueWorker(Closing, Generic[T]):
         self,
         name: str,
         handle: Callable[[T], None],
-        finish: Callable[[], None] | None = None,
+        after_last: Callable[[], None] | None = None,
         queue_size: int = 4,
     ) -> None:
         self._handle = handle
-        self._finish = finish
+        self._after_last = after_last
         self._queue: queue.Queue[object] = queue.Queue(maxsize=queue_size)
         self._error: BaseException | None = None
         self._closed = False
@@ -61,7 +61,8 @@ class QueueWorker(Closing, Generic[T]):
                 self._raise_worker_error()
 
     def close(self) -> None:
-        """Let the worker finish the queued items and ``finish``; re-raises a worker error.
+        """Let the worker handle the queued items and run ``after_last``; re-raises a worker
+        error.
 
         Idempotent; a worker error is raised once.
         """
@@ -95,14 +96,14 @@ class QueueWorker(Closing, Generic[T]):
             while not stopped:  # keep draining so put() never blocks forever
                 stopped = self._queue.get() is _STOP
         finally:
-            self._run_finish()
+            self._run_after_last()
 
-    def _run_finish(self) -> None:
-        if self._finish is None:
+    def _run_after_last(self) -> None:
+        if self._after_last is None:
             return
         try:
-            self._finish()
+            self._after_last()
         except BaseException as exc:
-            log.debug("worker %s failed to finish", self._thread.name, exc_info=True)
+            log.debug("worker %s failed after its last item", self._thread.name, exc_info=True)
             if self._error is None:
                 self._error = exc

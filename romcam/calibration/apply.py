@@ -1,17 +1,19 @@
 """Apply a profile's lens to pose landmarks (roll and scale are applied by ``romcam.core.measure``).
 
 Order of use: ``undistort_pose`` first, then ``compute_metrics(pose, roll_deg=profile.roll_deg,
-px_per_cm=profile.px_per_cm_at(w, h))``.
+px_per_cm=profile.px_per_cm_at(w, h))``; :func:`causal_measurer` does both frame by frame.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from dataclasses import replace
 
 import cv2
 import numpy as np
 
 from romcam.calibration.profile import CalibrationProfile
+from romcam.core.causal_measurer import CausalMeasurer
 from romcam.core.landmarks import PoseSequence
 from romcam.errors import CalibrationError
 
@@ -89,3 +91,32 @@ def undistort_pose(pose: PoseSequence, profile: CalibrationProfile) -> PoseSeque
     image[..., 0] = pixels[..., 0] / w
     image[..., 1] = pixels[..., 1] / h
     return replace(pose, image=image)
+
+
+def causal_measurer(
+    profile: CalibrationProfile | None,
+    width: int,
+    height: int,
+    *,
+    metrics: Collection[str] | None = None,
+    neutral: Mapping[str, float] | None = None,
+) -> CausalMeasurer:
+    """A :class:`~romcam.core.causal_measurer.CausalMeasurer` for frames of ``width`` x
+    ``height`` pixels with the profile's roll, scale and lens (None: no calibration).
+
+    Raises:
+        CalibrationError: the lens was calibrated at another aspect ratio.
+    """
+    if profile is None:
+        return CausalMeasurer(width, height, metrics=metrics, neutral=neutral)
+    if profile.has_lens:
+        scaled_camera_matrix(profile, width, height)  # a wrong aspect fails now, not mid-stream
+    return CausalMeasurer(
+        width,
+        height,
+        roll_deg=profile.roll_deg or 0.0,
+        px_per_cm=profile.px_per_cm_at(width, height),
+        correct_lens=(lambda pose: undistort_pose(pose, profile)) if profile.has_lens else None,
+        metrics=metrics,
+        neutral=neutral,
+    )

@@ -3,9 +3,11 @@
 Drawing and encoding run on a worker thread fed through a small bounded queue, so they overlap
 with decoding and the pose model on the caller's thread; the queue bound keeps memory flat.
 Frames are downscaled to at most :data:`MAX_HEIGHT` rows before drawing and encoding. The
-worker measures frames in batches of a few (one ``compute_metrics`` call costs about the same
-for 1 or 16 frames), so the readout sees at most a batch (~0.3 s) ahead when detecting the view;
-values are still filtered causally.
+readout is the live view's causal measurer (``romcam.core.causal_measurer``), so it shows
+what ``angles.csv`` says (same calibration and neutral) as the live view would have shown it.
+The worker measures frames in batches of a few (one ``compute_metrics`` call costs about the
+same for 1 or 16 frames), so the readout sees at most a batch (~0.3 s) ahead when detecting the
+view; values are still filtered causally.
 """
 
 from __future__ import annotations
@@ -19,11 +21,11 @@ from typing import TYPE_CHECKING
 import cv2
 import numpy as np
 
+from romcam.calibration.apply import causal_measurer
 from romcam.closing import Closing
-from romcam.core.filtering import OneEuroFilter
-from romcam.core.landmarks import N_LANDMARKS, PoseSequence
-from romcam.core.measure import compute_metrics
+from romcam.core.causal_measurer import FrameMeasurement
 from romcam.core.metric_specs import METRIC_IDS, METRICS_BY_ID, metric_spec
+from romcam.core.summary import view_fits
 from romcam.media.drawing import ARCS, draw_angle_arc, draw_readout, draw_skeleton
 from romcam.media.video import H264Writer, even_size
 from romcam.worker import QueueWorker
@@ -42,22 +44,18 @@ MAX_HEIGHT = 540
 PRESET = "superfast"
 #: A new headline metric must out-move the current one by this much (unit of the metric).
 HEADLINE_HYSTERESIS = 10.0
-_FITS = {
-    "side": ("side_left", "side_right"),
-    "front": ("front",),
-    "any": ("front", "side_left", "side_right", "oblique"),
-}
 _IS_ROM = np.array([METRICS_BY_ID[m].kind == "rom" for m in METRIC_IDS])
 
 
 class LiveReadout:
     """Per-frame, causal metric values for the readout, and which metric to headline.
 
-    Metrics come from :func:`romcam.core.measure.compute_metrics` on one frame (:meth:`update`) or a
-    small batch of consecutive frames (:meth:`update_batch`), smoothed causally with a One Euro
-    filter. Without a fixed
-    ``headline``, the range-of-motion metric with the largest excursion so far is headlined,
-    switching only when another out-moves it by :data:`HEADLINE_HYSTERESIS`.
+    Values come from a :class:`~romcam.core.causal_measurer.CausalMeasurer` (the live view's
+    measurer, with the calibration's level, scale and lens and ``angles.csv``'s neck-flexion
+    neutral), one frame (:meth:`update`) or a small batch of consecutive frames
+    (:meth:`update_batch`) at a time. Without a fixed ``headline``, the range-of-motion
+    metric with the largest excursion so far is headlined, switching only when another
+    out-moves it by :data:`HEADLINE_HYSTERESIS`.
     """
 
     def __init__(
@@ -71,18 +69,12 @@ class LiveReadout:
     ) -> None:
         if headline is not None:
             metric_spec(headline)  # ValueError naming the known ids
-        self.width, self.height = width, height
         self.fixed_headline = headline
         self.headline = headline or METRIC_IDS[0]
         self.extra_rows = extra_rows
-        self._roll = (calibration.roll_deg or 0.0) if calibration is not None else 0.0
-        self._px_per_cm = (
-            calibration.px_per_cm_at(width, height) if calibration is not None else None
-        )
-        self._filter = OneEuroFilter()
+        self.measurer = causal_measurer(calibration, width, height)
         self._lo = np.full(len(METRIC_IDS), np.inf)
         self._hi = np.full(len(METRIC_IDS), -np.inf)
-        self._frames = 0
 
     def update(
         self, time_s: float, image: np.ndarray | None, world: np.ndarray | None
@@ -101,36 +93,15 @@ class LiveReadout:
 
         Returns per frame the readings (headline first, as chosen at that frame) and the view.
         """
-        n = len(times)
-        image = np.full((n, N_LANDMARKS, 4), np.nan)
-        world = np.full((n, N_LANDMARKS, 3), np.nan)
-        for i, (im, wo) in enumerate(zip(images, worlds, strict=True)):
-            if im is not None:
-                image[i] = im
-            if wo is not None:
-                world[i] = wo
-        has_world = any(w is not None for w in worlds)
-        frames = np.arange(self._frames, self._frames + n)
-        self._frames += n
-        seq = PoseSequence(
-            frames,
-            np.asarray(times, dtype=float),
-            self.width,
-            self.height,
-            image,
-            world if has_world else None,
-        )
-        table = compute_metrics(seq, roll_deg=self._roll, px_per_cm=self._px_per_cm)
-        raw = np.column_stack([table.values[m] for m in METRIC_IDS]).astype(float)
-        return [self._step(float(times[i]), raw[i], str(table.view[i])) for i in range(n)]
+        return [self._step(m) for m in self.measurer.measure_batch(times, images, worlds)]
 
-    def _step(self, time_s: float, raw: np.ndarray, view: str) -> tuple[dict[str, float], str]:
-        values = self._filter.update(time_s, raw)
+    def _step(self, measured: FrameMeasurement) -> tuple[dict[str, float], str]:
+        values = measured.values
         finite = np.isfinite(values)
         self._lo[finite] = np.minimum(self._lo[finite], values[finite])
         self._hi[finite] = np.maximum(self._hi[finite], values[finite])
         self._pick_headline()
-        return self._readings(values, view), view
+        return self._readings(values, measured.view), measured.view
 
     def _pick_headline(self) -> None:
         if self.fixed_headline is not None:
@@ -149,7 +120,7 @@ class LiveReadout:
             if len(readings) > self.extra_rows:
                 break
             mid = METRIC_IDS[i]
-            fits = view in _FITS[METRICS_BY_ID[mid].view]
+            fits = view_fits(METRICS_BY_ID[mid].view, view)
             if mid not in readings and fits and math.isfinite(values[i]) and span[i] > 0:
                 readings[mid] = float(values[i])
         return readings
@@ -158,7 +129,7 @@ class LiveReadout:
 def view_cue(metric_id: str, view: str) -> str | None:
     """A short instruction when ``view`` does not suit ``metric_id`` ("turn sideways")."""
     needed = METRICS_BY_ID[metric_id].view
-    if view == "none" or view in _FITS[needed]:
+    if view == "none" or view_fits(needed, view):
         return None
     return "turn sideways" if needed == "side" else "face the camera"
 
@@ -201,7 +172,7 @@ class AnnotatedVideoWriter(Closing):
         self._writer = H264Writer(path, *self.size, fps, preset=preset or PRESET)
         self._pending: list[tuple] = []
         self._worker: QueueWorker[tuple] = QueueWorker(
-            "annotated-video", self._take, self._finish, queue_size=queue_size
+            "annotated-video", self._take, self._flush_and_close, queue_size=queue_size
         )
 
     def put(
@@ -225,7 +196,7 @@ class AnnotatedVideoWriter(Closing):
         if len(self._pending) >= self.batch:
             self._flush(self._pending)
 
-    def _finish(self) -> None:
+    def _flush_and_close(self) -> None:
         """(worker thread) Annotate what is left and finish the file."""
         try:
             if self._pending:
@@ -241,7 +212,7 @@ class AnnotatedVideoWriter(Closing):
 
     def _flush(self, pending: list[tuple]) -> None:
         """Annotate and encode the pending frames; they leave the list first, so a failed
-        batch is not written again by ``_finish``."""
+        batch is not written again by ``_flush_and_close``."""
         batch = list(pending)
         pending.clear()
         frames, times, images, worlds, people = zip(*batch, strict=True)

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 
+from romcam.analysis import analyze_landmarks
+from romcam.core.landmarks import PoseSequence
 from romcam.core.synthetic import synthetic_pose
 from romcam.media.annotated_video import AnnotatedVideoWriter, LiveReadout, frame_cues, view_cue
 from romcam.media.video import iter_frames
+from tests.unit.calibration.test_apply import DIST, LENS, K
 
 W, H = 640, 360
 
@@ -91,3 +96,66 @@ def test_writer_reports_worker_errors(tmp_path: Path) -> None:
     with pytest.raises(ValueError):
         writer.close()
     writer.close()  # idempotent once the error was reported
+
+
+def _readout_in_batches(readout: LiveReadout, pose: PoseSequence, batch: int = 8) -> list:
+    """The readings of every frame, measured a batch at a time as the video writer does."""
+    out = []
+    for s in range(0, len(pose), batch):
+        part = slice(s, s + batch)
+        out += readout.update_batch(
+            pose.time_s[part], list(pose.image[part]), list(pose.world[part])
+        )
+    return out
+
+
+def test_neck_flexion_reads_as_in_angles_csv() -> None:
+    """A held 40 deg neck flexion after a neutral start reads 40 deg, as angles.csv says (it
+    was zeroed at each batch of frames: 0 deg)."""
+    t = np.arange(0.0, 4.0, 1 / 30)
+    neck = np.interp(t, [0.0, 1.5, 2.0, 4.0], [0.0, 0.0, 40.0, 40.0])
+    pose = synthetic_pose({"neck_flexion": neck}, view="side_left", image_size=(W, H))
+    angles, _ = analyze_landmarks(pose)
+    readings = _readout_in_batches(LiveReadout(W, H, headline="neck_flexion"), pose)
+    shown = np.array([r["neck_flexion"] for r, _ in readings])
+    assert angles.values["neck_flexion"][-1] == pytest.approx(40.0, abs=0.5)
+    assert shown[-1] == pytest.approx(angles.values["neck_flexion"][-1], abs=0.5)
+    # After the first second the two agree (the causal filter lags while the head moves).
+    held = t >= 2.5
+    np.testing.assert_allclose(shown[held], angles.values["neck_flexion"][held], atol=1.0)
+
+
+def test_readout_applies_the_lens_calibration_as_angles_csv_does() -> None:
+    """Arms out to the sides filmed through a distorting lens: the readout undistorts the
+    landmarks as angles.csv does, instead of reading the bent image."""
+    pose = _through_lens(
+        synthetic_pose(
+            {"shoulder_abduction_left": 90.0},
+            view="front",
+            n_frames=30,
+            image_size=LENS.image_size,
+            px_per_m=0.6 * LENS.image_size[1],
+        )
+    )
+    angles, _ = analyze_landmarks(pose, calibration=LENS)
+    expected = angles.values["shoulder_abduction_left"][-1]
+    assert expected == pytest.approx(90.0, abs=0.1)
+    width, height = LENS.image_size
+    with_lens = LiveReadout(width, height, headline="shoulder_abduction_left", calibration=LENS)
+    without = LiveReadout(width, height, headline="shoulder_abduction_left")
+    shown = _readout_in_batches(with_lens, pose)[-1][0]["shoulder_abduction_left"]
+    bent = _readout_in_batches(without, pose)[-1][0]["shoulder_abduction_left"]
+    assert abs(bent - expected) > 1.0  # the lens matters here
+    assert shown == pytest.approx(expected, abs=0.1)
+
+
+def _through_lens(pose: PoseSequence) -> PoseSequence:
+    """``pose`` as the distorting lens of ``LENS`` images it (pinhole pixels -> distorted)."""
+    rays = cv2.undistortPoints(pose.pixels.reshape(-1, 1, 2), K, None).reshape(-1, 2)
+    rays3 = np.concatenate([rays, np.ones((len(rays), 1))], axis=1)
+    seen, _ = cv2.projectPoints(rays3, np.zeros(3), np.zeros(3), K, DIST)
+    seen = seen.reshape(pose.pixels.shape)
+    image = pose.image.copy()
+    image[..., 0] = seen[..., 0] / pose.image_width
+    image[..., 1] = seen[..., 1] / pose.image_height
+    return replace(pose, image=image)
