@@ -37,7 +37,7 @@ logger = logging.getLogger(__name__)
 Quality = Literal["ok", "rejected", "no_data"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RomResult:
     """Held end ranges of one series.
 
@@ -85,10 +85,9 @@ class RomResult:
 class _Holds:
     """Qualifying hold windows over the valid samples: start/end times and held values."""
 
-    t_start: np.ndarray  # (W,) s
+    t_start: np.ndarray  # (W,) s, increasing (window 0 is the earliest)
     t_end: np.ndarray  # (W,) s, time of the last sample
     value: np.ndarray  # (W,) window median
-    start_index: np.ndarray  # (W,) index of the first valid sample, increasing
 
 
 def _validate(time_s: np.ndarray, values: np.ndarray, **params: float) -> None:
@@ -122,11 +121,35 @@ def _rom(
 ) -> RomResult:
     nan = float("nan")
     if holds is None or holds.value.size == 0 or t is None or y is None:
-        return RomResult(nan, nan, nan, nan, nan, nan, nan, nan, n_valid, quality, reason)
+        return RomResult(
+            max=nan,
+            min=nan,
+            start=nan,
+            excursion=nan,
+            max_time_s=nan,
+            min_time_s=nan,
+            max_hold_s=nan,
+            min_hold_s=nan,
+            n_valid=n_valid,
+            quality=quality,
+            reason=reason,
+        )
     hi, hi_t, hi_len = _extreme_hold(holds, int(np.argmax(holds.value)), hold_tolerance, t, y, dt)
     lo, lo_t, lo_len = _extreme_hold(holds, int(np.argmin(holds.value)), hold_tolerance, t, y, dt)
     start = _extreme_hold(holds, 0, hold_tolerance, t, y, dt)[0]
-    return RomResult(hi, lo, start, hi - lo, hi_t, lo_t, hi_len, lo_len, n_valid, quality, reason)
+    return RomResult(
+        max=hi,
+        min=lo,
+        start=start,
+        excursion=hi - lo,
+        max_time_s=hi_t,
+        min_time_s=lo_t,
+        max_hold_s=hi_len,
+        min_hold_s=lo_len,
+        n_valid=n_valid,
+        quality=quality,
+        reason=reason,
+    )
 
 
 def _extreme_hold(
@@ -197,7 +220,7 @@ def _find_holds(
     starts = np.flatnonzero(candidate)
     if starts.size == 0:
         empty = np.empty(0)
-        return _Holds(empty, empty, empty, np.empty(0, dtype=int))
+        return _Holds(empty, empty, empty)
     width = int(length[starts].max())
     idx = starts[:, None] + np.arange(width)[None, :]
     in_window = idx <= end_c[starts][:, None]
@@ -210,7 +233,7 @@ def _find_holds(
     ends_in_band = in_band[:, 0] & in_band[rows, end_c[starts] - starts]
     held = ends_in_band & (in_band.sum(axis=1) >= hold_fraction * in_window.sum(axis=1) - 1e-9)
     keep = starts[held]
-    return _Holds(t[keep], t[end_c[keep]], median[held], keep)
+    return _Holds(t[keep], t[end_c[keep]], median[held])
 
 
 def extract_rom(
