@@ -14,9 +14,9 @@ import json
 import logging
 import shutil
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,7 +28,7 @@ from romcam.core.filtering import smooth_table
 from romcam.core.landmarks import PoseSequence
 from romcam.core.measure import compute_metrics
 from romcam.core.metric_table import MetricTable
-from romcam.core.summary import summarize
+from romcam.core.summary import MetricSummary, summarize
 from romcam.errors import NoSubjectError
 from romcam.media.annotated_video import AnnotatedVideoWriter
 from romcam.media.video import VideoFrame, VideoInfo, VideoReader, prefetch
@@ -50,22 +50,22 @@ SPARSE_WARN_SHARE = 0.5
 ProgressFn = Callable[[int, int], None]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class AnalysisResult:
     """Everything one analysis produced; paths are None when not written."""
 
     video: VideoInfo
     pose: PoseSequence
     table: MetricTable
-    summary: dict[str, dict[str, Any]]
-    out_dir: Path | None
-    landmarks_csv: Path | None
-    angles_csv: Path | None
-    summary_json: Path | None
-    annotated_mp4: Path | None
+    summary: dict[str, MetricSummary]
     warnings: tuple[str, ...]
     #: True when decoding stopped early (the results cover the decoded part only).
     truncated: bool = False
+    out_dir: Path | None = None
+    landmarks_csv: Path | None = None
+    angles_csv: Path | None = None
+    summary_json: Path | None = None
+    annotated_mp4: Path | None = None
 
 
 def resolve_calibration(
@@ -81,7 +81,7 @@ def resolve_calibration(
 
 def analyze_landmarks(
     pose: PoseSequence, *, calibration: CalibrationProfile | str | None = None
-) -> tuple[MetricTable, dict[str, dict[str, Any]]]:
+) -> tuple[MetricTable, dict[str, MetricSummary]]:
     """Zero-phase smoothed metric table and summary of ``pose`` (lens, roll, scale applied)."""
     profile = resolve_calibration(calibration)
     roll, px_per_cm = 0.0, None
@@ -204,7 +204,7 @@ def _landmark_writer(path: Path, info: VideoInfo) -> Any:
 
 
 def summary_document(
-    summary: dict[str, dict[str, Any]],
+    summary: Mapping[str, MetricSummary],
     *,
     video: VideoInfo | None = None,
     warnings: Sequence[str] = (),
@@ -214,12 +214,16 @@ def summary_document(
         "romcam_version": __version__,
         "video": None if video is None else video.to_dict(),
         "warnings": list(warnings),
-        "metrics": summary,
+        "metrics": dict(summary),
     }
 
 
 def _write_tables(
-    staging: Path, table: MetricTable, summary: dict, info: VideoInfo, warnings: list[str]
+    staging: Path,
+    table: MetricTable,
+    summary: dict[str, MetricSummary],
+    info: VideoInfo,
+    warnings: list[str],
 ) -> None:
     table.to_dataframe().to_csv(staging / ANGLES_CSV, index=False, float_format="%.3f")
     doc = summary_document(summary, video=info, warnings=warnings)
@@ -297,33 +301,24 @@ def _analyze_staged(
     table, summary = analyze_landmarks(passed.pose, calibration=profile)
     for w in passed.warnings:
         log.warning("%s: %s", info.path.name, w)
+    result = AnalysisResult(
+        video=info,
+        pose=passed.pose,
+        table=table,
+        summary=summary,
+        warnings=tuple(passed.warnings),
+        truncated=passed.truncated,
+    )
     if staging is None:
-        return AnalysisResult(
-            info,
-            passed.pose,
-            table,
-            summary,
-            None,
-            None,
-            None,
-            None,
-            None,
-            tuple(passed.warnings),
-            passed.truncated,
-        )
+        return result
     _write_tables(staging.path, table, summary, info, passed.warnings)
     names = [LANDMARKS_CSV, ANGLES_CSV, SUMMARY_JSON] + ([ANNOTATED_MP4] if annotated else [])
     placed = staging.commit(names)
-    return AnalysisResult(
-        info,
-        passed.pose,
-        table,
-        summary,
-        staging.out_dir,
-        placed[LANDMARKS_CSV],
-        placed[ANGLES_CSV],
-        placed[SUMMARY_JSON],
-        placed.get(ANNOTATED_MP4),
-        tuple(passed.warnings),
-        passed.truncated,
+    return replace(
+        result,
+        out_dir=staging.out_dir,
+        landmarks_csv=placed[LANDMARKS_CSV],
+        angles_csv=placed[ANGLES_CSV],
+        summary_json=placed[SUMMARY_JSON],
+        annotated_mp4=placed.get(ANNOTATED_MP4),
     )
