@@ -11,11 +11,14 @@ from collections.abc import Sequence
 from romcam import __version__
 from romcam.errors import RomcamError
 
-# Each module exposes register(subparsers) and sets `func(args) -> int` on its parsers.
+# Each module exposes register(subparsers) and sets `func(args) -> int` on its parsers; the
+# order here is the order of the commands in --help.
 _COMMAND_MODULES = (
     "romcam.cli.analyze",
     "romcam.cli.model",
-    "romcam.cli.store",
+    "romcam.cli.clients",
+    "romcam.cli.measure",
+    "romcam.cli.outcomes",
     "romcam.cli.calibrate",
 )
 
@@ -28,13 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug detail")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in _COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue  # command group not built yet
-        module.register(sub)
+        importlib.import_module(name).register(sub)
     return parser
 
 

@@ -1,0 +1,142 @@
+"""Measurement commands: ``measure`` (analyze a video of one test and store its result) and
+``measurement list|relabel|delete``. Each takes ``--db URL``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+from romcam.cli.common import db_option, fmt, open_store, print_table, test_label
+from romcam.core.assessments import TESTS_BY_ID, assessment_test
+from romcam.errors import InputError
+from romcam.store import MeasurementRecord
+from romcam.store.from_results import (
+    NotMeasuredError,
+    RejectedResultError,
+    measurement_from_analysis,
+)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``measure`` and ``measurement`` commands."""
+    db = db_option()
+    p = subparsers.add_parser(
+        "measure",
+        parents=[db],
+        help="analyze a video of one test and store the result in a session",
+        description="Run the pose model on VIDEO, take the held end range of --test/--side and "
+        "store it in SESSION with copies of the video, landmark and angle files.",
+    )
+    p.add_argument("session", type=int, help="session id (see `romcam session list CLIENT`)")
+    p.add_argument("video", type=Path, help="video of the test")
+    p.add_argument("--test", required=True, choices=sorted(TESTS_BY_ID), help="test id")
+    p.add_argument("--side", choices=("left", "right"), default=None, help="side tested")
+    p.add_argument("--phase", default="before", help="before, after or another short label")
+    p.add_argument("--calibration", default=None, metavar="NAME", help="calibration profile")
+    p.add_argument("--model", type=Path, default=None, help="pose model .task file")
+    p.add_argument(
+        "--keep-rejected",
+        action="store_true",
+        help="store the result even when its quality check failed",
+    )
+    p.set_defaults(func=run_measure)
+
+    p = subparsers.add_parser("measurement", help="list, relabel or delete stored measurements")
+    sub = p.add_subparsers(dest="measurement_command", required=True, metavar="ACTION")
+    lst = sub.add_parser("list", parents=[db], help="list a session's measurements")
+    lst.add_argument("session", type=int)
+    lst.set_defaults(func=run_measurement_list)
+    rel = sub.add_parser("relabel", parents=[db], help="change a measurement's phase")
+    rel.add_argument("id", type=int)
+    rel.add_argument("phase")
+    rel.set_defaults(func=run_measurement_relabel)
+    dele = sub.add_parser("delete", parents=[db], help="delete a measurement and its files")
+    dele.add_argument("id", type=int)
+    dele.set_defaults(func=run_measurement_delete)
+
+
+def run_measure(args: argparse.Namespace) -> int:
+    from romcam.analysis import analyze_video
+
+    test = assessment_test(args.test)
+    try:
+        test.metric_id(args.side)
+    except ValueError as exc:
+        raise InputError(f"{exc}; --side is for tests done on each side separately") from None
+    with open_store(args) as store:
+        store.get_session(args.session)  # fail before the slow analysis
+        with tempfile.TemporaryDirectory(prefix="romcam-measure-") as tmp:
+            result = analyze_video(
+                args.video,
+                Path(tmp) / "out",
+                model_path=args.model,
+                calibration=args.calibration,
+                write_annotated=False,
+            )
+            for warning in result.warnings:
+                print(f"romcam: warning: {warning}", file=sys.stderr)
+            try:
+                measurement, recording = measurement_from_analysis(
+                    result,
+                    test,
+                    args.side,
+                    phase=args.phase,
+                    keep_rejected=args.keep_rejected,
+                    video=args.video,
+                )
+            except RejectedResultError as exc:
+                raise InputError(
+                    f"{args.video}: {exc}, or pass --keep-rejected to store it anyway"
+                ) from None
+            except NotMeasuredError as exc:
+                raise InputError(f"{args.video}: {exc}") from None
+            record = store.add_measurement(args.session, measurement, recording)
+    _print_measure(record)
+    return 0
+
+
+def _print_measure(m: MeasurementRecord) -> None:
+    print(
+        f"Stored measurement {m.id} in session {m.session_id}: {test_label(m.test, m.side)}, "
+        f"{m.phase}: {m.value:.1f} {m.unit} (quality {m.quality})"
+    )
+    if m.quality_reason:
+        print(f"romcam: warning: {m.quality_reason}")
+
+
+def run_measurement_list(args: argparse.Namespace) -> int:
+    with open_store(args) as store:
+        items = store.list_measurements(args.session)
+    rows = [
+        [
+            str(m.id),
+            m.phase,
+            test_label(m.test, m.side),
+            fmt(m.value),
+            m.unit,
+            m.quality,
+            m.measured_at.strftime("%H:%M:%S"),
+        ]
+        for m in items
+    ]
+    if not rows:
+        print("No measurements in this session yet; add one with `romcam measure`.")
+        return 0
+    print_table(["id", "phase", "test", "value", "unit", "quality", "time (UTC)"], rows)
+    return 0
+
+
+def run_measurement_relabel(args: argparse.Namespace) -> int:
+    with open_store(args) as store:
+        m = store.relabel_measurement(args.id, args.phase)
+    print(f"Measurement {m.id} is now '{m.phase}'")
+    return 0
+
+
+def run_measurement_delete(args: argparse.Namespace) -> int:
+    with open_store(args) as store:
+        store.delete_measurement(args.id)
+    print(f"Deleted measurement {args.id} and its files")
+    return 0

@@ -1,0 +1,209 @@
+"""Outcome commands: ``compare`` (before vs after in a session), ``progress`` (visit over
+visit), ``export`` (CSV files) and ``report`` (printable HTML). Each takes ``--db URL`` and the
+MDC95 options ``--mdc FILE`` / ``--mdc-value TEST=DEG``."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pandas as pd
+
+from romcam.cli.common import (
+    db_option,
+    fmt,
+    frame_rows,
+    mdc_options,
+    mdc_table,
+    open_store,
+    print_table,
+    test_label,
+)
+from romcam.errors import InputError
+from romcam.paths import atomic_write_text, safe_filename
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``compare``, ``progress``, ``export`` and ``report`` commands."""
+    db, mdc = db_option(), mdc_options()
+    how = argparse.ArgumentParser(add_help=False)
+    how.add_argument(
+        "--how",
+        choices=("last", "mean", "best"),
+        default="last",
+        help="several attempts of one test in one phase: keep the last (default), mean or best",
+    )
+    cmp_ = subparsers.add_parser(
+        "compare", parents=[db, mdc, how], help="before vs after within a session"
+    )
+    cmp_.add_argument("session", type=int, help="session id")
+    cmp_.add_argument("--before", default="before", help="phase label of the first measurement")
+    cmp_.add_argument("--after", default="after", help="phase label of the second measurement")
+    cmp_.set_defaults(func=run_compare)
+    prog = subparsers.add_parser(
+        "progress", parents=[db, mdc, how], help="visit-over-visit progress of a client"
+    )
+    prog.add_argument("client", help="client name or id")
+    prog.add_argument(
+        "--phase", default="before", help="which measurement of each visit counts ('any': all)"
+    )
+    prog.set_defaults(func=run_progress)
+    exp = subparsers.add_parser("export", parents=[db, mdc, how], help="export a client's data")
+    exp.add_argument("client", help="client name or id")
+    exp.add_argument("--csv", type=Path, required=True, metavar="DIR", help="output folder")
+    exp.set_defaults(func=run_export)
+    rep = subparsers.add_parser(
+        "report", parents=[db, mdc, how], help="printable HTML report of a session or a client"
+    )
+    rep.add_argument("session", type=int, nargs="?", default=None, help="session id")
+    rep.add_argument("--client", default=None, help="progress report of this client instead")
+    rep.add_argument("--phase", default="before", help="progress: phase that counts per visit")
+    rep.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.html")
+    rep.set_defaults(func=run_report)
+
+
+def run_compare(args: argparse.Namespace) -> int:
+    from romcam.outcomes.compare import asymmetry, before_after
+
+    table = mdc_table(args)
+    with open_store(args) as store:
+        session = store.get_session(args.session)
+        frame = store.measurements_frame(session_id=session.id)
+    ba = before_after(frame, table, before=args.before, after=args.after, how=args.how)
+    print(f"Session {session.id}, {session.client_name}, {session.started_at:%Y-%m-%d %H:%M} UTC")
+    if ba.empty:
+        print(f"No measurement labelled '{args.before}' or '{args.after}' in this session.")
+        return 0
+    rows = [
+        [
+            test_label(r.test, r.side),
+            fmt(r.before),
+            fmt(r.after),
+            fmt(r.change, 1, " " + r.unit),
+            fmt(r.change_pct, 0, "%"),
+            fmt(r.after_pct_normal, 0, "%"),
+            fmt(r.mdc95, 0),
+            r.verdict,
+        ]
+        for r in frame_rows(ba)
+    ]
+    headers = [
+        "test",
+        args.before,
+        args.after,
+        "change",
+        "change %",
+        "% of normal",
+        "MDC95",
+        "verdict",
+    ]
+    print_table(headers, rows)
+    _print_asymmetry(asymmetry(frame, how=args.how))
+    _print_estimates(ba)
+    return 0
+
+
+def _print_asymmetry(asym: pd.DataFrame) -> None:
+    if asym.empty:
+        return
+    print("\nLeft and right (difference in range reached; + = left reaches further)")
+    rows = [
+        [
+            test_label(r.test, None),
+            str(r.phase),
+            fmt(r.left),
+            fmt(r.right),
+            fmt(r.difference, 1, " " + r.unit),
+            fmt(r.asymmetry_pct, 0, "%"),
+        ]
+        for r in frame_rows(asym)
+    ]
+    print_table(["test", "phase", "left", "right", "difference", "asymmetry"], rows)
+
+
+def _print_estimates(frame: pd.DataFrame) -> None:
+    if "mdc_estimate" in frame and frame["mdc_estimate"].any():
+        print(
+            "\nMDC95 values are lower bounds from goniometer studies; some are estimates "
+            "(see docs/comparisons.md). Set your own with --mdc FILE or --mdc-value TEST=DEG."
+        )
+
+
+def run_progress(args: argparse.Namespace) -> int:
+    from romcam.outcomes.compare import progress
+
+    table = mdc_table(args)
+    phase = None if args.phase == "any" else args.phase
+    with open_store(args) as store:
+        client = store.get_client(args.client)
+        frame = store.measurements_frame(client=client.id)
+    prog = progress(frame, table, phase=phase, how=args.how)
+    print(f"Progress of {client.name} ({'any phase' if phase is None else phase} values)")
+    if prog.empty:
+        print("No measurements to compare yet.")
+        return 0
+    rows = [
+        [
+            test_label(r.test, r.side),
+            str(r.visits),
+            fmt(r.first),
+            fmt(r.latest),
+            fmt(r.best),
+            fmt(r.change, 1, " " + r.unit),
+            fmt(r.slope_per_30d, 1),
+            r.verdict,
+        ]
+        for r in frame_rows(prog)
+    ]
+    print_table(
+        ["test", "visits", "first", "latest", "best", "change", "per 30 days", "verdict"], rows
+    )
+    _print_estimates(prog)
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from romcam.outcomes.compare import before_after, progress
+
+    table = mdc_table(args)
+    with open_store(args) as store:
+        client = store.get_client(args.client)
+        frame = store.measurements_frame(client=client.id)
+    stem = safe_filename(client.name, default="client")
+    outputs = {
+        f"{stem}-measurements.csv": frame,
+        f"{stem}-before-after.csv": before_after(frame, table, how=args.how),
+        f"{stem}-progress.csv": progress(frame, table, how=args.how),
+    }
+    args.csv.mkdir(parents=True, exist_ok=True)
+    for name, df in outputs.items():
+        atomic_write_text(args.csv / name, df.to_csv(index=False, float_format="%.2f"))
+    print(f"Wrote {', '.join(outputs)} to {args.csv}")
+    return 0
+
+
+def run_report(args: argparse.Namespace) -> int:
+    from romcam.outcomes.report import progress_report, session_report
+
+    if (args.session is None) == (args.client is None):
+        raise InputError("give either a SESSION id or --client CLIENT (not both)")
+    table = mdc_table(args)
+    with open_store(args) as store:
+        if args.session is not None:
+            session = store.get_session(args.session)
+            html = session_report(
+                store.measurements_frame(session_id=session.id), table, how=args.how
+            )
+        else:
+            client = store.get_client(args.client)
+            phase = None if args.phase == "any" else args.phase
+            html = progress_report(
+                store.measurements_frame(client=client.id),
+                table,
+                phase=phase,
+                how=args.how,
+                client_name=client.name,
+            )
+    atomic_write_text(args.output, html)
+    print(f"Report written to {args.output}")
+    return 0
