@@ -61,6 +61,8 @@ class AnalysisResult:
     warnings: tuple[str, ...]
     #: True when decoding stopped early (the results cover the decoded part only).
     truncated: bool = False
+    #: Name of the calibration profile applied (None: none).
+    calibration: str | None = None
     out_dir: Path | None = None
     landmarks_csv: Path | None = None
     angles_csv: Path | None = None
@@ -308,6 +310,7 @@ def _analyze_staged(
         summary=summary,
         warnings=tuple(passed.warnings),
         truncated=passed.truncated,
+        calibration=profile.name if profile is not None else None,
     )
     if staging is None:
         return result

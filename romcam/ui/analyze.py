@@ -4,21 +4,20 @@ play the annotated video, plot the angle curves and save the result to a session
 from __future__ import annotations
 
 import logging
-import math
 import shutil
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
 from romcam.calibration import CalibrationProfile
 from romcam.core.assessments import AssessmentTest, Side
-from romcam.core.summary import summary_for_test
+from romcam.core.summary import AssessmentSummary, summary_for_test
 from romcam.errors import InputError, RomcamError
 from romcam.paths import safe_filename
-from romcam.store.records import MeasurementInput, RecordingInput
+from romcam.store.from_results import RejectedResultError, measurement_from_analysis
 from romcam.ui.charts import angle_curves_chart
 from romcam.ui.settings import current_settings, model_path_for
 from romcam.ui.widgets import (
@@ -30,6 +29,9 @@ from romcam.ui.widgets import (
     show_error,
     test_picker_ui,
 )
+
+if TYPE_CHECKING:
+    from romcam.analysis import AnalysisResult
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +47,7 @@ class Analyzed:
 
     upload_name: str
     folder: Path
-    result: Any  # romcam.analysis.AnalysisResult
+    result: AnalysisResult
 
 
 def check_upload(name: str, size_bytes: int, max_mb: float = MAX_UPLOAD_MB) -> str:
@@ -72,7 +74,7 @@ def run_analysis(
     test: AssessmentTest,
     side: Side | None,
     calibration: CalibrationProfile | None = None,
-) -> Any:
+) -> AnalysisResult:
     """Analyze ``video`` into ``out_dir`` with a progress bar (removed when done)."""
     from romcam.analysis import analyze_video
 
@@ -122,12 +124,12 @@ def _upload_ui(
     st.session_state[_RESULT] = Analyzed(uploaded.name, folder, result)
 
 
-def _result_ui(analyzed: Analyzed, test: AssessmentTest, side: Side | None) -> dict[str, Any]:
+def _result_ui(analyzed: Analyzed, test: AssessmentTest, side: Side | None) -> AssessmentSummary:
     """Play the annotated video, show the test's result and its angle curve; returns the entry."""
     result = analyzed.result
     entry = summary_for_test(result.table, test, side)
     st.subheader(f"Result: {analyzed.upload_name}")
-    for warning in getattr(result, "warnings", ()) or ():
+    for warning in result.warnings:
         st.warning(warning)
     value = entry["value_from_start"] if test.needs_neutral else entry["value"]
     cols = st.columns(3)
@@ -147,8 +149,11 @@ def _result_ui(analyzed: Analyzed, test: AssessmentTest, side: Side | None) -> d
     return entry
 
 
+_KEEP_REJECTED = "Save it anyway"
+
+
 def _save_ui(
-    analyzed: Analyzed, test: AssessmentTest, side: Side | None, entry: dict[str, Any]
+    analyzed: Analyzed, test: AssessmentTest, side: Side | None, entry: AssessmentSummary
 ) -> None:
     st.subheader("Save to a session")
     store = open_store()
@@ -157,55 +162,30 @@ def _save_ui(
     client = client_picker_ui(store, "analyze")
     session = session_picker_ui(store, client, "analyze") if client else None
     phase = phase_ui("analyze")
+    keep_rejected = False
+    if entry["quality"] == "rejected":
+        keep_rejected = st.checkbox(
+            _KEEP_REJECTED,
+            key="analyze_keep_rejected",
+            help="This result failed its quality check (see above), so it is not saved unless "
+            "you tick this box. It is then saved marked as failing the check.",
+        )
     if not st.button("Save measurement", disabled=session is None):
         return
     assert session is not None
     try:
-        record = store.add_measurement(
-            session.id, measurement_from(entry, test, side, phase), recording_from(analyzed.result)
+        measurement, recording = measurement_from_analysis(
+            analyzed.result, test, side, phase=phase, keep_rejected=keep_rejected
         )
+        record = store.add_measurement(session.id, measurement, recording)
+    except RejectedResultError as exc:
+        why = str(exc)
+        st.error(f"{why[:1].upper()}{why[1:]}, or tick **{_KEEP_REJECTED}** to keep it.")
+        return
     except RomcamError as exc:
         show_error(exc, "save the measurement")
         return
     st.success(f"Saved measurement #{record.id} to session #{session.id}.")
-
-
-def measurement_from(
-    entry: dict[str, Any], test: AssessmentTest, side: Side | None, phase: str
-) -> MeasurementInput:
-    """The store input for a ``summary_for_test`` entry; InputError when nothing was held."""
-    value = entry["value_from_start"] if test.needs_neutral else entry["value"]
-    if value is None or not math.isfinite(value):
-        raise InputError(
-            f"no held {test.label.lower()} was found in the video "
-            f"({entry['reason'] or 'no value'}); nothing to save"
-        )
-    return MeasurementInput(
-        test=test.id,
-        side=side,
-        phase=phase,
-        value=float(value),
-        unit=entry["unit"],
-        held_max=entry["max"],
-        held_min=entry["min"],
-        start=entry["start"],
-        excursion=entry["excursion"],
-        view=entry["view"],
-        quality=entry["quality"],
-        quality_reason=entry["reason"],
-        source="video",
-        neutral=entry["start"] if test.needs_neutral else None,
-    )
-
-
-def recording_from(result: Any) -> RecordingInput:
-    """The files of an ``AnalysisResult`` to keep with the measurement (the original video)."""
-    return RecordingInput(
-        video=Path(result.video.path),
-        landmarks=result.landmarks_csv,
-        angles=result.angles_csv,
-        duration_s=float(result.video.duration_s),
-    )
 
 
 def analyze_page() -> None:

@@ -5,16 +5,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from romcam.analysis import AnalysisResult, analyze_landmarks
+from romcam.calibration import CalibrationProfile, save_profile
+from romcam.core.synthetic import synthetic_pose
 from romcam.errors import InputError
-from romcam.media.video import H264Writer
+from romcam.media.video import H264Writer, probe_video
 from romcam.store import Store
-from romcam.ui.analyze import check_upload
+from romcam.ui.analyze import Analyzed, check_upload
 from tests.conftest import MODEL_PATH
 from tests.e2e.footage import held_abduction_frames
-from tests.integration.ui.app_helpers import page_app
+from tests.integration.ui.app_helpers import page_app, write_trial_files
 
 
 @pytest.fixture(scope="module")
@@ -72,6 +76,66 @@ def test_upload_analyze_play_plot_and_save(session_id: int, clip_bytes: bytes) -
         assert m.value == pytest.approx(value, abs=0.05)
         assert m.recording is not None
         assert store.path_of(m.recording.video_path).read_bytes() == clip_bytes
+
+
+@pytest.mark.footage
+def test_the_calibration_profile_is_recorded(session_id: int, clip_bytes: bytes) -> None:
+    """As `romcam measure` and the live page do: the profile the video was analyzed with."""
+    save_profile(CalibrationProfile(name="clinic-tripod", created="2026-01-05T09:00:00Z"))
+    at = page_app("analyze", "analyze_page").run()
+    at.selectbox(key="analyze_calibration").set_value("clinic-tripod").run()
+    _upload(at, "clip.mp4", clip_bytes)
+    assert not at.exception and not at.error
+    next(b for b in at.button if b.label == "Save measurement").click().run(timeout=60)
+    assert not at.exception and not at.error
+    with Store.open() as store:
+        [m] = store.list_measurements(session_id)
+    assert m.calibration_profile == "clinic-tripod"
+
+
+def _analyzed_elsewhere(folder: Path) -> Analyzed:
+    """Elbow flexion raised to 90 deg and held, filmed from the front (without the model): the
+    held value is there, but the test needs a side view, so the result is rejected."""
+    files = write_trial_files(folder, "elbow_flexion_right", 90.0)
+    curve = np.concatenate([np.linspace(0.0, 90.0, 30), np.full(60, 90.0)])
+    pose = synthetic_pose({"elbow_flexion_right": curve}, view="front")
+    table, summary = analyze_landmarks(pose)
+    result = AnalysisResult(
+        video=probe_video(files.video or ""),
+        pose=pose,
+        table=table,
+        summary=summary,
+        out_dir=folder,
+        landmarks_csv=None,
+        angles_csv=files.angles,
+        summary_json=None,
+        annotated_mp4=None,
+        warnings=(),
+    )
+    return Analyzed("elbow.mp4", folder, result)
+
+
+def test_a_rejected_result_is_saved_only_when_asked(session_id: int, tmp_path: Path) -> None:
+    """The same rule as `romcam measure --keep-rejected`."""
+    at = page_app("analyze", "analyze_page")
+    at.session_state["romcam_analyze_result"] = _analyzed_elsewhere(tmp_path / "upload")
+    at.run()
+    at.selectbox(key="analyze_test").set_value("elbow_flexion").run()
+    at.radio(key="analyze_side").set_value("right").run()
+    assert not at.exception
+    assert {m.label: m.value for m in at.metric}["Quality"] == "rejected"
+    next(b for b in at.button if b.label == "Save measurement").click().run()
+    assert not at.exception
+    assert "failed its quality check" in at.error[0].value and "not saved" in at.error[0].value
+    with Store.open() as store:
+        assert store.list_measurements(session_id) == []
+    at.checkbox(key="analyze_keep_rejected").check().run()
+    next(b for b in at.button if b.label == "Save measurement").click().run()
+    assert not at.exception and not at.error
+    with Store.open() as store:
+        [m] = store.list_measurements(session_id)
+    assert m.quality == "rejected" and "needs a side view" in m.quality_reason
+    assert m.value == pytest.approx(90.0, abs=1.0)
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,175 @@
+"""From a measured attempt to a stored measurement: one rule for the CLI (``romcam measure``),
+the Analyze page and the live page.
+
+- An attempt without a value (nothing held, nothing seen) is never stored:
+  :class:`NotMeasuredError`.
+- An attempt whose quality check failed (``rejected``) is stored only when the caller asks to
+  keep it (``--keep-rejected``, a box on the pages): :class:`RejectedResultError` otherwise.
+- The calibration profile the attempt was measured with is recorded with it.
+
+A recorded video's attempt comes from :func:`romcam.core.summary.summary_for_test`
+(:func:`attempt_from_summary`, or :func:`measurement_from_analysis` for a whole analysis); the
+live page builds an :class:`AttemptResult` from its captured trial. Imports neither the pose
+model nor Streamlit.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from romcam.core.assessments import AssessmentTest, Side, assessment_test
+from romcam.core.summary import AssessmentSummary, summary_for_test
+from romcam.errors import InputError
+from romcam.store.records import MeasurementInput, RecordingInput
+
+if TYPE_CHECKING:
+    from romcam.analysis import AnalysisResult
+
+
+class NotMeasuredError(InputError):
+    """The attempt has no value to store."""
+
+
+class RejectedResultError(InputError):
+    """The attempt failed its quality check and the caller did not ask to keep it."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class AttemptResult:
+    """What one attempt at a clinical test measured, whichever way it was measured.
+
+    Attributes:
+        test: assessment test id; side: ``left``/``right`` for sided tests, else None.
+        value: the result in the metric's unit: the held end range (from the neutral for tests
+            that need one) or the held posture value; None or NaN when nothing was measured.
+        quality: ``ok``, ``rejected`` or ``no_data``; reason: why, "" when ok.
+        view: dominant camera view of the attempt.
+        held_max, held_min, start, excursion: held values of the metric column (None or NaN
+            where there is none).
+        neutral: the value the metric was zeroed at (tests with a neutral), else None.
+        unit: None = the metric's unit from the catalogue.
+    """
+
+    test: str
+    side: Side | None
+    value: float | None
+    quality: str
+    reason: str
+    view: str | None = None
+    held_max: float | None = None
+    held_min: float | None = None
+    start: float | None = None
+    excursion: float | None = None
+    neutral: float | None = None
+    unit: str | None = None
+
+
+def attempt_from_summary(entry: AssessmentSummary) -> AttemptResult:
+    """The attempt of a recorded video's test summary. A test with a neutral takes the movement
+    from the starting position (``value_from_start``) and that position as its neutral."""
+    neutral_test = assessment_test(entry["test"]).needs_neutral
+    return AttemptResult(
+        test=entry["test"],
+        side=entry["side"],
+        value=entry["value_from_start"] if neutral_test else entry["value"],
+        quality=entry["quality"],
+        reason=entry["reason"],
+        view=entry["view"],
+        held_max=entry["max"],
+        held_min=entry["min"],
+        start=entry["start"],
+        excursion=entry["excursion"],
+        neutral=entry["start"] if neutral_test else None,
+        unit=entry["unit"],
+    )
+
+
+def measurement_input(
+    attempt: AttemptResult,
+    *,
+    phase: str,
+    source: Literal["video", "live"],
+    calibration: str | None,
+    keep_rejected: bool,
+) -> MeasurementInput:
+    """The store input of ``attempt``.
+
+    Args:
+        phase: ``before``, ``after`` or another short label.
+        source: ``video`` (a recorded file) or ``live`` (the webcam).
+        calibration: name of the calibration profile the attempt was measured with, if any.
+        keep_rejected: store an attempt whose quality check failed too.
+
+    Raises:
+        NotMeasuredError: the attempt has no value (or its quality is ``no_data``).
+        RejectedResultError: its quality is not ``ok`` and ``keep_rejected`` is False.
+    """
+    test = assessment_test(attempt.test)
+    value = _finite(attempt.value)
+    if value is None or attempt.quality == "no_data":
+        why = f" ({attempt.reason})" if attempt.reason else ""
+        raise NotMeasuredError(
+            f"{test.label} could not be measured{why}; check the set-up: {test.setup}"
+        )
+    if attempt.quality != "ok" and not keep_rejected:
+        raise RejectedResultError(
+            f"the {test.label} result failed its quality check ({attempt.reason}) and was not "
+            "saved; record it again"
+        )
+    return MeasurementInput(
+        test=test.id,
+        side=attempt.side,
+        phase=phase,
+        value=value,
+        unit=attempt.unit,
+        held_max=_finite(attempt.held_max),
+        held_min=_finite(attempt.held_min),
+        start=_finite(attempt.start),
+        excursion=_finite(attempt.excursion),
+        view=attempt.view,
+        quality=attempt.quality or "unknown",
+        quality_reason=attempt.reason,
+        source=source,
+        calibration_profile=calibration,
+        neutral=_finite(attempt.neutral),
+    )
+
+
+def measurement_from_analysis(
+    result: AnalysisResult,
+    test: AssessmentTest,
+    side: Side | None,
+    *,
+    phase: str,
+    keep_rejected: bool,
+    video: Path | None = None,
+) -> tuple[MeasurementInput, RecordingInput]:
+    """The measurement of ``test`` in an analyzed video and the files to keep with it (the
+    video, default ``result.video.path``, and the landmark and angle tables).
+
+    Raises:
+        ValueError: ``side`` does not fit the test.
+        NotMeasuredError, RejectedResultError: see :func:`measurement_input`.
+    """
+    entry = summary_for_test(result.table, test, side)
+    measurement = measurement_input(
+        attempt_from_summary(entry),
+        phase=phase,
+        source="video",
+        calibration=result.calibration,
+        keep_rejected=keep_rejected,
+    )
+    recording = RecordingInput(
+        video=video if video is not None else Path(result.video.path),
+        landmarks=result.landmarks_csv,
+        angles=result.angles_csv,
+        duration_s=float(result.video.duration_s),
+    )
+    return measurement, recording
+
+
+def _finite(x: float | None) -> float | None:
+    return float(x) if x is not None and math.isfinite(x) else None
