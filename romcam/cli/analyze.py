@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from romcam.core.metric_specs import METRIC_IDS, metric_spec
-from romcam.core.summary import view_problem
+from romcam.core.summary import MetricSummary, view_problem
 from romcam.errors import InputError
 from romcam.paths import atomic_write_text
 
@@ -112,14 +112,14 @@ def _progress_bar(total_hint: int) -> tuple[Callable[[int, int], None], Callable
     return update, bar.close
 
 
-def summary_lines(summary: dict[str, dict[str, Any]]) -> list[str]:
+def summary_lines(summary: Mapping[str, MetricSummary]) -> list[str]:
     """A short report: held end ranges (quality ok), then what was seen but not accepted.
 
     Metrics the camera view cannot show (e.g. a side-view angle in a front-view video) are left
     out of the second part; summary.json has every metric with its reason.
     """
-    ok = [mid for mid in METRIC_IDS if summary.get(mid, {}).get("quality") == "ok"]
-    seen = [mid for mid in METRIC_IDS if _seen_not_held(mid, summary.get(mid, {}))]
+    ok = [mid for mid in METRIC_IDS if mid in summary and summary[mid].get("quality") == "ok"]
+    seen = [mid for mid in METRIC_IDS if mid in summary and _seen_not_held(mid, summary[mid])]
     lines: list[str] = []
     if ok:
         lines.append(f"{'held end range':<38}{'min':>8}{'max':>8}{'excursion':>11}  unit")
@@ -142,7 +142,7 @@ def summary_lines(summary: dict[str, dict[str, Any]]) -> list[str]:
     return lines
 
 
-def _seen_not_held(metric_id: str, entry: dict[str, Any]) -> bool:
+def _seen_not_held(metric_id: str, entry: MetricSummary) -> bool:
     """Rejected although the view suits the metric and values were measured."""
     if entry.get("quality") != "rejected" or entry.get("peak") is None:
         return False
@@ -150,7 +150,7 @@ def _seen_not_held(metric_id: str, entry: dict[str, Any]) -> bool:
     return not view_problem(metric_id, spec.view, spec.side, str(entry.get("view")))
 
 
-def _first_clause(entry: dict[str, Any]) -> str:
+def _first_clause(entry: MetricSummary) -> str:
     reason = str(entry.get("reason", ""))
     return reason.split(": ", 1)[-1].split(";", 1)[0]
 

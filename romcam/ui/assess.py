@@ -20,7 +20,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import streamlit as st
@@ -37,7 +37,13 @@ from romcam.live.processor import (
     TrialResult,
     drain,
 )
-from romcam.store.records import MeasurementInput, MeasurementRecord, RecordingInput
+from romcam.store.from_results import (
+    AttemptResult,
+    NotMeasuredError,
+    RejectedResultError,
+    measurement_input,
+)
+from romcam.store.records import MeasurementRecord, RecordingInput
 from romcam.ui.settings import Settings, current_settings, model_path_for
 from romcam.ui.widgets import (
     calibration_ui,
@@ -49,6 +55,9 @@ from romcam.ui.widgets import (
     show_error,
     test_picker_ui,
 )
+
+if TYPE_CHECKING:
+    from romcam.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +78,8 @@ class LiveChoice:
     test: AssessmentTest
     side: Side | None
     calibration: CalibrationProfile | None = None
+    #: Also save trials whose quality check failed (marked so).
+    keep_rejected: bool = False
 
 
 def live_config(
@@ -125,33 +136,35 @@ def _remove_dir(folder: Path | None) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _finite(x: float | None) -> float | None:
-    return float(x) if x is not None and math.isfinite(x) else None
-
-
-def save_trial(store: Any, choice: LiveChoice, result: TrialResult) -> MeasurementRecord:
-    """Store a captured trial with its recording (one transaction). Raises RomcamError."""
+def save_trial(store: Store, choice: LiveChoice, result: TrialResult) -> MeasurementRecord:
+    """Store a captured trial with its recording (one transaction). Raises RomcamError
+    (:class:`RejectedResultError` for a rejected trial the choice does not keep)."""
     if choice.session_id is None:
         raise RomcamError("no session is chosen; choose a client and a session first")
-    if not math.isfinite(result.value):
-        why = result.reason or "the body part was not seen"
-        raise RomcamError(f"no end range was measured in this trial ({why}); try again")
-    measurement = MeasurementInput(
+    attempt = AttemptResult(
         test=result.test_id,
         side=result.side,
-        phase=choice.phase,
         value=result.value,
-        held_max=_finite(result.held_max),
-        held_min=_finite(result.held_min),
-        start=_finite(result.start),
-        excursion=_finite(result.excursion),
-        view=result.view,
         quality=result.quality,
-        quality_reason=result.reason,
-        source="live",
-        calibration_profile=choice.calibration.name if choice.calibration else None,
-        neutral=_finite(result.neutral),
+        reason=result.reason,
+        view=result.view,
+        held_max=result.held_max,
+        held_min=result.held_min,
+        start=result.start,
+        excursion=result.excursion,
+        neutral=result.neutral,
     )
+    try:
+        measurement = measurement_input(
+            attempt,
+            phase=choice.phase,
+            source="live",
+            calibration=choice.calibration.name if choice.calibration else None,
+            keep_rejected=choice.keep_rejected,
+        )
+    except NotMeasuredError:
+        why = result.reason or "the body part was not seen"
+        raise RomcamError(f"no end range was measured in this trial ({why}); try again") from None
     recording = None
     if result.video_path is not None:
         recording = RecordingInput(
@@ -163,17 +176,33 @@ def save_trial(store: Any, choice: LiveChoice, result: TrialResult) -> Measureme
     return store.add_measurement(choice.session_id, measurement, recording)
 
 
-def choice_ui(store: Any | None) -> LiveChoice:
+_KEEP_REJECTED = "Also save trials that fail the quality check"
+
+
+def choice_ui(store: Store | None) -> LiveChoice:
     """Client, session, phase, test, side and calibration pickers."""
     client = client_picker_ui(store, "assess") if store is not None else None
-    session = session_picker_ui(store, client, "assess") if client is not None else None
+    session = (
+        session_picker_ui(store, client, "assess")
+        if store is not None and client is not None
+        else None
+    )
     phase = phase_ui("assess")
     test, side = test_picker_ui("assess")
     calibration = calibration_ui("assess")
+    keep_rejected = st.checkbox(
+        _KEEP_REJECTED,
+        key="assess_keep_rejected",
+        help="A trial whose quality check fails (e.g. the end range was not held, or the "
+        "camera saw the wrong side) is not saved unless this box is ticked; it is then saved "
+        "marked as failing the check.",
+    )
     instructions_ui(test, side)
     if session is None:
         st.info("Choose or add a client and start a session to save measurements.")
-    return LiveChoice(session.id if session else None, phase, test, side, calibration)
+    return LiveChoice(
+        session.id if session else None, phase, test, side, calibration, keep_rejected
+    )
 
 
 _SLOT_KEY = "romcam_live_slot"
@@ -311,7 +340,7 @@ def live_camera_ui(processor: LiveProcessor, settings: Settings) -> bool:
 
 
 def _handle_messages(
-    processor: LiveProcessor, store: Any, choice: LiveChoice | None
+    processor: LiveProcessor, store: Store | None, choice: LiveChoice | None
 ) -> LiveUpdate | None:
     """Read the processor's queue: save captured trials, note stream ends; latest update."""
     latest = None
@@ -330,7 +359,7 @@ def _handle_messages(
     return latest or processor.latest
 
 
-def _save_captured(store: Any, choice: LiveChoice | None, result: TrialResult) -> None:
+def _save_captured(store: Store | None, choice: LiveChoice | None, result: TrialResult) -> None:
     if choice is None or choice.session_id is None or store is None:
         st.session_state[_NOTICE] = (
             "Captured, but not saved: choose a client and a session first, then capture again."
@@ -339,6 +368,13 @@ def _save_captured(store: Any, choice: LiveChoice | None, result: TrialResult) -
     kept = result.video_path.parent if result.video_path is not None else None
     try:
         record = save_trial(store, choice, result)
+    except RejectedResultError as exc:
+        _remove_dir(kept)  # not saved on purpose: its recording goes too
+        why = str(exc)
+        st.session_state[_NOTICE] = (
+            f"{why[:1].upper()}{why[1:]}, or tick “{_KEEP_REJECTED}” to keep such trials."
+        )
+        return
     except RomcamError as exc:
         where = f" Its recording is kept in {kept}." if kept is not None else ""
         st.session_state[_NOTICE] = f"The captured trial could not be saved: {exc}.{where}"
@@ -354,7 +390,7 @@ def _save_captured(store: Any, choice: LiveChoice | None, result: TrialResult) -
     st.toast(f"Saved: {saved[-1]}", icon=":material/check_circle:")
 
 
-def status_ui(processor: LiveProcessor, store: Any, choice: LiveChoice | None) -> None:
+def status_ui(processor: LiveProcessor, store: Store | None, choice: LiveChoice | None) -> None:
     """Live read-out beside the video: value, checks with what to fix, hold progress, buttons."""
     update = _handle_messages(processor, store, choice)
     spec = metric_spec(processor.config.metric_id)

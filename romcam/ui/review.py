@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import streamlit as st
@@ -16,6 +16,9 @@ from romcam.outcomes.report import session_report
 from romcam.store.records import STANDARD_PHASES, MeasurementRecord
 from romcam.ui.charts import angle_curves_chart, before_after_chart
 from romcam.ui.widgets import session_picker_ui, show_error, store_and_client_ui
+
+if TYPE_CHECKING:
+    from romcam.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +66,7 @@ def before_after_ui(frame: pd.DataFrame) -> None:
     st.altair_chart(before_after_chart(labelled), width="content")
 
 
-def _angle_curve_ui(store: Any, m: MeasurementRecord) -> None:
+def _angle_curve_ui(store: Store, m: MeasurementRecord) -> None:
     rec = m.recording
     if rec is None or not rec.angles_path:
         st.caption("No angle file was kept with this measurement.")
@@ -75,7 +78,7 @@ def _angle_curve_ui(store: Any, m: MeasurementRecord) -> None:
         st.warning(f"The angle file of measurement #{m.id} cannot be read: {exc}")
 
 
-def _video_ui(store: Any, m: MeasurementRecord) -> None:
+def _video_ui(store: Store, m: MeasurementRecord) -> None:
     rec = m.recording
     if rec is None or not rec.video_path:
         return
@@ -90,7 +93,7 @@ def _video_ui(store: Any, m: MeasurementRecord) -> None:
         st.warning(f"The video of measurement #{m.id} is missing from {path.parent}.")
 
 
-def _edit_ui(store: Any, m: MeasurementRecord) -> None:
+def _edit_ui(store: Store, m: MeasurementRecord) -> None:
     """Re-label the phase or delete the measurement (with a confirmation)."""
     cols = st.columns([2, 1, 2])
     options = list(dict.fromkeys([*STANDARD_PHASES, m.phase]))
@@ -112,7 +115,7 @@ def _edit_ui(store: Any, m: MeasurementRecord) -> None:
             show_error(exc, "delete the measurement")
 
 
-def measurement_ui(store: Any, m: MeasurementRecord) -> None:
+def measurement_ui(store: Store, m: MeasurementRecord) -> None:
     """One stored measurement: value, quality, video, angle curve and edit controls."""
     side = f" ({m.side})" if m.side else ""
     title = (

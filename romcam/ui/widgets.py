@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import TYPE_CHECKING, cast
 
 import streamlit as st
 
@@ -19,18 +19,21 @@ from romcam.errors import RomcamError
 from romcam.store.records import STANDARD_PHASES, ClientRecord, SessionRecord
 from romcam.ui.settings import current_settings
 
+if TYPE_CHECKING:
+    from romcam.store import Store
+
 log = logging.getLogger(__name__)
 
 _STORES = "romcam_stores"
 
 
-def open_store() -> Any | None:
+def open_store() -> Store | None:
     """The store for this browser session's settings, opened once; None (and an error) if not."""
     from romcam.store import Store
 
     settings = current_settings()
     key = (settings.database_url, settings.data_dir)
-    stores: dict[tuple[str, str], Any] = st.session_state.setdefault(_STORES, {})
+    stores: dict[tuple[str, str], Store] = st.session_state.setdefault(_STORES, {})
     if key not in stores:
         try:
             stores[key] = Store.open(settings.database_url or None)
@@ -49,7 +52,7 @@ def show_error(exc: BaseException, doing: str) -> None:
         st.error(f"Could not {doing} ({type(exc).__name__}: {exc}). Nothing saved was lost.")
 
 
-def client_picker_ui(store: Any, key: str) -> ClientRecord | None:
+def client_picker_ui(store: Store, key: str) -> ClientRecord | None:
     """Choose a client, or add one; returns the chosen client."""
     try:
         clients: Sequence[ClientRecord] = store.list_clients()
@@ -73,7 +76,7 @@ def client_picker_ui(store: Any, key: str) -> ClientRecord | None:
     return next((c for c in clients if c.id == chosen), None)
 
 
-def store_and_client_ui(key: str) -> tuple[Any, ClientRecord] | None:
+def store_and_client_ui(key: str) -> tuple[Store, ClientRecord] | None:
     """Open the store and pick a client; None (with a hint or an error shown) until both."""
     store = open_store()
     if store is None:
@@ -86,7 +89,7 @@ def store_and_client_ui(key: str) -> tuple[Any, ClientRecord] | None:
 
 
 def session_picker_ui(
-    store: Any, client: ClientRecord, key: str, allow_new: bool = True
+    store: Store, client: ClientRecord, key: str, allow_new: bool = True
 ) -> SessionRecord | None:
     """Choose one of the client's sessions (newest first) or start a new one."""
     try:
@@ -120,7 +123,7 @@ def session_picker_ui(
     return next((s for s in ordered if s.id == chosen), None)
 
 
-def _add_client(store: Any, key: str) -> None:
+def _add_client(store: Store, key: str) -> None:
     """Button callback (runs before the page, so it may select the new client)."""
     name = st.session_state.get(f"{key}_new_client_name", "")
     notes = st.session_state.get(f"{key}_new_client_notes", "")
@@ -133,7 +136,7 @@ def _add_client(store: Any, key: str) -> None:
     st.session_state[f"{key}_new_client_name"] = ""
 
 
-def _start_session(store: Any, client_id: int, key: str) -> None:
+def _start_session(store: Store, client_id: int, key: str) -> None:
     """Button callback: start a session for the client and select it."""
     therapist = st.session_state.get(f"{key}_therapist", "").strip() or None
     try:

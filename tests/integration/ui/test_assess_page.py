@@ -6,6 +6,7 @@ processor's queue as the camera thread would."""
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -161,6 +162,34 @@ def test_camera_stopping_mid_trial_is_explained(session_id: int) -> None:
     assert not at.exception
     assert "camera stopped before the end range was captured" in at.warning[0].value
     assert "saved earlier are safe" in at.warning[0].value
+
+
+def test_a_rejected_trial_is_saved_only_when_asked(session_id: int, tmp_path: Path) -> None:
+    """The same rule as the Analyze page and `romcam measure --keep-rejected`; nothing of a
+    trial that was not saved stays on disk."""
+    reason = "shoulder_abduction_right needs a front view; the subject was filmed from the side"
+    at = _app().run()
+    at.selectbox(key="assess_test").set_value("shoulder_abduction").run()
+    at.radio(key="assess_side").set_value("right").run()
+    rejected = replace(_trial(tmp_path / "first"), quality="rejected", reason=reason)
+    _processor(at).results.put(rejected)
+    at.run()
+    assert not at.exception
+    notice = at.warning[0].value
+    assert "failed its quality check" in notice and "was not saved" in notice
+    assert "Also save trials that fail the quality check" in notice
+    assert not (tmp_path / "first" / "trial-001").exists()
+    with Store.open() as store:
+        assert store.list_measurements(session_id) == []
+    at.checkbox(key="assess_keep_rejected").check().run()
+    _processor(at).results.put(
+        replace(_trial(tmp_path / "second"), quality="rejected", reason=reason)
+    )
+    at.run()
+    assert not at.exception
+    with Store.open() as store:
+        [m] = store.list_measurements(session_id)
+    assert (m.quality, m.quality_reason, m.value) == ("rejected", reason, 151.0)
 
 
 @pytest.mark.parametrize(
