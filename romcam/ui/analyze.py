@@ -164,12 +164,11 @@ def _save_ui(
     phase = phase_ui("analyze")
     keep_rejected = False
     if entry["quality"] == "rejected":
-        keep_rejected = st.checkbox(
-            _KEEP_REJECTED,
-            key="analyze_keep_rejected",
-            help="This result failed its quality check (see above), so it is not saved unless "
-            "you tick this box. It is then saved marked as failing the check.",
+        st.caption(
+            f"This result failed its quality check (see above): it is saved only if you tick "
+            f"**{_KEEP_REJECTED}**, and then marked as failing the check."
         )
+        keep_rejected = st.checkbox(_KEEP_REJECTED, key="analyze_keep_rejected")
     if not st.button("Save measurement", disabled=session is None):
         return
     assert session is not None
