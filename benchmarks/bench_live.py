@@ -1,11 +1,12 @@
 """Frames processed per second by the dashboard's live path (romcam.live.processor.LiveProcessor).
 
 Feeds camera-sized frames (default 640x360, decoded up front so decoding is not timed) of a
-real clip through the processor (pose model, metrics, causal filter, checks, drawing, hold
-detection, H.264 + landmark recording) and compares with a bare PoseEstimator loop on the same
-frames. Two ways: ``process`` as fast as it goes (one frame after the other on one thread), and
-``offer`` as the webcam callback does it, PyAV frames at a camera's pace (``--camera-fps``),
-measured on the processor's pipeline threads; the figure is the frames measured per second.
+real clip through the processor (pose model; the trial session's metrics, causal filter,
+checks, hold detection, H.264 + landmark recording; drawing) and compares with a bare
+PoseEstimator loop on the same frames. Two ways: ``process`` as fast as it goes (one frame
+after the other on one thread), and ``offer`` as the webcam callback does it, PyAV frames at a
+camera's pace (``--camera-fps``), measured on the processor's pipeline threads; the figure is
+the frames measured per second.
 
     python benchmarks/bench_live.py [--clip PATH] [--seconds 6] [--width 640] [--no-record]
         [--camera-fps 30]
@@ -26,7 +27,8 @@ import cv2
 import numpy as np
 
 from romcam.core.assessments import assessment_test
-from romcam.live.processor import LiveConfig, LiveProcessor, drain
+from romcam.live.processor import LiveProcessor, drain
+from romcam.live.trial_session import LiveConfig
 from romcam.media.video import VideoReader
 from romcam.pose.estimator import PoseEstimator
 
@@ -52,9 +54,9 @@ def live_processor(record: bool) -> Iterator[LiveProcessor]:
     """A shoulder abduction processor (no automatic capture), recording into a temp folder."""
     with tempfile.TemporaryDirectory() as tmp:
         config = LiveConfig(
-            assessment_test("shoulder_abduction"),
-            "right",
-            MODEL,
+            test=assessment_test("shoulder_abduction"),
+            side="right",
+            model_path=MODEL,
             record_dir=Path(tmp) if record else None,
             auto_capture=False,
         )

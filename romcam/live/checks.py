@@ -3,6 +3,8 @@ picture and visible, a second person, turned out of the plane), as short instruc
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 
 from romcam.core.assessments import AssessmentTest, Side
@@ -33,7 +35,7 @@ def setup_problems(
     side: Side | None,
     view: str,
     people: int,
-    flags: dict[str, bool] | None = None,
+    flags: Mapping[str, bool] | None = None,
 ) -> tuple[str, ...]:
     """The set-up checks of one frame, as short instructions (empty = all good).
 

@@ -1,13 +1,19 @@
 """One live trial's record as it grows: its per-frame metric rows and its files (raw H.264
-video and landmark CSV), written as the frames arrive."""
+video and landmark CSV), written as the frames arrive, and the data directory's ``live-tmp``
+folder where they wait until the page stores them."""
 
 from __future__ import annotations
 
+import logging
+import shutil
+import threading
+import uuid
 from pathlib import Path
 
 import av
 import numpy as np
 
+from romcam.core.causal_measurer import FrameMeasurement
 from romcam.core.metric_specs import METRIC_IDS
 from romcam.core.metric_table import MetricTable
 from romcam.media.landmark_csv import LandmarkCsvWriter
@@ -15,8 +21,34 @@ from romcam.media.video import H264Writer, even_size
 from romcam.pose.estimator import FramePose
 from romcam.worker import QueueWorker
 
+log = logging.getLogger(__name__)
+
 #: What a failing trial recording (disk full, encoder error) raises.
 RECORDING_ERRORS = (OSError, ValueError, av.FFmpegError)
+#: Folder of the data directory where live trials are recorded until the page stores them.
+LIVE_TMP_DIR = "live-tmp"
+_cleaned: set[Path] = set()
+_cleaning = threading.Lock()
+
+
+def new_live_record_dir(data_dir: Path) -> Path:
+    """A new folder (not created yet) under ``data_dir/live-tmp`` for one processor's trials."""
+    return data_dir / LIVE_TMP_DIR / uuid.uuid4().hex[:12]
+
+
+def remove_stale_live_files(data_dir: Path) -> None:
+    """Delete what earlier server processes left under ``data_dir/live-tmp``: a crash or a
+    restart mid-trial leaves raw client video there that nothing saved (the store keeps its
+    own copies of saved trials). Only the first call for a data directory in a process does
+    so; later, what is there belongs to this process's processors."""
+    root = (data_dir / LIVE_TMP_DIR).resolve()
+    with _cleaning:
+        if root in _cleaned:
+            return
+        _cleaned.add(root)
+        if root.is_dir():
+            log.info("removing stale live recordings under %s", root)
+            shutil.rmtree(root, ignore_errors=True)
 
 
 class TrialRows:
@@ -33,14 +65,15 @@ class TrialRows:
     def __len__(self) -> int:
         return len(self.frame)
 
-    def add(self, frame: int, t: float, values: np.ndarray, row: MetricTable) -> None:
+    def add(self, frame: int, t: float, measured: FrameMeasurement) -> None:
+        """Add one measured frame: its video frame index and time ``t`` (s) in the trial."""
         self.frame.append(frame)
         self.time_s.append(t)
-        self.values.append(values)
-        self.view.append(str(row.view[0]))
-        self.facing.append(str(row.facing[0]))
-        for name, flag in row.flags.items():
-            self.flags.setdefault(name, [False] * (len(self.frame) - 1)).append(bool(flag[0]))
+        self.values.append(measured.values)
+        self.view.append(measured.view)
+        self.facing.append(measured.facing)
+        for name, flag in measured.flags.items():
+            self.flags.setdefault(name, [False] * (len(self.frame) - 1)).append(flag)
         for got in self.flags.values():
             if len(got) < len(self.frame):
                 got.append(False)

@@ -10,13 +10,11 @@ itself carries the per-frame readout and hold cue; each rerun costs server and b
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import logging
 import math
 import shutil
 import sys
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,14 +27,9 @@ from romcam.calibration import CalibrationProfile
 from romcam.core.assessments import AssessmentTest, Side
 from romcam.core.metric_specs import metric_spec
 from romcam.errors import RomcamError
-from romcam.live.processor import (
-    LiveConfig,
-    LiveProcessor,
-    LiveUpdate,
-    StreamEnded,
-    TrialResult,
-    drain,
-)
+from romcam.live.processor import LiveProcessor, LiveUpdate, StreamEnded, drain
+from romcam.live.recording import new_live_record_dir, remove_stale_live_files
+from romcam.live.trial_session import LiveConfig, TrialResult
 from romcam.store.from_results import (
     AttemptResult,
     NotMeasuredError,
@@ -107,9 +100,8 @@ def live_processor(config: LiveConfig) -> LiveProcessor:
     if held is not None and _same_test(held.config, config):
         return held
     if held is not None:
-        held.close()
-        _remove_if_empty(held.config.record_dir)  # a trial that failed to save stays
-    folder = Path(current_settings().data_dir) / "live-tmp" / uuid.uuid4().hex[:12]
+        held.close()  # drops an uncaptured attempt's files (a trial that failed to save stays)
+    folder = new_live_record_dir(Path(current_settings().data_dir))
     processor = LiveProcessor(_with_dir(config, folder))
     st.session_state[_PROCESSOR] = processor
     return processor
@@ -123,12 +115,6 @@ def _with_dir(config: LiveConfig, folder: Path | None) -> LiveConfig:
     from dataclasses import replace
 
     return replace(config, record_dir=folder)
-
-
-def _remove_if_empty(folder: Path | None) -> None:
-    if folder is not None:
-        with contextlib.suppress(OSError):
-            folder.rmdir()
 
 
 def _remove_dir(folder: Path | None) -> None:
@@ -360,12 +346,13 @@ def _handle_messages(
 
 
 def _save_captured(store: Store | None, choice: LiveChoice | None, result: TrialResult) -> None:
+    kept = result.video_path.parent if result.video_path is not None else None
     if choice is None or choice.session_id is None or store is None:
+        _remove_dir(kept)  # nothing was saved: its recording goes too
         st.session_state[_NOTICE] = (
             "Captured, but not saved: choose a client and a session first, then capture again."
         )
         return
-    kept = result.video_path.parent if result.video_path is not None else None
     try:
         record = save_trial(store, choice, result)
     except RejectedResultError as exc:
@@ -450,6 +437,7 @@ def assess_page(camera_ui: CameraUi = live_camera_ui) -> None:
     st.title("Assess (live)")
     store = open_store()
     settings = current_settings()
+    remove_stale_live_files(Path(settings.data_dir))  # left by an earlier server: never saved
     left, right = st.columns([2, 3], gap="large")
     with left:
         choice = choice_ui(store)

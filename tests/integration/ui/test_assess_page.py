@@ -39,29 +39,60 @@ def _trial(tmp: Path, value: float = 151.0) -> TrialResult:
     files = write_trial_files(tmp / "trial-001", "shoulder_abduction_right", value)
     table = MetricTable.from_dataframe(pd.read_csv(files.angles))
     return TrialResult(
-        "shoulder_abduction",
-        "right",
-        "shoulder_abduction_right",
-        value,
-        "front",
-        "ok",
-        "",
-        value,
-        0.0,
-        0.0,
-        value,
-        None,
-        table,
-        "auto",
-        files.video,
-        None,
-        files.angles,
-        3.0,
+        test_id="shoulder_abduction",
+        side="right",
+        metric_id="shoulder_abduction_right",
+        value=value,
+        view="front",
+        quality="ok",
+        reason="",
+        held_max=value,
+        held_min=0.0,
+        start=0.0,
+        excursion=value,
+        neutral=None,
+        table=table,
+        trigger="auto",
+        video_path=files.video,
+        landmarks_path=None,
+        angles_path=files.angles,
+        duration_s=3.0,
     )
+
+
+def _update(**changes: object) -> LiveUpdate:
+    """A live update of a front-view trial at 1 s, 30 frames in; ``changes`` replace fields."""
+    fields: dict = {
+        "time_s": 1.0,
+        "frames": 30,
+        "phase": "trial",
+        "value": 90.0,
+        "view": "front",
+        "problems": (),
+        "people": 1,
+        "hold_progress": 0.0,
+        "fps": 30.0,
+        "camera_fps": 30.0,
+    }
+    return LiveUpdate(**(fields | changes))
 
 
 def _processor(at: AppTest):
     return at.session_state["romcam_live_processor"]
+
+
+def test_files_left_by_an_earlier_server_are_removed(data_dir: Path) -> None:
+    """Recordings under live-tmp were never saved (a crash, a restart mid-trial): the page
+    removes them when it starts, and its own processor records there."""
+    stale = data_dir / "live-tmp" / "0123456789ab" / "trial-001"
+    stale.mkdir(parents=True)
+    (stale / "trial.mp4").write_bytes(b"raw client video")
+    (stale / "landmarks.csv").write_text("frame,time_s\n")
+    at = _app().run()
+    assert not at.exception
+    assert not (data_dir / "live-tmp" / "0123456789ab").exists()
+    record_dir = _processor(at).config.record_dir
+    assert record_dir is not None and record_dir.parent == data_dir / "live-tmp"
 
 
 def test_add_client_and_start_session(data_dir: Path) -> None:
@@ -105,7 +136,7 @@ def test_captured_trial_is_saved_with_its_recording(session_id: int, tmp_path: P
     at.selectbox(key="assess_test").set_value("shoulder_abduction").run()
     at.radio(key="assess_side").set_value("right").run()
     processor = _processor(at)
-    processor.results.put(LiveUpdate(1.0, 30, "trial", 149.5, "front", (), 1, 0.4, 29.0, 30.0))
+    processor.results.put(_update(value=149.5, hold_progress=0.4, fps=29.0))
     processor.results.put(_trial(tmp_path))
     at.run()
     assert not at.exception and not at.error
@@ -131,7 +162,7 @@ def test_setup_problems_are_listed(session_id: int) -> None:
     at = _app().run()
     problems = ("Face the camera square on (turn towards it).", "Not in the picture: right hip.")
     _processor(at).results.put(
-        LiveUpdate(1.0, 30, "trial", math.nan, "side_left", problems, 2, 0.0, 25.0, 30.0)
+        _update(value=math.nan, view="side_left", problems=problems, people=2, fps=25.0)
     )
     at.run()
     assert "Fix the set-up" in at.error[0].value
@@ -145,7 +176,7 @@ def test_a_computer_that_falls_behind_the_camera_is_told_what_to_do(
     session_id: int, measured: float, hint: str | None
 ) -> None:
     at = _app().run()
-    update = LiveUpdate(4.0, 120, "trial", 90.0, "front", (), 1, 0.0, measured, 30.0)
+    update = _update(time_s=4.0, frames=120, value=90.0, fps=measured)
     _processor(at).results.put(update)
     at.run()
     captions = [c.value for c in at.caption if "frames per second" in c.value]
@@ -216,6 +247,8 @@ def test_unsavable_capture_is_explained(
     if blocked:
         assert "Its recording is kept in" in at.warning[0].value
         assert (tmp_path / "trial-001" / "trial.mp4").is_file()  # nothing lost
+    elif not with_session:  # captured, not saved: no raw client video is left behind
+        assert not (tmp_path / "trial-001").exists()
     with Store.open() as store:
         assert store.measurements_frame().empty
 
