@@ -156,7 +156,7 @@ def _run_pass(
 
     info = reader.info
     builder = PoseSequenceBuilder(info.width, info.height)
-    crowded, detected, last_ms = 0, 0, -1
+    crowded, detected = 0, 0
     lm_path = staging / LANDMARKS_CSV if staging is not None else None
     with ExitStack() as stack:
         estimator = stack.enter_context(PoseEstimator(opts.model_path, max_people=opts.max_people))
@@ -164,8 +164,7 @@ def _run_pass(
             None if lm_path is None else stack.enter_context(_landmark_writer(lm_path, info))
         )
         for (index, time_s, frame_bgr), rgb in prefetch(reader, _with_rgb):
-            last_ms = max(round(time_s * 1000), last_ms + 1)  # VIDEO mode: strictly increasing
-            fp = estimator.process(rgb, last_ms)
+            fp = estimator.process(rgb, round(time_s * 1000))  # it keeps them increasing
             people = int(estimator.people_in_last_frame)
             crowded += people >= 2
             detected += fp is not None

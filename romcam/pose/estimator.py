@@ -113,18 +113,14 @@ class PoseEstimator(Closing):
             self._landmarker.close()
             self._landmarker = None
 
-    def reset_subject(self) -> None:
-        """Forget which person is the subject; the next frame picks one afresh."""
-        if self._tracker is not None:
-            self._tracker.reset()
-
     def process(self, frame_rgb: np.ndarray, timestamp_ms: int) -> FramePose | None:
         """The subject's pose in this frame, or None if the subject is not seen.
 
         Args:
             frame_rgb: (H, W, 3) uint8 RGB image.
-            timestamp_ms: frame time in milliseconds. It must increase; a repeated or earlier
-                one (live frames can repeat) is bumped to one millisecond after the last.
+            timestamp_ms: frame time in milliseconds. VIDEO mode needs strictly increasing
+                ones: a repeated or earlier one (rounding, repeated live frames) is bumped to
+                one millisecond after the last, here and nowhere else.
         """
         people = self.detect(frame_rgb, timestamp_ms)
         tracker = self._tracker_for(frame_rgb.shape[1], frame_rgb.shape[0])
