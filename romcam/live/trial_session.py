@@ -216,10 +216,10 @@ class TrialSession:
         self._last_t = time_s
         image, world = (None, None) if pose is None else (pose.image, pose.world)
         measured = self._measurer_for(frame_bgr.shape).measure(time_s, image, world)
-        value = float(measured.values[self._metric_index])
         cfg = self.config
+        value = measured.value(cfg.metric_id)
         problems = setup_problems(image, cfg.test, cfg.side, measured.view, people, measured.flags)
-        progress = self._advance(frame_bgr, time_s, pose, measured)
+        progress = self._advance(frame_bgr, pose, measured, value)
         return TrialStep(
             phase=self.phase,
             value=value,
@@ -293,11 +293,13 @@ class TrialSession:
     def _advance(
         self,
         frame_bgr: np.ndarray,
-        time_s: float,
         pose: FramePose | None,
         measured: FrameMeasurement,
+        value: float,
     ) -> float:
-        """Move the neutral / trial state on by one frame; returns the hold progress."""
+        """Move the neutral / trial state on by one frame whose test metric reads ``value``;
+        returns the hold progress."""
+        time_s = measured.time_s
         capture, neutral = "capture" in self._commands, "neutral" in self._commands
         self._commands.clear()
         if self.phase == "done":
@@ -308,7 +310,6 @@ class TrialSession:
         index = self._record(frame_bgr, t_rel, pose)
         if self.phase == "trial":  # neutral-phase values are raw, not zeroed: not in the table
             self._rows.add(index, t_rel, measured)
-        value = float(measured.values[self._metric_index])
         progress = self._detector.update(time_s, value)
         if self.phase == "neutral":
             auto = progress >= 1.0  # the neutral is always taken once held still
