@@ -1,6 +1,7 @@
 """One live trial's record as it grows: its per-frame metric rows and its files (raw H.264
 video and landmark CSV), written as the frames arrive, and the data directory's ``live-tmp``
-folder where they wait until the page stores them."""
+folder where they wait until the page stores them (or ``unsaved-trials`` when the store could
+not take them)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import logging
 import shutil
 import threading
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 import av
@@ -18,6 +20,7 @@ from romcam.core.metric_specs import METRIC_IDS
 from romcam.core.metric_table import MetricTable
 from romcam.media.landmark_csv import LandmarkCsvWriter
 from romcam.media.video import H264Writer, even_size
+from romcam.paths import safe_filename
 from romcam.pose.estimator import FramePose
 from romcam.worker import QueueWorker
 
@@ -27,6 +30,9 @@ log = logging.getLogger(__name__)
 RECORDING_ERRORS = (OSError, ValueError, av.FFmpegError)
 #: Folder of the data directory where live trials are recorded until the page stores them.
 LIVE_TMP_DIR = "live-tmp"
+#: Folder of the data directory for captured trials the store could not take (database locked,
+#: disk full): kept for the therapist, never cleaned by romcam.
+UNSAVED_DIR = "unsaved-trials"
 _cleaned: set[Path] = set()
 _cleaning = threading.Lock()
 
@@ -49,6 +55,21 @@ def remove_stale_live_files(data_dir: Path) -> None:
         if root.is_dir():
             log.info("removing stale live recordings under %s", root)
             shutil.rmtree(root, ignore_errors=True)
+
+
+def keep_unsaved_trial(folder: Path, data_dir: Path, label: str) -> Path:
+    """Move a captured trial's files that the store could not take out of ``live-tmp`` (which
+    the next server start empties) to ``data_dir/unsaved-trials/<UTC time>-<label>``; returns
+    where they are now (``folder`` itself when they cannot be moved)."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = data_dir / UNSAVED_DIR / f"{stamp}-{safe_filename(label)}-{uuid.uuid4().hex[:6]}"
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # A rename within one file system needs no free space, so it works on a full disk too.
+        return Path(shutil.move(folder, target))
+    except OSError as exc:
+        log.warning("could not move the unsaved trial %s to %s: %s", folder, target, exc)
+        return folder
 
 
 class TrialRows:

@@ -28,7 +28,11 @@ from romcam.core.assessments import AssessmentTest, Side
 from romcam.core.metric_specs import metric_spec
 from romcam.errors import RomcamError
 from romcam.live.processor import LiveProcessor, LiveUpdate, StreamEnded, drain
-from romcam.live.recording import new_live_record_dir, remove_stale_live_files
+from romcam.live.recording import (
+    keep_unsaved_trial,
+    new_live_record_dir,
+    remove_stale_live_files,
+)
 from romcam.live.trial_session import LiveConfig, TrialResult
 from romcam.store.from_results import (
     AttemptResult,
@@ -363,6 +367,9 @@ def _save_captured(store: Store | None, choice: LiveChoice | None, result: Trial
         )
         return
     except RomcamError as exc:
+        if kept is not None:
+            data_dir = Path(current_settings().data_dir)
+            kept = keep_unsaved_trial(kept, data_dir, f"{result.test_id}-{choice.phase}")
         where = f" Its recording is kept in {kept}." if kept is not None else ""
         st.session_state[_NOTICE] = f"The captured trial could not be saved: {exc}.{where}"
         return

@@ -276,4 +276,3 @@ def test_database_url_from_the_environment(
     assert not (data_dir / "romcam.db").exists()
     with Store.open(store_url, root=data_dir) as store:
         assert [c.name for c in store.list_clients()] == ["Env"]
-

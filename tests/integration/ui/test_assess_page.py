@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from romcam.core.metric_table import MetricTable
 from romcam.live.processor import LiveUpdate, StreamEnded, TrialResult
+from romcam.live.recording import UNSAVED_DIR
 from romcam.store import Store
 from tests.integration.ui.app_helpers import write_trial_files
 
@@ -244,9 +245,12 @@ def test_unsavable_capture_is_explained(
     at.run()
     assert not at.exception
     assert message in at.warning[0].value
-    if blocked:
+    if blocked:  # nothing lost: moved where no cleaning of live-tmp reaches it
         assert "Its recording is kept in" in at.warning[0].value
-        assert (tmp_path / "trial-001" / "trial.mp4").is_file()  # nothing lost
+        [kept] = (data_dir / UNSAVED_DIR).glob("*/trial.mp4")
+        assert str(kept.parent) in at.warning[0].value
+        assert "shoulder_abduction-before" in kept.parent.name
+        assert not (tmp_path / "trial-001").exists()
     elif not with_session:  # captured, not saved: no raw client video is left behind
         assert not (tmp_path / "trial-001").exists()
     with Store.open() as store:
