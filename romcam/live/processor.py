@@ -157,9 +157,10 @@ class FpsMeter:
         self._times.append(now)
         while self._times and now - self._times[0] > self._window_s:
             self._times.popleft()
-        if len(self._times) < 2:
+        span = self._times[-1] - self._times[0]
+        if len(self._times) < 2 or span <= 0:  # one reading, or a clock that has not moved
             return 0.0
-        return (len(self._times) - 1) / (self._times[-1] - self._times[0])
+        return (len(self._times) - 1) / span
 
 
 def drain(results: queue.Queue, limit: int = 1000) -> list[object]:

@@ -14,7 +14,14 @@ import pytest
 from romcam.core.assessments import assessment_test
 from romcam.core.landmarks import PoseSequence
 from romcam.errors import ModelError
-from romcam.live.processor import LiveProcessor, LiveUpdate, StreamEnded, TrialResult, drain
+from romcam.live.processor import (
+    FpsMeter,
+    LiveProcessor,
+    LiveUpdate,
+    StreamEnded,
+    TrialResult,
+    drain,
+)
 from romcam.live.trial_session import LiveConfig
 from tests.unit.live.feed import FPS, ScriptedEstimator, frames, moving
 
@@ -228,3 +235,11 @@ def test_missing_model_on_the_pipeline_is_reported_and_the_camera_goes_on(tmp_pa
         assert processor.offer(frame, 0.1) is None  # the page then shows the camera's frame
     finally:
         processor.close()
+
+
+def test_fps_meter_counts_over_its_window_and_survives_a_still_clock() -> None:
+    meter = FpsMeter(window_s=2.0)
+    assert meter.tick(10.0) == 0.0  # one reading: no rate yet
+    assert meter.tick(10.0) == 0.0  # two readings at one instant (a coarse clock): no rate
+    rates = [meter.tick(10.0 + k / 15) for k in range(1, 61)]
+    assert rates[-1] == pytest.approx(15.0, rel=1e-9)  # only the last 2 s count
