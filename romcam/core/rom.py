@@ -35,6 +35,9 @@ import numpy as np
 logger = logging.getLogger(__name__)
 
 Quality = Literal["ok", "rejected", "no_data"]
+#: The held plateau's band is at least this many robust standard deviations of its samples
+#: wide (each side): 2.5 keeps about 99 % of normally scattered samples of a still position.
+WOBBLE_BANDS = 2.5
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -118,9 +121,10 @@ def _rom(
     t: np.ndarray | None = None,
     y: np.ndarray | None = None,
     dt: float = 0.0,
+    steady: np.ndarray | None = None,
 ) -> RomResult:
     nan = float("nan")
-    if holds is None or holds.value.size == 0 or t is None or y is None:
+    if holds is None or holds.value.size == 0 or t is None or y is None or steady is None:
         return RomResult(
             max=nan,
             min=nan,
@@ -134,9 +138,10 @@ def _rom(
             quality=quality,
             reason=reason,
         )
-    hi, hi_t, hi_len = _extreme_hold(holds, int(np.argmax(holds.value)), hold_tolerance, t, y, dt)
-    lo, lo_t, lo_len = _extreme_hold(holds, int(np.argmin(holds.value)), hold_tolerance, t, y, dt)
-    start = _extreme_hold(holds, 0, hold_tolerance, t, y, dt)[0]
+    args = (hold_tolerance, t, y, dt, steady)
+    hi, hi_t, hi_len = _extreme_hold(holds, int(np.argmax(holds.value)), *args)
+    lo, lo_t, lo_len = _extreme_hold(holds, int(np.argmin(holds.value)), *args)
+    start = _extreme_hold(holds, 0, *args)[0]
     return RomResult(
         max=hi,
         min=lo,
@@ -153,13 +158,18 @@ def _rom(
 
 
 def _extreme_hold(
-    holds: _Holds, k: int, tol: float, t: np.ndarray, y: np.ndarray, dt: float
+    holds: _Holds, k: int, tol: float, t: np.ndarray, y: np.ndarray, dt: float, steady: np.ndarray
 ) -> tuple[float, float, float]:
     """Held value, start time and duration of the hold around window ``k``.
 
     The hold is the union of overlapping hold windows whose medians stay within ``tol`` of
-    window ``k``'s; its samples are those within ``tol`` of the held value, which is their
-    median (re-centred a few times). Returns it, the first sample's time and their time span.
+    window ``k``'s. Its plateau is the samples of that stretch whose running median (``steady``)
+    lies within ``tol`` of the held value; the held value is the median of the plateau's raw
+    samples (re-centred a few times). Membership is judged on the steadier running median and
+    the value taken from the raw samples, so landmark noise as wide as the band neither clips
+    the plateau to one side nor drags the value to the band's edge: the estimate is the robust
+    centre of the plateau, unbiased for symmetric noise. Returns it, the first plateau sample's
+    time and the plateau's time span.
     """
     value = float(holds.value[k])
     near = np.flatnonzero(np.abs(holds.value - value) <= tol)
@@ -168,15 +178,27 @@ def _extreme_hold(
     group = np.cumsum(new_group)
     mine = near[group == group[np.searchsorted(near, k)]]
     run = (t >= holds.t_start[mine[0]]) & (t <= holds.t_end[mine].max())
-    for _ in range(3):  # re-centre: a band around one noisy window median would be lopsided
-        band = run & (np.abs(y - value) <= tol)
-        if not band.any():
+    value = float(np.median(y[run]))  # not the chosen window's median: the highest is biased
+    # The band follows the plateau's own wobble when it is wider than ``tol`` (short segments
+    # under landmark noise): a fixed band would clip the plateau to its top or bottom.
+    spread = 1.4826 * float(np.median(np.abs(y[run] - value)))
+    width = max(tol, WOBBLE_BANDS * spread)
+    plateau = run
+    for _ in range(3):  # re-centre on the plateau's samples
+        grown = _connected(np.abs(steady - value) <= width, run)
+        if not grown.any():
             break
-        value = float(np.median(y[band]))
-    inside = t[run & (np.abs(y - value) <= tol)]
-    if inside.size == 0:  # pathological window (its median far from every sample)
-        inside = t[run]
+        plateau = grown
+        value = float(np.median(y[plateau]))
+    inside = t[plateau]
     return value, float(inside[0]), float(inside[-1] - inside[0]) + dt
+
+
+def _connected(mask: np.ndarray, seed: np.ndarray) -> np.ndarray:
+    """(n,) bool: the runs of consecutive True in ``mask`` that overlap ``seed`` (n,) bool."""
+    label = np.cumsum(np.concatenate([[1], np.diff(mask.astype(int)) != 0]))
+    keep = np.unique(label[seed & mask])
+    return mask & np.isin(label, keep)
 
 
 def _running_median(y: np.ndarray, segment: np.ndarray, half: int = 2) -> np.ndarray:
@@ -312,7 +334,7 @@ def extract_rom(
         hold_tolerance=hold_tolerance,
         hold_fraction=hold_fraction,
     )
-    result = _rom(n_valid, "ok", "", holds, hold_tolerance, t, y, dt)
+    result = _rom(n_valid, "ok", "", holds, hold_tolerance, t, y, dt, steady)
     first, last = np.flatnonzero(valid)[[0, -1]]
     missing = 1.0 - n_valid / (last - first + 1)
     peak, trough = float(steady.max()), float(steady.min())
