@@ -14,108 +14,69 @@ Conventions:
     * ``pct_normal`` = value as % of the normal end range of the metric (``metric_specs``), e.g.
       shoulder flexion 153 deg = 85 % of 180; NaN for posture metrics and metrics with no norm;
     * ``verdict``: a change counts as real only when ``|change| > MDC95`` of the test
-      (``romcam.outcomes.mdc``); otherwise ``within measurement error``.
+      (``romcam.outcomes.mdc``); otherwise ``within measurement error``;
+    * a value whose stored quality is not ``ok`` (``romcam.outcomes.quality``) is carried with
+      its quality and reason, shown marked, and left out of % of normal, changes, trends and
+      verdicts (``not comparable: the after value was rejected``). Collapsing prefers trusted
+      attempts: a rejected retake does not replace an accepted attempt.
+
+The shared helpers live in ``romcam.outcomes.values``, the visit-over-visit functions in
+``romcam.outcomes.visits``; both are re-exported here.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
-from typing import Literal
+from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from romcam.core.assessments import assessment_test
-from romcam.core.metric_specs import metric_spec
 from romcam.outcomes.mdc import MdcTable
+from romcam.outcomes.quality import NOT_COMPARABLE, OK, is_trusted, not_comparable, quality_word
+from romcam.outcomes.values import (
+    COLLAPSED_COLUMNS,
+    INCOMPLETE,
+    KEYS,
+    LESS_RANGE,
+    MORE_RANGE,
+    REAL_CHANGE,
+    REQUIRED_COLUMNS,
+    WITHIN_ERROR,
+    How,
+    check_frame,
+    collapse,
+    denormalised_sides,
+    extreme_sign,
+    is_rom,
+    percent_of_normal,
+    verdict,
+)
+from romcam.outcomes.visits import PROGRESS_COLUMNS, VISIT_COLUMNS, progress, visit_series
 
-REQUIRED_COLUMNS = ("session_id", "started_at", "phase", "test", "side", "metric", "value", "unit")
-How = Literal["last", "mean", "best"]
-
-WITHIN_ERROR = "within measurement error"
-MORE_RANGE = "real change: more range"
-LESS_RANGE = "real change: less range"
-REAL_CHANGE = "real change"
-INCOMPLETE = "not measured in both"
-
-_KEYS = ["test", "side"]
-
-
-def check_frame(frame: pd.DataFrame) -> None:
-    """ValueError naming the missing columns when ``frame`` is not a tidy measurement frame."""
-    if not isinstance(frame, pd.DataFrame):
-        raise ValueError(f"expected a pandas DataFrame; got {type(frame).__name__}")
-    missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
-    if missing:
-        raise ValueError(f"the measurement frame lacks columns {missing}")
-
-
-def extreme_sign(test: object, side: object) -> float:
-    """+1 when the test's result is the metric's maximum, -1 when it is the minimum."""
-    return 1.0 if assessment_test(str(test)).extreme(_side(side)) == "max" else -1.0
-
-
-def is_rom(metric: str) -> bool:
-    """True for range-of-motion metrics (gain and % of normal are defined)."""
-    return metric_spec(metric).kind == "rom"
-
-
-def percent_of_normal(test: object, side: object, value: float) -> float:
-    """``value`` as % of the metric's normal end range in the test's direction; NaN if none."""
-    spec = assessment_test(str(test)).spec(_side(side))
-    if spec.kind != "rom" or spec.normal_range is None or not math.isfinite(value):
-        return math.nan
-    low, high = spec.normal_range
-    end = high if extreme_sign(test, side) > 0 else low
-    return math.nan if end == 0 else 100.0 * value / end
-
-
-def verdict(change: float, mdc95: float, gain: float) -> str:
-    """Real-change verdict for one change; ``gain`` NaN means no direction (posture)."""
-    if not math.isfinite(change):
-        return INCOMPLETE
-    if abs(change) <= mdc95:
-        return WITHIN_ERROR
-    if not math.isfinite(gain):
-        return REAL_CHANGE
-    return MORE_RANGE if gain > 0 else LESS_RANGE
-
-
-def collapse(frame: pd.DataFrame, how: How = "last") -> pd.DataFrame:
-    """One row per session, phase, test and side: the value picked by ``how``.
-
-    Output columns: session_id, started_at, phase, test, side, metric, unit, value, n.
-    """
-    check_frame(frame)
-    if how not in ("last", "mean", "best"):
-        raise ValueError(f"how must be 'last', 'mean' or 'best'; got {how!r}")
-    df = _normalised(frame)
-    rows = []
-    for key, group in df.groupby(["session_id", "phase", *_KEYS], sort=False):
-        first = group.iloc[0]
-        values = group["value"].to_numpy(dtype=float)
-        sign = extreme_sign(first["test"], first["side"])
-        pick = {
-            "last": values[-1],
-            "mean": float(np.mean(values)),
-            "best": float(sign * np.max(sign * values)),
-        }[how]
-        rows.append(
-            {
-                "session_id": key[0],
-                "started_at": first["started_at"],
-                "phase": key[1],
-                "test": key[2],
-                "side": key[3],
-                "metric": first["metric"],
-                "unit": first["unit"],
-                "value": float(pick),
-                "n": len(values),
-            }
-        )
-    columns = ["session_id", "started_at", "phase", *_KEYS, "metric", "unit", "value", "n"]
-    return pd.DataFrame(rows, columns=columns)
+__all__ = [
+    "ASYMMETRY_COLUMNS",
+    "BEFORE_AFTER_COLUMNS",
+    "COLLAPSED_COLUMNS",
+    "INCOMPLETE",
+    "LESS_RANGE",
+    "MORE_RANGE",
+    "PROGRESS_COLUMNS",
+    "REAL_CHANGE",
+    "REQUIRED_COLUMNS",
+    "VISIT_COLUMNS",
+    "WITHIN_ERROR",
+    "How",
+    "asymmetry",
+    "before_after",
+    "check_frame",
+    "collapse",
+    "extreme_sign",
+    "is_rom",
+    "percent_of_normal",
+    "progress",
+    "verdict",
+    "visit_series",
+]
 
 
 def asymmetry(frame: pd.DataFrame, *, how: How = "last") -> pd.DataFrame:
@@ -123,7 +84,8 @@ def asymmetry(frame: pd.DataFrame, *, how: How = "last") -> pd.DataFrame:
 
     Columns: session_id, phase, test, unit, left, right, difference (left extent - right
     extent, i.e. + when the left side reaches further), asymmetry_pct (|difference| as % of
-    the larger extent).
+    the larger extent), left_quality, left_reason, right_quality, right_reason. The
+    difference is NaN when either side's value failed its quality check.
     """
     picked = collapse(frame, how)
     picked = picked[picked["side"].isin(["left", "right"])]
@@ -134,33 +96,45 @@ def asymmetry(frame: pd.DataFrame, *, how: How = "last") -> pd.DataFrame:
         by_side = {r["side"]: r for _, r in group.iterrows()}
         if set(by_side) != {"left", "right"}:
             continue
-        left, right = by_side["left"]["value"], by_side["right"]["value"]
-        ext_l = extreme_sign(test, "left") * left
-        ext_r = extreme_sign(test, "right") * right
+        left, right = by_side["left"], by_side["right"]
+        ext_l = extreme_sign(test, "left") * left["value"]
+        ext_r = extreme_sign(test, "right") * right["value"]
+        if not (is_trusted(left["quality"]) and is_trusted(right["quality"])):
+            ext_l = ext_r = math.nan
         larger = max(abs(ext_l), abs(ext_r))
         rows.append(
             {
                 "session_id": session_id,
                 "phase": phase,
                 "test": test,
-                "unit": by_side["left"]["unit"],
-                "left": left,
-                "right": right,
+                "unit": left["unit"],
+                "left": left["value"],
+                "right": right["value"],
                 "difference": ext_l - ext_r,
                 "asymmetry_pct": 100.0 * abs(ext_l - ext_r) / larger if larger > 0 else math.nan,
+                "left_quality": left["quality"],
+                "left_reason": left["quality_reason"],
+                "right_quality": right["quality"],
+                "right_reason": right["quality_reason"],
             }
         )
-    columns = [
-        "session_id",
-        "phase",
-        "test",
-        "unit",
-        "left",
-        "right",
-        "difference",
-        "asymmetry_pct",
-    ]
-    return pd.DataFrame(rows, columns=columns)
+    return pd.DataFrame(rows, columns=ASYMMETRY_COLUMNS)
+
+
+ASYMMETRY_COLUMNS = [
+    "session_id",
+    "phase",
+    "test",
+    "unit",
+    "left",
+    "right",
+    "difference",
+    "asymmetry_pct",
+    "left_quality",
+    "left_reason",
+    "right_quality",
+    "right_reason",
+]
 
 
 def before_after(
@@ -175,8 +149,11 @@ def before_after(
 
     Columns: session_id, test, side, metric, unit, before, after, change, change_pct, gain,
     before_pct_normal, after_pct_normal, mdc95, mdc_estimate, verdict, asymmetry_before,
-    asymmetry_after (see :func:`asymmetry`'s ``difference``). A test measured in only one
-    phase gets NaN changes and the verdict ``not measured in both``.
+    asymmetry_after (see :func:`asymmetry`'s ``difference``), before_quality, before_reason,
+    after_quality, after_reason. A test measured in only one phase gets NaN changes and the
+    verdict ``not measured in both``. A value that failed its quality check keeps its number
+    in ``before``/``after`` (to be shown marked) but gets no % of normal, no change and the
+    verdict ``not comparable: the after value was rejected`` (or before, or both).
     """
     table = mdc or MdcTable()
     picked = collapse(frame, how)
@@ -185,7 +162,10 @@ def before_after(
     rows = []
     for _, r in pivot.iterrows():
         entry = table.lookup(r["test"])
-        change = r["after"] - r["before"]
+        ok_before, ok_after = is_trusted(r["before_quality"]), is_trusted(r["after_quality"])
+        b = r["before"] if ok_before else math.nan
+        a = r["after"] if ok_after else math.nan
+        change = a - b
         gain = extreme_sign(r["test"], r["side"]) * change if is_rom(r["metric"]) else math.nan
         rows.append(
             {
@@ -193,20 +173,36 @@ def before_after(
                 "before": r["before"],
                 "after": r["after"],
                 "change": change,
-                "change_pct": 100.0 * change / abs(r["before"]) if r["before"] else math.nan,
+                "change_pct": 100.0 * change / abs(b) if b else math.nan,
                 "gain": gain,
-                "before_pct_normal": percent_of_normal(r["test"], r["side"], r["before"]),
-                "after_pct_normal": percent_of_normal(r["test"], r["side"], r["after"]),
+                "before_pct_normal": percent_of_normal(r["test"], r["side"], b),
+                "after_pct_normal": percent_of_normal(r["test"], r["side"], a),
                 "mdc95": entry.mdc95,
                 "mdc_estimate": entry.estimate,
-                "verdict": verdict(change, entry.mdc95, gain),
+                "verdict": _pair_verdict(r, change, entry.mdc95, gain),
                 "asymmetry_before": asym.get((r["session_id"], before, r["test"]), math.nan),
                 "asymmetry_after": asym.get((r["session_id"], after, r["test"]), math.nan),
+                **{k: r[k] for k in QUALITY_COLUMNS},
             }
         )
-    return _denormalised(pd.DataFrame(rows, columns=BEFORE_AFTER_COLUMNS))
+    return denormalised_sides(pd.DataFrame(rows, columns=BEFORE_AFTER_COLUMNS))
 
 
+def _pair_verdict(r: pd.Series, change: float, mdc95: float, gain: float) -> str:
+    """The verdict of a before/after pair, naming the value that failed its check."""
+    bad = [
+        (name, r[f"{name}_quality"])
+        for name in ("before", "after")
+        if not is_trusted(r[f"{name}_quality"]) and math.isfinite(r[name])
+    ]
+    if len(bad) == 2:
+        return f"{NOT_COMPARABLE}: both values were {quality_word(bad[1][1])}"
+    if bad:
+        return not_comparable(*bad[0])
+    return verdict(change, mdc95, gain)
+
+
+QUALITY_COLUMNS = ["before_quality", "before_reason", "after_quality", "after_reason"]
 BEFORE_AFTER_COLUMNS = [
     "session_id",
     "test",
@@ -225,181 +221,30 @@ BEFORE_AFTER_COLUMNS = [
     "verdict",
     "asymmetry_before",
     "asymmetry_after",
+    *QUALITY_COLUMNS,
 ]
 
 
 def _phase_pivot(picked: pd.DataFrame, before: str, after: str) -> pd.DataFrame:
-    keys = ["session_id", *_KEYS, "metric", "unit"]
+    """One row per session, test and side: value, quality and reason of each phase."""
+    keys = ["session_id", *KEYS, "metric", "unit"]
     sub = picked[picked["phase"].isin([before, after])]
-    if sub.empty:
-        return pd.DataFrame(columns=[*keys, "before", "after"])
-    wide = sub.pivot_table(index=keys, columns="phase", values="value", aggfunc="last")
-    wide = wide.reindex(columns=[before, after]).reset_index()
-    return wide.rename(columns={before: "before", after: "after"})
-
-
-def visit_series(
-    frame: pd.DataFrame,
-    mdc: MdcTable | None = None,
-    *,
-    phase: str | None = "before",
-    how: How = "last",
-) -> pd.DataFrame:
-    """One value per visit, test and side, oldest visit first.
-
-    ``phase`` picks which measurement of a visit counts (default ``before``: the state the
-    client arrives in shows lasting change); None takes the visit's last measurement of any
-    phase. Columns: session_id, started_at, test, side, metric, unit, value, pct_normal,
-    change_from_first, change_from_previous, verdict_from_first.
-    """
-    table = mdc or MdcTable()
-    if phase is None:
-        frame = frame.assign(phase="any")
-    picked = collapse(frame, how)
-    picked = picked[picked["phase"] == (phase or "any")]
-    picked = picked.sort_values(["started_at", "session_id"], kind="stable")
-    picked = picked.groupby(["session_id", *_KEYS], sort=False).tail(1)
-    out = []
-    for (test, side), group in picked.groupby(_KEYS, sort=False):
-        values = group["value"].to_numpy(dtype=float)
-        metric = group["metric"].iloc[0]
-        sign = extreme_sign(test, side) if is_rom(metric) else math.nan
-        mdc95 = table.mdc(str(test))
-        for i, (_, r) in enumerate(group.iterrows()):
-            change = values[i] - values[0]
-            out.append(
-                {
-                    **{
-                        k: r[k]
-                        for k in (
-                            "session_id",
-                            "started_at",
-                            "test",
-                            "side",
-                            "metric",
-                            "unit",
-                            "value",
-                        )
-                    },
-                    "pct_normal": percent_of_normal(test, side, values[i]),
-                    "change_from_first": change,
-                    "change_from_previous": values[i] - values[i - 1] if i else math.nan,
-                    "verdict_from_first": verdict(change, mdc95, sign * change) if i else "",
-                }
-            )
-    return _denormalised(pd.DataFrame(out, columns=VISIT_COLUMNS))
-
-
-VISIT_COLUMNS = [
-    "session_id",
-    "started_at",
-    "test",
-    "side",
-    "metric",
-    "unit",
-    "value",
-    "pct_normal",
-    "change_from_first",
-    "change_from_previous",
-    "verdict_from_first",
-]
-
-
-def progress(
-    frame: pd.DataFrame,
-    mdc: MdcTable | None = None,
-    *,
-    phase: str | None = "before",
-    how: How = "last",
-) -> pd.DataFrame:
-    """Visit-over-visit summary per test and side (see :func:`visit_series` for ``phase``).
-
-    Columns: test, side, metric, unit, visits, first, first_at, latest, latest_at, best,
-    best_at (furthest toward the end range; NaN for posture), change (latest - first), gain,
-    slope_per_30d (least-squares trend in unit per 30 days; NaN with fewer than two dates),
-    mdc95, mdc_estimate, verdict (latest vs first).
-    """
-    table = mdc or MdcTable()
-    series = _normalised(visit_series(frame, table, phase=phase, how=how))
-    rows = []
-    for (test, side), g in series.groupby(_KEYS, sort=False):
-        values = g["value"].to_numpy(dtype=float)
-        rom = is_rom(g["metric"].iloc[0])
-        sign = extreme_sign(test, side)
-        best_i = int(np.argmax(sign * values)) if rom else None
-        change = values[-1] - values[0]
-        gain = sign * change if rom else math.nan
-        entry = table.lookup(str(test))
-        rows.append(
+    rows: dict[tuple, dict[str, Any]] = {}
+    for _, r in sub.iterrows():
+        row = rows.setdefault(
+            tuple(r[k] for k in keys),
             {
-                "test": test,
-                "side": side,
-                "metric": g["metric"].iloc[0],
-                "unit": g["unit"].iloc[0],
-                "visits": len(values),
-                "first": values[0],
-                "first_at": g["started_at"].iloc[0],
-                "latest": values[-1],
-                "latest_at": g["started_at"].iloc[-1],
-                "best": values[best_i] if best_i is not None else math.nan,
-                "best_at": g["started_at"].iloc[best_i] if best_i is not None else pd.NaT,
-                "change": change,
-                "gain": gain,
-                "slope_per_30d": _slope_per_30d(g["started_at"], values),
-                "mdc95": entry.mdc95,
-                "mdc_estimate": entry.estimate,
-                "verdict": verdict(change, entry.mdc95, gain) if len(values) > 1 else INCOMPLETE,
-            }
+                **{k: r[k] for k in keys},
+                "before": math.nan,
+                "after": math.nan,
+                "before_quality": OK,
+                "before_reason": "",
+                "after_quality": OK,
+                "after_reason": "",
+            },
         )
-    return _denormalised(pd.DataFrame(rows, columns=PROGRESS_COLUMNS))
-
-
-PROGRESS_COLUMNS = [
-    "test",
-    "side",
-    "metric",
-    "unit",
-    "visits",
-    "first",
-    "first_at",
-    "latest",
-    "latest_at",
-    "best",
-    "best_at",
-    "change",
-    "gain",
-    "slope_per_30d",
-    "mdc95",
-    "mdc_estimate",
-    "verdict",
-]
-
-
-def _slope_per_30d(times: Iterable[object], values: np.ndarray) -> float:
-    stamps = pd.to_datetime(pd.Series(list(times)))
-    days = ((stamps - stamps.iloc[0]).dt.total_seconds() / 86_400.0).to_numpy(dtype=float)
-    if len(values) < 2 or np.ptp(days) == 0:
-        return math.nan
-    slope = np.polyfit(days, values, 1)[0]
-    return float(slope * 30.0)
-
-
-def _side(side: object) -> Literal["left", "right"] | None:
-    if side in ("left", "right"):
-        return side
-    return None
-
-
-def _normalised(frame: pd.DataFrame) -> pd.DataFrame:
-    """Copy with ``side`` as text ('' for none) so group-bys keep unsided tests."""
-    df = frame.copy()
-    df["side"] = df["side"].map(lambda s: s if s in ("left", "right") else "").astype(object)
-    if "measured_at" in df.columns:
-        df = df.sort_values(["started_at", "session_id", "measured_at"], kind="stable")
-    return df
-
-
-def _denormalised(frame: pd.DataFrame) -> pd.DataFrame:
-    if "side" in frame.columns:
-        frame["side"] = frame["side"].map(lambda s: s if s in ("left", "right") else None)
-    return frame.reset_index(drop=True)
+        name = "before" if r["phase"] == before else "after"
+        row[name] = r["value"]
+        row[f"{name}_quality"] = r["quality"]
+        row[f"{name}_reason"] = r["quality_reason"]
+    return pd.DataFrame(list(rows.values()), columns=[*keys, "before", "after", *QUALITY_COLUMNS])

@@ -225,3 +225,93 @@ def test_unknown_how_is_refused() -> None:
     df = frame([row(1, "before", "shoulder_flexion", "right", 140.0)])
     with pytest.raises(ValueError, match="how must be"):
         compare.collapse(df, "median")  # type: ignore[arg-type]
+
+
+# -- values that failed their quality check (issue 11, item 8) ------------------------------
+
+
+def rejected(r: dict[str, object], reason: str = "knee hidden") -> dict[str, object]:
+    return {**r, "quality": "rejected", "quality_reason": reason}
+
+
+def ok(r: dict[str, object]) -> dict[str, object]:
+    return {**r, "quality": "ok", "quality_reason": ""}
+
+
+def test_rejected_after_value_is_kept_marked_and_not_compared() -> None:
+    df = frame(
+        [
+            ok(row(1, "before", "shoulder_flexion", "right", 120.0)),
+            rejected(row(1, "after", "shoulder_flexion", "right", 160.0)),
+            ok(row(1, "before", "shoulder_flexion", "left", 150.0)),
+            ok(row(1, "after", "shoulder_flexion", "left", 170.0)),
+        ]
+    )
+    ba = compare.before_after(df)
+    right = by(ba, side="right")
+    assert right["after"] == 160.0 and right["after_quality"] == "rejected"
+    assert right["after_reason"] == "knee hidden"
+    assert math.isnan(right["change"]) and math.isnan(right["after_pct_normal"])
+    assert right["before_pct_normal"] == pytest.approx(100 * 120 / 180)
+    assert right["verdict"] == "not comparable: the after value was rejected"
+    left = by(ba, side="left")
+    assert left["verdict"] == compare.MORE_RANGE and left["after_quality"] == "ok"
+    # Left/right after treatment needs both sides trusted.
+    asym = compare.asymmetry(df)
+    after = asym[asym["phase"] == "after"].iloc[0]
+    assert math.isnan(after["difference"]) and after["right_quality"] == "rejected"
+    before = asym[asym["phase"] == "before"].iloc[0]
+    assert before["difference"] == pytest.approx(30.0)
+
+
+def test_both_rejected_and_unknown_quality_codes() -> None:
+    df = frame(
+        [
+            {**row(1, "before", "shoulder_flexion", "right", 120.0), "quality": "not_held"},
+            rejected(row(1, "after", "shoulder_flexion", "right", 160.0)),
+        ]
+    )
+    r = by(compare.before_after(df), side="right")
+    assert r["verdict"] == "not comparable: both values were rejected"
+    assert math.isnan(r["before_pct_normal"]) and r["before_quality"] == "not_held"
+
+
+def test_a_rejected_retake_does_not_replace_the_accepted_attempt() -> None:
+    df = frame(
+        [
+            ok(row(1, "after", "shoulder_flexion", "right", 140.0, minute=1)),
+            rejected(row(1, "after", "shoulder_flexion", "right", 175.0, minute=2)),
+        ]
+    )
+    for how in ("last", "mean", "best"):
+        picked = by(compare.collapse(df, how), side="right")
+        assert picked["value"] == 140.0 and picked["quality"] == "ok" and picked["n"] == 2
+    only_rejected = by(compare.collapse(df.iloc[[1]]), side="right")
+    assert only_rejected["quality"] == "rejected" and only_rejected["value"] == 175.0
+
+
+def test_progress_leaves_rejected_visits_out_of_trend_and_verdict() -> None:
+    df = frame(
+        [
+            ok(row(1, "before", "shoulder_flexion", "right", 120.0, day=0)),
+            rejected(row(2, "before", "shoulder_flexion", "right", 175.0, day=30)),
+            ok(row(3, "before", "shoulder_flexion", "right", 124.0, day=60)),
+        ]
+    )
+    out = by(compare.progress(df), side="right")
+    assert out["visits"] == 3 and out["left_out"] == 1
+    assert (out["first"], out["latest"], out["best"]) == (120.0, 124.0, 124.0)
+    assert out["change"] == pytest.approx(4.0) and out["verdict"] == compare.WITHIN_ERROR
+    assert out["slope_per_30d"] == pytest.approx(2.0)  # the 175 is not in the trend
+    assert out["left_out_note"] == "2026-02-04: 175.0 (rejected: knee hidden)"
+    series = compare.visit_series(df)
+    middle = series.iloc[1]
+    assert middle["value"] == 175.0 and math.isnan(middle["pct_normal"])
+    assert middle["verdict_from_first"] == "not comparable: this value was rejected"
+    last = series.iloc[2]
+    assert last["change_from_first"] == pytest.approx(4.0)
+    assert last["change_from_previous"] == pytest.approx(4.0)  # from visit 1, not the 175
+    # Only the first visit trusted: nothing to compare it with, and the verdict says why.
+    two = compare.progress(df.iloc[[0, 1]])
+    assert two["verdict"].iloc[0] == "not comparable: the latest value was rejected"
+    assert two["latest"].iloc[0] == 120.0 and two["left_out"].iloc[0] == 1

@@ -1,0 +1,149 @@
+"""The shared ground of the comparisons: the tidy frame's columns, the side-aware signs, % of
+normal, the real-change verdict and the collapse of repeated attempts (see
+``romcam.outcomes.compare`` for the conventions).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from romcam.core.assessments import assessment_test
+from romcam.core.metric_specs import metric_spec
+from romcam.outcomes.quality import (
+    OK,
+    trusted_mask,
+)
+
+REQUIRED_COLUMNS = ("session_id", "started_at", "phase", "test", "side", "metric", "value", "unit")
+How = Literal["last", "mean", "best"]
+
+WITHIN_ERROR = "within measurement error"
+MORE_RANGE = "real change: more range"
+LESS_RANGE = "real change: less range"
+REAL_CHANGE = "real change"
+INCOMPLETE = "not measured in both"
+
+KEYS = ["test", "side"]
+
+
+def check_frame(frame: pd.DataFrame) -> None:
+    """ValueError naming the missing columns when ``frame`` is not a tidy measurement frame."""
+    if not isinstance(frame, pd.DataFrame):
+        raise ValueError(f"expected a pandas DataFrame; got {type(frame).__name__}")
+    missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
+    if missing:
+        raise ValueError(f"the measurement frame lacks columns {missing}")
+
+
+def extreme_sign(test: object, side: object) -> float:
+    """+1 when the test's result is the metric's maximum, -1 when it is the minimum."""
+    return 1.0 if assessment_test(str(test)).extreme(_side(side)) == "max" else -1.0
+
+
+def is_rom(metric: str) -> bool:
+    """True for range-of-motion metrics (gain and % of normal are defined)."""
+    return metric_spec(metric).kind == "rom"
+
+
+def percent_of_normal(test: object, side: object, value: float) -> float:
+    """``value`` as % of the metric's normal end range in the test's direction; NaN if none."""
+    spec = assessment_test(str(test)).spec(_side(side))
+    if spec.kind != "rom" or spec.normal_range is None or not math.isfinite(value):
+        return math.nan
+    low, high = spec.normal_range
+    end = high if extreme_sign(test, side) > 0 else low
+    return math.nan if end == 0 else 100.0 * value / end
+
+
+def verdict(change: float, mdc95: float, gain: float) -> str:
+    """Real-change verdict for one change; ``gain`` NaN means no direction (posture)."""
+    if not math.isfinite(change):
+        return INCOMPLETE
+    if abs(change) <= mdc95:
+        return WITHIN_ERROR
+    if not math.isfinite(gain):
+        return REAL_CHANGE
+    return MORE_RANGE if gain > 0 else LESS_RANGE
+
+
+def collapse(frame: pd.DataFrame, how: How = "last") -> pd.DataFrame:
+    """One row per session, phase, test and side: the value picked by ``how``.
+
+    Only trusted measurements (quality ``ok``, ``romcam.outcomes.quality``) are picked when
+    the group has any: a rejected retake does not replace an accepted attempt. A group with
+    none keeps its untrusted value, marked by its ``quality`` and ``quality_reason``.
+    Output columns: session_id, started_at, phase, test, side, metric, unit, value, n (rows in
+    the group), quality, quality_reason.
+    """
+    check_frame(frame)
+    if how not in ("last", "mean", "best"):
+        raise ValueError(f"how must be 'last', 'mean' or 'best'; got {how!r}")
+    df = normalised_sides(frame)
+    df = df.assign(_trusted=trusted_mask(df).to_numpy())
+    rows = []
+    for key, group in df.groupby(["session_id", "phase", *KEYS], sort=False):
+        first = group.iloc[0]
+        pool = group[group["_trusted"]] if group["_trusted"].any() else group
+        values = pool["value"].to_numpy(dtype=float)
+        sign = extreme_sign(first["test"], first["side"])
+        pick = {
+            "last": values[-1],
+            "mean": float(np.mean(values)),
+            "best": float(sign * np.max(sign * values)),
+        }[how]
+        last = pool.iloc[-1]
+        rows.append(
+            {
+                "session_id": key[0],
+                "started_at": first["started_at"],
+                "phase": key[1],
+                "test": key[2],
+                "side": key[3],
+                "metric": first["metric"],
+                "unit": first["unit"],
+                "value": float(pick),
+                "n": len(group),
+                "quality": last.get("quality", OK) if not last["_trusted"] else OK,
+                "quality_reason": "" if last["_trusted"] else last.get("quality_reason", ""),
+            }
+        )
+    return pd.DataFrame(rows, columns=COLLAPSED_COLUMNS)
+
+
+COLLAPSED_COLUMNS = [
+    "session_id",
+    "started_at",
+    "phase",
+    *KEYS,
+    "metric",
+    "unit",
+    "value",
+    "n",
+    "quality",
+    "quality_reason",
+]
+
+
+def _side(side: object) -> Literal["left", "right"] | None:
+    if side in ("left", "right"):
+        return side
+    return None
+
+
+def normalised_sides(frame: pd.DataFrame) -> pd.DataFrame:
+    """Copy with ``side`` as text ('' for none) so group-bys keep unsided tests."""
+    df = frame.copy()
+    df["side"] = df["side"].map(lambda s: s if s in ("left", "right") else "").astype(object)
+    if "measured_at" in df.columns:
+        df = df.sort_values(["started_at", "session_id", "measured_at"], kind="stable")
+    return df
+
+
+def denormalised_sides(frame: pd.DataFrame) -> pd.DataFrame:
+    if "side" in frame.columns:
+        frame["side"] = frame["side"].map(lambda s: s if s in ("left", "right") else None)
+    return frame.reset_index(drop=True)

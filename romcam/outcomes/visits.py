@@ -1,0 +1,212 @@
+"""Visit over visit: one value per visit and the progress summary per test and side (see
+``romcam.outcomes.compare`` for the conventions; untrusted values as in
+``romcam.outcomes.quality``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from romcam.outcomes.mdc import MdcTable
+from romcam.outcomes.quality import is_trusted, mark, not_comparable, trusted_mask
+from romcam.outcomes.values import (
+    INCOMPLETE,
+    KEYS,
+    How,
+    collapse,
+    denormalised_sides,
+    extreme_sign,
+    is_rom,
+    normalised_sides,
+    percent_of_normal,
+    verdict,
+)
+
+
+def visit_series(
+    frame: pd.DataFrame,
+    mdc: MdcTable | None = None,
+    *,
+    phase: str | None = "before",
+    how: How = "last",
+) -> pd.DataFrame:
+    """One value per visit, test and side, oldest visit first.
+
+    ``phase`` picks which measurement of a visit counts (default ``before``: the state the
+    client arrives in shows lasting change); None takes the visit's last measurement of any
+    phase. Columns: session_id, started_at, test, side, metric, unit, value, pct_normal,
+    change_from_first, change_from_previous, verdict_from_first, quality, quality_reason.
+    Changes run between trusted values only (the first and the previous trusted visit); a
+    visit whose value failed its quality check keeps its value, marked, with no % of normal,
+    no change and the verdict ``not comparable: this value was rejected``.
+    """
+    table = mdc or MdcTable()
+    if phase is None:
+        frame = frame.assign(phase="any")
+    picked = collapse(frame, how)
+    picked = picked[picked["phase"] == (phase or "any")]
+    picked = picked.sort_values(["started_at", "session_id"], kind="stable")
+    picked = picked.groupby(["session_id", *KEYS], sort=False).tail(1)
+    out = []
+    for (test, side), group in picked.groupby(KEYS, sort=False):
+        sign = extreme_sign(test, side) if is_rom(group["metric"].iloc[0]) else math.nan
+        mdc95 = table.mdc(str(test))
+        first = previous = math.nan
+        for _, r in group.iterrows():
+            row = {k: r[k] for k in VISIT_COLUMNS if k in r.index}
+            if not is_trusted(r["quality"]):
+                out.append(
+                    {
+                        **row,
+                        "pct_normal": math.nan,
+                        "change_from_first": math.nan,
+                        "change_from_previous": math.nan,
+                        "verdict_from_first": not_comparable("this", r["quality"]),
+                    }
+                )
+                continue
+            value = float(r["value"])
+            change = value - first
+            out.append(
+                {
+                    **row,
+                    "pct_normal": percent_of_normal(test, side, value),
+                    "change_from_first": 0.0 if math.isnan(first) else change,
+                    "change_from_previous": value - previous,
+                    "verdict_from_first": ""
+                    if math.isnan(first)
+                    else verdict(change, mdc95, sign * change),
+                }
+            )
+            first = value if math.isnan(first) else first
+            previous = value
+    return denormalised_sides(pd.DataFrame(out, columns=VISIT_COLUMNS))
+
+
+VISIT_COLUMNS = [
+    "session_id",
+    "started_at",
+    "test",
+    "side",
+    "metric",
+    "unit",
+    "value",
+    "pct_normal",
+    "change_from_first",
+    "change_from_previous",
+    "verdict_from_first",
+    "quality",
+    "quality_reason",
+]
+
+
+def progress(
+    frame: pd.DataFrame,
+    mdc: MdcTable | None = None,
+    *,
+    phase: str | None = "before",
+    how: How = "last",
+) -> pd.DataFrame:
+    """Visit-over-visit summary per test and side (see :func:`visit_series` for ``phase``).
+
+    Columns: test, side, metric, unit, visits, first, first_at, latest, latest_at, best,
+    best_at (furthest toward the end range; NaN for posture), change (latest - first), gain,
+    slope_per_30d (least-squares trend in unit per 30 days; NaN with fewer than two dates),
+    mdc95, mdc_estimate, verdict (latest vs first), left_out (visits whose value failed its
+    quality check), left_out_note (those values, marked, with their dates). Every number but
+    ``visits`` comes from the trusted visits alone.
+    """
+    table = mdc or MdcTable()
+    series = normalised_sides(visit_series(frame, table, phase=phase, how=how))
+    rows = []
+    for (test, side), all_visits in series.groupby(KEYS, sort=False):
+        trusted = trusted_mask(all_visits).to_numpy()
+        g = all_visits[trusted]
+        values = g["value"].to_numpy(dtype=float)
+        rom = is_rom(all_visits["metric"].iloc[0])
+        sign = extreme_sign(test, side)
+        best_i = int(np.argmax(sign * values)) if rom and len(values) else None
+        change = values[-1] - values[0] if len(values) else math.nan
+        gain = sign * change if rom else math.nan
+        entry = table.lookup(str(test))
+        rows.append(
+            {
+                "test": test,
+                "side": side,
+                "metric": all_visits["metric"].iloc[0],
+                "unit": all_visits["unit"].iloc[0],
+                "visits": len(all_visits),
+                "first": values[0] if len(values) else math.nan,
+                "first_at": g["started_at"].iloc[0] if len(values) else pd.NaT,
+                "latest": values[-1] if len(values) else math.nan,
+                "latest_at": g["started_at"].iloc[-1] if len(values) else pd.NaT,
+                "best": values[best_i] if best_i is not None else math.nan,
+                "best_at": g["started_at"].iloc[best_i] if best_i is not None else pd.NaT,
+                "change": change,
+                "gain": gain,
+                "slope_per_30d": _slope_per_30d(g["started_at"], values),
+                "mdc95": entry.mdc95,
+                "mdc_estimate": entry.estimate,
+                "verdict": _progress_verdict(all_visits, trusted, change, entry.mdc95, gain),
+                "left_out": int((~trusted).sum()),
+                "left_out_note": _left_out_note(all_visits[~trusted]),
+            }
+        )
+    return denormalised_sides(pd.DataFrame(rows, columns=PROGRESS_COLUMNS))
+
+
+def _progress_verdict(
+    visits: pd.DataFrame, trusted: np.ndarray, change: float, mdc95: float, gain: float
+) -> str:
+    """Latest vs first trusted visit; with fewer than two, which value was left out."""
+    if trusted.sum() > 1:
+        return verdict(change, mdc95, gain)
+    if trusted.all():
+        return INCOMPLETE
+    which = "latest" if not trusted[-1] else "first"
+    return not_comparable(which, visits["quality"].iloc[-1 if which == "latest" else 0])
+
+
+def _left_out_note(visits: pd.DataFrame) -> str:
+    """``2026-10-01: 106.5 (rejected: knee hidden)``, one per left-out visit, ``; ``-joined."""
+    return "; ".join(
+        f"{pd.Timestamp(r['started_at']):%Y-%m-%d}: "
+        + mark(f"{float(r['value']):.1f}", r["quality"], r["quality_reason"])
+        for _, r in visits.iterrows()
+    )
+
+
+PROGRESS_COLUMNS = [
+    "test",
+    "side",
+    "metric",
+    "unit",
+    "visits",
+    "first",
+    "first_at",
+    "latest",
+    "latest_at",
+    "best",
+    "best_at",
+    "change",
+    "gain",
+    "slope_per_30d",
+    "mdc95",
+    "mdc_estimate",
+    "verdict",
+    "left_out",
+    "left_out_note",
+]
+
+
+def _slope_per_30d(times: Iterable[object], values: np.ndarray) -> float:
+    stamps = pd.to_datetime(pd.Series(list(times)))
+    days = ((stamps - stamps.iloc[0]).dt.total_seconds() / 86_400.0).to_numpy(dtype=float)
+    if len(values) < 2 or np.ptp(days) == 0:
+        return math.nan
+    slope = np.polyfit(days, values, 1)[0]
+    return float(slope * 30.0)
