@@ -20,6 +20,7 @@ from romcam.cli.common import (
     test_label,
 )
 from romcam.errors import InputError
+from romcam.outcomes.quality import NOT_COMPARABLE, mark
 from romcam.paths import atomic_write_text, safe_filename
 
 
@@ -77,8 +78,8 @@ def run_compare(args: argparse.Namespace) -> int:
     rows = [
         [
             test_label(r.test, r.side),
-            fmt(r.before),
-            fmt(r.after),
+            mark(fmt(r.before), r.before_quality, r.before_reason),
+            mark(fmt(r.after), r.after_quality, r.after_reason),
             fmt(r.change, 1, " " + r.unit),
             fmt(r.change_pct, 0, "%"),
             fmt(r.after_pct_normal, 0, "%"),
@@ -98,6 +99,11 @@ def run_compare(args: argparse.Namespace) -> int:
         "verdict",
     ]
     print_table(headers, rows)
+    if (ba["verdict"].str.startswith(NOT_COMPARABLE)).any():
+        print(
+            "\nA value marked rejected failed its quality check: it is shown with the reason "
+            "but left out of % of normal, the change and the verdict."
+        )
     _print_asymmetry(asymmetry(frame, how=args.how))
     _print_estimates(ba)
     return 0
@@ -111,14 +117,25 @@ def _print_asymmetry(asym: pd.DataFrame) -> None:
         [
             test_label(r.test, None),
             str(r.phase),
-            fmt(r.left),
-            fmt(r.right),
+            mark(fmt(r.left), r.left_quality, r.left_reason),
+            mark(fmt(r.right), r.right_quality, r.right_reason),
             fmt(r.difference, 1, " " + r.unit),
             fmt(r.asymmetry_pct, 0, "%"),
         ]
         for r in frame_rows(asym)
     ]
     print_table(["test", "phase", "left", "right", "difference", "asymmetry"], rows)
+
+
+def _print_left_out(prog: pd.DataFrame) -> None:
+    """The visits whose value failed its quality check, with why: they are not in the table's
+    first, latest, best, change, trend or verdict."""
+    left_out = prog[prog["left_out"] > 0]
+    if left_out.empty:
+        return
+    print("\nLeft out of the numbers above (failed the quality check):")
+    for r in frame_rows(left_out):
+        print(f"  {test_label(r.test, r.side)}: {r.left_out_note}")
 
 
 def _print_estimates(frame: pd.DataFrame) -> None:
@@ -158,6 +175,7 @@ def run_progress(args: argparse.Namespace) -> int:
     print_table(
         ["test", "visits", "first", "latest", "best", "change", "per 30 days", "verdict"], rows
     )
+    _print_left_out(prog)
     _print_estimates(prog)
     return 0
 

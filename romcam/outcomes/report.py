@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
@@ -22,6 +23,7 @@ from romcam import __version__
 from romcam.core.assessments import TESTS_BY_ID
 from romcam.outcomes.compare import How, asymmetry, before_after, progress, visit_series
 from romcam.outcomes.mdc import MdcTable
+from romcam.outcomes.quality import NOT_COMPARABLE, OK, is_trusted, mark, trusted_mask
 
 _CSS = """
 body { font: 11pt/1.4 system-ui, sans-serif; color: #222; max-width: 60em; margin: 2em auto; }
@@ -31,6 +33,7 @@ th, td { border-bottom: 1px solid #ccc; padding: 0.25em 0.5em; text-align: right
 th:first-child, td:first-child, td.text { text-align: left; }
 .real-more { color: #0a6b2d; font-weight: 600; } .real-less { color: #a12a1a; font-weight: 600; }
 img { max-width: 100%; } .note { font-size: 0.9em; color: #555; }
+.rejected { color: #777; font-style: italic; }
 @media print { body { margin: 0; max-width: none; } h2 { page-break-after: avoid; }
   img, table { page-break-inside: avoid; } }
 """
@@ -102,8 +105,8 @@ def _before_after_table(ba: pd.DataFrame) -> str:
     rows = [
         [
             _hlabel(r.test, r.side),
-            _num(r.before),
-            _num(r.after),
+            _marked(r.before, r.before_quality, r.before_reason),
+            _marked(r.after, r.after_quality, r.after_reason),
             _num(r.change, signed=True),
             _num(r.change_pct, 0, "%", signed=True),
             _num(r.after_pct_normal, 0, "%"),
@@ -113,7 +116,8 @@ def _before_after_table(ba: pd.DataFrame) -> str:
         for r in _rows(ba)
     ]
     head = ["Test", "Before", "After", "Change", "Change %", "% of normal", "MDC95", "Verdict"]
-    return _table(head, rows)
+    shown = bool(ba["verdict"].str.startswith(NOT_COMPARABLE).any())
+    return _table(head, rows) + _rejected_note(shown)
 
 
 def _asymmetry_table(asym: pd.DataFrame) -> str:
@@ -121,8 +125,8 @@ def _asymmetry_table(asym: pd.DataFrame) -> str:
         [
             _hlabel(r.test, None),
             html.escape(str(r.phase)),
-            _num(r.left),
-            _num(r.right),
+            _marked(r.left, r.left_quality, r.left_reason),
+            _marked(r.right, r.right_quality, r.right_reason),
             _num(r.difference, signed=True),
             _num(r.asymmetry_pct, 0, "%"),
         ]
@@ -137,7 +141,7 @@ def _measurements_table(frame: pd.DataFrame) -> str:
         [
             _hlabel(r.test, r.side),
             html.escape(str(r.phase)),
-            _num(r.value),
+            _marked(r.value, getattr(r, "quality", OK), getattr(r, "quality_reason", "")),
             html.escape(str(r.unit)),
             html.escape(str(getattr(r, "quality", ""))),
             html.escape(_when(getattr(r, "measured_at", None))),
@@ -175,13 +179,41 @@ def _progress_table(prog: pd.DataFrame) -> str:
         "MDC95",
         "Verdict",
     ]
-    return _table(head, rows)
+    left_out = [
+        f"<li>{_hlabel(r.test, r.side)}: {html.escape(r.left_out_note)}</li>"
+        for r in _rows(prog)
+        if r.left_out
+    ]
+    if not left_out:
+        return _table(head, rows)
+    return (
+        _table(head, rows)
+        + '<p class="note">Left out of first, latest, best, change, trend and verdict '
+        f'(failed the quality check):</p><ul class="note">{"".join(left_out)}</ul>'
+    )
 
 
 def _table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     th = "".join(f"<th>{html.escape(h)}</th>" for h in head)
     body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
     return f"<table><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _marked(x: Any, quality: Any, reason: Any) -> str:
+    """A value cell: the number, or for a value that failed its quality check the number with
+    the word and the reason, greyed (``106.5 (rejected: knee hidden)``)."""
+    if is_trusted(quality):
+        return _num(x)
+    return f'<span class="rejected">{html.escape(mark(_num(x), quality, reason))}</span>'
+
+
+def _rejected_note(shown: bool) -> str:
+    if not shown:
+        return ""
+    return (
+        '<p class="note">A value marked rejected failed its quality check: it is shown with '
+        "the reason but left out of % of normal, the change and the verdict.</p>"
+    )
 
 
 def _verdict(text: str) -> str:
@@ -193,28 +225,56 @@ def _verdict(text: str) -> str:
 
 
 def _before_after_chart(ba: pd.DataFrame) -> Figure:
+    """Bars of the before and after magnitudes; a value that failed its quality check is a
+    hatched grey bar (legend: rejected, not compared)."""
     labels = [_label(r.test, r.side) for r in _rows(ba)]
     fig = Figure(figsize=(7.5, 0.55 * len(labels) + 1.2), dpi=110)
     ax = fig.add_subplot()
-    y = range(len(labels))
-    ax.barh([i + 0.2 for i in y], ba["before"].abs(), height=0.4, label="before", color="#9bb7d4")
-    ax.barh([i - 0.2 for i in y], ba["after"].abs(), height=0.4, label="after", color="#2f6ea8")
-    ax.set_yticks(list(y), labels)
+    y = list(range(len(labels)))
+    for phase, offset, colour in (("before", 0.2, "#9bb7d4"), ("after", -0.2, "#2f6ea8")):
+        ok = ba[f"{phase}_quality"].map(is_trusted).to_numpy(dtype=bool)
+        values = ba[phase].abs().to_numpy(dtype=float)
+        ax.barh([i + offset for i in y], np.where(ok, values, 0.0), 0.4, label=phase, color=colour)
+        if not ok.all():
+            ax.barh(
+                [i + offset for i, good in zip(y, ok, strict=True) if not good],
+                values[~ok],
+                0.4,
+                color="#dddddd",
+                edgecolor="#888888",
+                hatch="//",
+                label=f"{phase}: rejected, not compared",
+            )
+    ax.set_yticks(y, labels)
     ax.invert_yaxis()
     ax.set_xlabel("range reached (degrees, magnitude)")
-    ax.legend(loc="lower right", frameon=False)
+    ax.legend(loc="lower right", frameon=False, fontsize=8)
     fig.tight_layout()
     return fig
 
 
 def _progress_chart(group: pd.DataFrame, label: str, mdc95: float) -> Figure:
+    """The trusted values over visits (line, MDC95 band around the first); values that failed
+    their quality check as hollow grey circles, off the line."""
     fig = Figure(figsize=(7.5, 2.8), dpi=110)
     ax = fig.add_subplot()
+    ok = trusted_mask(group).to_numpy()
     times = pd.to_datetime(group["started_at"])
     values = group["value"].to_numpy(dtype=float)
-    first = values[0]
-    ax.axhspan(first - mdc95, first + mdc95, color="#dddddd", label="within MDC95 of first")
-    ax.plot(times, values, marker="o", color="#2f6ea8", label=label)
+    if ok.any():
+        first = values[ok][0]
+        ax.axhspan(first - mdc95, first + mdc95, color="#dddddd", label="within MDC95 of first")
+        ax.plot(times[ok], values[ok], marker="o", color="#2f6ea8", label=label)
+    if not ok.all():
+        ax.plot(
+            times[~ok],
+            values[~ok],
+            linestyle="none",
+            marker="o",
+            markerfacecolor="none",
+            markeredgecolor="#888888",
+            label="rejected (left out of the trend)",
+        )
     ax.set_ylabel(str(group["unit"].iloc[0]))
     ax.legend(loc="best", frameon=False, fontsize=8)
     fig.autofmt_xdate()

@@ -90,6 +90,56 @@ def test_compare_progress_export_report(
     _check_html(progress.read_text(), "Progress of Pat &lt;b&gt;Q&lt;/b&gt;", images=2)
 
 
+def _seed_rejected(url: str, data_dir: Path) -> int:
+    """Knee flexion (left) over three visits; the after value of visit 1 and the before
+    value of visit 2 were saved although they failed the quality check. Returns visit 1."""
+    hidden = {"quality": "rejected", "quality_reason": "knee hidden"}
+    with Store.open(url, root=data_dir) as store:
+        store.add_client("Kim")
+        sessions = [
+            store.start_session("Kim", started_at=datetime(2026, 3, day, 9)).id
+            for day in (2, 16, 30)
+        ]
+        for sid, phase, value, extra in [
+            (sessions[0], "before", 100.0, {}),
+            (sessions[0], "after", 106.5, hidden),
+            (sessions[1], "before", 130.0, hidden),
+            (sessions[2], "before", 104.0, {}),
+        ]:
+            store.add_measurement(
+                sid, MeasurementInput("knee_flexion", "left", phase, value, **extra)
+            )
+    return sessions[0]
+
+
+def test_rejected_values_are_marked_and_never_compared(
+    store_url: str, data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    s1 = _seed_rejected(store_url, data_dir)
+    db = ["--db", store_url]
+    code, out, _ = run(capsys, "compare", str(s1), *db)
+    knee = next(line for line in out.splitlines() if "Knee flexion (left)" in line)
+    assert code == 0 and "106.5 (rejected: knee hidden)" in knee
+    assert "not comparable: the after value was rejected" in knee
+    assert "79%" not in knee and "6.5" not in knee.replace("106.5", "")  # no % nor change
+    assert "left out of % of normal" in out
+    code, out, _ = run(capsys, "progress", "Kim", *db)
+    knee = next(line for line in out.splitlines() if line.startswith("Knee flexion (left)"))
+    assert re.search(r"\s3\s+100\.0\s+104\.0\s+104\.0\s+4\.0 deg", knee)  # 130 left out
+    assert "within measurement error" in knee
+    assert "2026-03-16: 130.0 (rejected: knee hidden)" in out
+    report = tmp_path / "session.html"
+    assert run(capsys, "report", str(s1), "-o", str(report), *db)[0] == 0
+    text = report.read_text()
+    _check_html(text, "Kim", images=1)
+    assert '<span class="rejected">106.5 (rejected: knee hidden)</span>' in text
+    assert "not comparable: the after value was rejected" in text and "79%" not in text
+    report = tmp_path / "progress.html"
+    assert run(capsys, "report", "--client", "Kim", "-o", str(report), *db)[0] == 0
+    text = report.read_text()
+    assert "2026-03-16: 130.0 (rejected: knee hidden)" in text and "<td>130.0</td>" not in text
+
+
 def _check_html(text: str, title: str, images: int) -> None:
     assert text.startswith("<!DOCTYPE html>") and title in text
     assert "<b>Q</b>" not in text  # user text is escaped
