@@ -187,11 +187,23 @@ def _run_pass(
             f"the subject was found in only {detected} of {frames} frames; "
             "film the whole subject in good light"
         )
-    pose = builder.build()
+    pose, identity_warning = _first_subject_only(builder.build())
+    if identity_warning:
+        warnings.append(identity_warning)
     if reader.truncated:
         end = float(pose.time_s[-1])
         warnings.append(f"{reader.problem}; the results cover 0 to {end:.1f} s only")
     return _PassResult(pose, info, warnings, reader.truncated)
+
+
+def _first_subject_only(pose: PoseSequence) -> tuple[PoseSequence, str | None]:
+    """``pose`` with other people's frames emptied (``core.identity``), and the warning."""
+    from romcam.core.identity import keep_subject, split_subjects
+
+    split = split_subjects(pose)
+    if not split.others.any():
+        return pose, None
+    return keep_subject(pose, split), split.warning()
 
 
 def _with_rgb(frame: VideoFrame) -> tuple[VideoFrame, np.ndarray]:

@@ -29,6 +29,10 @@ from romcam.pose.model_files import resolve_model
 
 log = logging.getLogger(__name__)
 
+#: Seconds between the IMAGE-mode people counts of a VIDEO-mode estimator (see PoseEstimator).
+#: One detection a second (~30 ms) costs about 1 ms a frame and catches anyone who stays.
+PEOPLE_CHECK_S = 1.0
+
 
 @dataclass(frozen=True)
 class FramePose:
@@ -63,6 +67,10 @@ class PoseEstimator(Closing):
         video: VIDEO mode (default: tracks people from frame to frame, needs increasing
             timestamps); False = IMAGE mode, each frame on its own (slower, and finds a pose
             less often, but finds people that tracking missed; timestamps are ignored).
+        people_check_s: in VIDEO mode with ``max_people`` >= 2, count the people with a
+            fresh IMAGE-mode detection every this many seconds of stream time (None: never).
+            VIDEO mode keeps tracking the person it found and does not look for others while
+            tracking holds, so a second person who was there from the start is never reported.
 
     Raises:
         ModelError: the model file is missing, corrupt, or not a pose landmarker bundle.
@@ -77,6 +85,7 @@ class PoseEstimator(Closing):
         min_tracking_confidence: float = 0.5,
         tracker_config: TrackerConfig | None = None,
         video: bool = True,
+        people_check_s: float | None = PEOPLE_CHECK_S,
     ) -> None:
         if not isinstance(max_people, int) or max_people < 1:
             raise ValueError(f"max_people must be an integer >= 1; got {max_people!r}")
@@ -97,6 +106,12 @@ class PoseEstimator(Closing):
         self._mp, self._landmarker = _create_landmarker(
             self.model_path, max_people, min_detection_confidence, min_tracking_confidence, video
         )
+        self._people_check = _PeopleCheck(
+            people_check_s if video and max_people >= 2 else None,
+            lambda: _create_landmarker(
+                self.model_path, max_people, min_detection_confidence, 0.5, False
+            )[1],
+        )
 
     @property
     def closed(self) -> bool:
@@ -112,6 +127,7 @@ class PoseEstimator(Closing):
         if self._landmarker is not None:
             self._landmarker.close()
             self._landmarker = None
+        self._people_check.close()
 
     def process(self, frame_rgb: np.ndarray, timestamp_ms: int) -> FramePose | None:
         """The subject's pose in this frame, or None if the subject is not seen.
@@ -146,9 +162,12 @@ class PoseEstimator(Closing):
             FramePose(image=_to_array(img, 4), world=_to_array(world, 3))
             for img, world in zip(result.pose_landmarks, result.pose_world_landmarks, strict=True)
         ]
-        self.people_in_last_frame = count_people(
-            [p.image for p in people], frame.shape[1] / frame.shape[0]
-        )
+        aspect = frame.shape[1] / frame.shape[0]
+        self.people_in_last_frame = count_people([p.image for p in people], aspect)
+        if self._people_check.due(ms):
+            found = self._people_check.landmarker.detect(image).pose_landmarks
+            self._people_check.count = count_people([_to_array(p, 4) for p in found], aspect)
+        self.people_in_last_frame = max(self.people_in_last_frame, self._people_check.count)
         return people
 
     def _tracker_for(self, width: int, height: int) -> SubjectTracker:
@@ -158,6 +177,38 @@ class PoseEstimator(Closing):
                 log.info("frame size changed to %dx%d; choosing the subject afresh", width, height)
             self._tracker = SubjectTracker(self._tracker_config, aspect_ratio=aspect)
         return self._tracker
+
+
+class _PeopleCheck:
+    """The periodic IMAGE-mode people count of a VIDEO-mode estimator (created when first due).
+
+    ``count`` is the last count; it stands for the frames until the next one.
+    """
+
+    def __init__(self, every_s: float | None, create: Any) -> None:
+        if every_s is not None and not every_s > 0:
+            raise ValueError(f"people_check_s must be > 0 or None; got {every_s}")
+        self.every_ms = None if every_s is None else every_s * 1000.0
+        self._create = create
+        self.landmarker: Any = None
+        self.count = 0
+        self._last_ms: float | None = None
+
+    def due(self, ms: int) -> bool:
+        """True when a count is due at ``ms`` (and the IMAGE landmarker then exists)."""
+        if self.every_ms is None:
+            return False
+        if self._last_ms is not None and ms - self._last_ms < self.every_ms:
+            return False
+        self._last_ms = ms
+        if self.landmarker is None:
+            self.landmarker = self._create()
+        return True
+
+    def close(self) -> None:
+        if self.landmarker is not None:
+            self.landmarker.close()
+            self.landmarker = None
 
 
 def _create_landmarker(
