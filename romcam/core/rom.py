@@ -201,7 +201,7 @@ def _connected(mask: np.ndarray, seed: np.ndarray) -> np.ndarray:
     return mask & np.isin(label, keep)
 
 
-def _running_median(y: np.ndarray, segment: np.ndarray, half: int = 2) -> np.ndarray:
+def running_median(y: np.ndarray, segment: np.ndarray, half: int = 2) -> np.ndarray:
     """(n,) median of the ``2*half+1`` samples around each one, within its segment.
 
     Used only to judge steadiness: it removes frame-to-frame jitter and isolated glitches
@@ -323,7 +323,7 @@ def extract_rom(
     t, y = time_s[valid], values[valid]
     dt = float(np.median(np.diff(time_s)))
     segment = np.concatenate([[0], np.cumsum(np.diff(t) > max_gap_s)])
-    steady = _running_median(y, segment)
+    steady = running_median(y, segment)
     holds = _find_holds(
         t,
         y,
@@ -345,11 +345,14 @@ def extract_rom(
         )
     elif holds.value.size == 0:
         reason = (
-            f"the value never stayed within ±{hold_tolerance:g}{unit} for {min_hold_s:g} s; "
-            "hold the end position still for at least 1 s"
+            f"hold the end position still (within ±{hold_tolerance:g}{unit}) for "
+            f"{min_hold_s:g} s; the value never stayed still that long"
         )
     else:
-        reason = _unheld_reason(result, peak, trough, unheld_margin, extremes, min_hold_s, unit)
+        rule = (
+            f"hold the end position still (within ±{hold_tolerance:g}{unit}) for {min_hold_s:g} s"
+        )
+        reason = _unheld_reason(result, peak, trough, unheld_margin, extremes, rule, unit)
     return replace(
         result, quality="rejected" if reason else "ok", reason=reason, peak=peak, trough=trough
     )
@@ -361,20 +364,14 @@ def _unheld_reason(
     trough: float,
     margin: float | None,
     extremes: Sequence[Literal["max", "min"]],
-    min_hold_s: float,
+    rule: str,
     unit: str,
 ) -> str:
     """Why the held extreme is not the end range reached (more than ``margin`` short), or ""."""
     if margin is None:
         return ""
     if "max" in extremes and peak - result.max > margin:
-        return (
-            f"the value reached {peak:.0f}{unit} but was held ({min_hold_s:g} s) only up to "
-            f"{result.max:.0f}{unit}; hold the end position still for at least 1 s"
-        )
+        return f"{rule}; the top ({peak:.0f}{unit}) was not held"
     if "min" in extremes and result.min - trough > margin:
-        return (
-            f"the value reached {trough:.0f}{unit} but was held ({min_hold_s:g} s) only down "
-            f"to {result.min:.0f}{unit}; hold the end position still for at least 1 s"
-        )
+        return f"{rule}; the bottom ({trough:.0f}{unit}) was not held"
     return ""

@@ -24,14 +24,26 @@ from __future__ import annotations
 import logging
 import math
 from collections import Counter
+from dataclasses import replace
 from typing import Any, Literal, TypedDict
 
 import numpy as np
 
 from romcam.core.assessments import AssessmentTest, Side
+from romcam.core.end_range import (
+    DIRECTIONS,
+    Direction,
+    DirectionVerdict,
+    Reference,
+    judge_directions,
+)
 from romcam.core.metric_specs import METRIC_IDS, metric_spec
 from romcam.core.metric_table import VIEWS, MetricTable
-from romcam.core.rom import Quality, RomResult, extract_rom
+from romcam.core.rom import Quality, RomResult
+
+#: The metrics with an end range (``kind == "rom"``); posture metrics are summarised apart
+#: (``romcam.core.posture_summary``).
+ROM_METRIC_IDS: tuple[str, ...] = tuple(m for m in METRIC_IDS if metric_spec(m).kind == "rom")
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +61,10 @@ class MetricSummary(TypedDict):
     min_time_s: float | None
     max_hold_s: float | None
     min_hold_s: float | None
+    max_quality: str
+    min_quality: str
+    max_reason: str | None
+    min_reason: str | None
     view: str
     quality: Quality
     reason: str
@@ -69,6 +85,23 @@ class AssessmentSummary(MetricSummary):
     value: float | None
     value_from_start: float | None
     n_valid: int
+    end_range: float | None
+    code: str
+    hold_s: float | None
+    time_s: float | None
+
+
+class TestReport(TypedDict):
+    """One entry of summary.json's ``tests``: a test and side and its held end range."""
+
+    test: str
+    side: Side | None
+    metric: str
+    end_range: float | None
+    quality: str
+    reason: str | None
+    hold_s: float | None
+    time_s: float | None
 
 
 _FILMED = {
@@ -148,35 +181,74 @@ def view_instruction(needed: str, side: str | None, view: str) -> str | None:
     return f"Turn around: the {side} side of the body must face the camera."
 
 
+#: Flags that empty a metric's frames, as direction codes, most specific first.
+EMPTYING_FLAGS: tuple[str, ...] = ("occluded", "out_of_frame", "low_visibility", "wrong_view")
+_FLAG_REASON = {
+    "occluded": "the body parts it needs were hidden (behind something or the body)",
+    "out_of_frame": "the body parts it needs were outside the picture",
+    "low_visibility": "the model could not see the body parts it needs",
+    "wrong_view": "the camera view did not suit it",
+}
+
+
+def _emptied_by(table: MetricTable, measured: np.ndarray) -> str | None:
+    """The flag most often set where the subject was seen but the metric has no value."""
+    subject = ~np.asarray(table.flags.get("no_subject", np.zeros(len(table), bool)), dtype=bool)
+    empty = subject & ~measured
+    counts = {f: int((table.flags[f] & empty).sum()) for f in EMPTYING_FLAGS if f in table.flags}
+    best = max(counts, key=lambda f: counts[f], default=None)
+    return best if best is not None and counts[best] > 0 else None
+
+
+def _view_verdicts(
+    verdicts: dict[Direction, DirectionVerdict], code: str, reason: str
+) -> dict[Direction, DirectionVerdict]:
+    return {d: replace(v, quality=code, reason=reason, value=math.nan) for d, v in verdicts.items()}
+
+
 def _entry(
     table: MetricTable,
     metric_id: str,
     needed_view: str,
     min_hold_s: float,
-    extremes: tuple[Literal["max", "min"], ...] = ("max", "min"),
+    directions: tuple[Direction, ...] = DIRECTIONS,
+    side_problem: str = "",
+    reference: Reference = "start",
     **rom_options: Any,
-) -> tuple[MetricSummary, RomResult]:
+) -> tuple[MetricSummary, RomResult, dict[Direction, DirectionVerdict]]:
+    """The summary entry of ``metric_id``; ``quality`` is ok when one of ``directions`` is."""
     spec = metric_spec(metric_id)
     values = np.asarray(table.values[metric_id], dtype=float)
     measured = np.isfinite(values)
     view = dominant_view(np.asarray(table.view), measured)
-    rom = extract_rom(
+    rom, verdicts = judge_directions(
         table.time_s,
         values,
         min_hold_s=min_hold_s,
-        extremes=extremes,
         unit=f" {spec.unit}",
+        reference=reference,
         **rom_options,
     )
-    quality: Quality = rom.quality
-    reason = f"{metric_id}: {rom.reason}" if rom.reason else ""
     problem = view_problem(metric_id, needed_view, spec.side, view)
-    if rom.quality != "no_data" and problem:
-        quality, reason = "rejected", problem
+    if not view_fits(needed_view, view):
+        verdicts = _view_verdicts(verdicts, "wrong_view", problem)
+    elif problem:
+        verdicts = _view_verdicts(verdicts, "wrong_side", side_problem or problem)
+    elif rom.quality == "no_data" and (flag := _emptied_by(table, measured)):
+        verdicts = _view_verdicts(verdicts, flag, f"no value: {_FLAG_REASON[flag]}")
+    quality: Quality = "ok"
+    reason = ""
+    if not any(verdicts[d].ok for d in directions):
+        first = verdicts[directions[0]]
+        quality = "no_data" if rom.quality == "no_data" else "rejected"
+        reason = (
+            first.reason if first.reason.startswith(metric_id) else f"{metric_id}: {first.reason}"
+        )
+    start = verdicts["max"].start
     entry: MetricSummary = {
         "max": _num(rom.max),
         "min": _num(rom.min),
-        "start": _num(rom.start),
+        "start": _num(start),
         "excursion": _num(rom.excursion),
         "peak": _num(rom.peak),
         "trough": _num(rom.trough),
@@ -184,6 +256,10 @@ def _entry(
         "min_time_s": _num(rom.min_time_s, 2),
         "max_hold_s": _num(rom.max_hold_s, 2),
         "min_hold_s": _num(rom.min_hold_s, 2),
+        "max_quality": verdicts["max"].quality,
+        "min_quality": verdicts["min"].quality,
+        "max_reason": verdicts["max"].reason or None,
+        "min_reason": verdicts["min"].reason or None,
         "view": view,
         "quality": quality,
         "reason": reason,
@@ -191,18 +267,18 @@ def _entry(
         "n_frames": int(measured.sum()),
         "normal_range": list(spec.normal_range) if spec.normal_range else None,
     }
-    return entry, rom
+    return entry, rom, verdicts
 
 
 def summarize(table: MetricTable, *, min_hold_s: float = 0.5) -> dict[str, MetricSummary]:
-    """Metric id -> summary entry (see the module docstring) for every id of METRIC_IDS.
+    """Metric id -> summary entry (see the module docstring) for every id of ROM_METRIC_IDS.
 
     ``table`` should already be smoothed (``filtering.smooth_table``); the hold detection
     tolerates residual jitter of a few degrees but a smoothed series gives steadier values.
     """
     out: dict[str, MetricSummary] = {}
-    for mid in METRIC_IDS:
-        out[mid], _ = _entry(table, mid, metric_spec(mid).view, min_hold_s)
+    for mid in ROM_METRIC_IDS:
+        out[mid] = _entry(table, mid, metric_spec(mid).view, min_hold_s)[0]
     logger.debug(
         "summary: %d of %d metrics ok", sum(e["quality"] == "ok" for e in out.values()), len(out)
     )
@@ -222,11 +298,15 @@ def summary_for_test(
     - ``test`` (id), ``side``, ``metric`` (column id), ``label``, ``extreme`` (``max``/``min``,
       from ``test.extreme(side)``), ``n_valid`` (= ``n_frames``);
     - ``value``: the held extreme of the metric, in the metric's sign convention (e.g.
-      shoulder extension is negative, right neck rotation is negative);
+      shoulder extension is negative, right neck rotation is negative); ``end_range``: the same
+      when the test's direction is an accepted end range, else None;
+    - ``code``: ``ok`` or the direction's code (``not_moved``, ``not_held``, ``wrong_side`` ...);
+      ``hold_s``, ``time_s``: how long and from when the end range was held;
     - ``value_from_start``: ``value - start``, the movement from the starting position (the
       result to use for tests with ``needs_neutral``).
 
-    The view check uses the test's view (e.g. elbow flexion is filmed from the side) and, for a
+    Only the test's own direction is judged: the start position never has to be held. The
+    view check uses the test's view (e.g. elbow flexion is filmed from the side) and, for a
     sided side-view test, requires that side to face the camera. ``rom_options`` are further
     hold rules for ``rom.extract_rom`` (``hold_tolerance``, ``max_gap_s``,
     ``min_valid_frames`` ...), e.g. the live ones that follow the frame rate.
@@ -235,9 +315,19 @@ def summary_for_test(
         ValueError: ``side`` does not fit the test (see ``AssessmentTest.metric_id``).
     """
     metric_id = test.metric_id(side)
-    extreme: Literal["max", "min"] = test.extreme(side)
-    entry, rom = _entry(table, metric_id, test.view, min_hold_s, (extreme,), **rom_options)
-    value = rom.extreme(extreme)
+    extreme: Direction = test.extreme(side)
+    entry, rom, verdicts = _entry(
+        table,
+        metric_id,
+        test.view,
+        min_hold_s,
+        (extreme,),
+        _side_choice(table, metric_id, side),
+        0.0 if test.needs_neutral else "opposite",
+        **rom_options,
+    )
+    verdict = verdicts[extreme]
+    value = verdict.value if verdict.ok else rom.extreme(extreme)
     result: AssessmentSummary = {
         "test": test.id,
         "side": side,
@@ -245,8 +335,48 @@ def summary_for_test(
         "label": test.label,
         "extreme": extreme,
         "value": _num(value),
-        "value_from_start": _num(value - rom.start),
+        "value_from_start": _num(value - entry_start(verdict, test.needs_neutral)),
         **entry,
         "n_valid": rom.n_valid,
+        "end_range": _num(verdict.value) if verdict.ok else None,
+        "code": verdict.quality,
+        "hold_s": _num(verdict.hold_s, 2),
+        "time_s": _num(verdict.time_s, 2),
     }
     return result
+
+
+def entry_start(verdict: DirectionVerdict, zeroed: bool) -> float:
+    """Where a test's movement starts: neutral (0) when the metric is zeroed at it, else the
+    start position of the recording."""
+    return 0.0 if zeroed else verdict.start
+
+
+def _side_choice(table: MetricTable, metric_id: str, side: Side | None) -> str:
+    """The reason for a sided test whose side the video does not show: which side to choose."""
+    shown = dominant_view(np.asarray(table.view), np.ones(len(table), dtype=bool))
+    if side is None or not shown.startswith("side_") or shown == f"side_{side}":
+        return ""
+    other = shown.removeprefix("side_")
+    return f"{metric_id}: this video shows the {other} side; choose {other}"
+
+
+def report_of_test(entry: AssessmentSummary) -> TestReport:
+    """The summary.json ``tests`` entry of a test's summary (see :func:`summary_for_test`)."""
+    return {
+        "test": entry["test"],
+        "side": entry["side"],
+        "metric": entry["metric"],
+        "end_range": entry["end_range"],
+        "quality": entry["code"],
+        "reason": entry["reason"] or None,
+        "hold_s": entry["hold_s"],
+        "time_s": entry["time_s"],
+    }
+
+
+def sides_of_test(test: AssessmentTest, side: Side | None) -> tuple[Side | None, ...]:
+    """The sides to measure ``test`` on: ``side``, or both for a sided test without one."""
+    if test.sided and side is None:
+        return ("left", "right")
+    return (side,)

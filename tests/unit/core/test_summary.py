@@ -11,7 +11,13 @@ import pytest
 from romcam.core.assessments import assessment_test
 from romcam.core.metric_specs import METRIC_IDS, metric_spec
 from romcam.core.metric_table import MetricTable
-from romcam.core.summary import dominant_view, summarize, summary_for_test, view_problem
+from romcam.core.summary import (
+    ROM_METRIC_IDS,
+    dominant_view,
+    summarize,
+    summary_for_test,
+    view_problem,
+)
 
 FPS = 30.0
 T = np.arange(0, 9.0, 1 / FPS)
@@ -45,7 +51,9 @@ def make_table(columns: dict[str, np.ndarray], view: str | np.ndarray = "side_le
 
 def test_summary_has_every_metric_and_is_json_safe():
     summary = summarize(make_table({"shoulder_flexion_left": FLEXION}))
-    assert list(summary) == list(METRIC_IDS)
+    # Posture metrics are summarised apart (posture_summary), never as end ranges.
+    assert list(summary) == list(ROM_METRIC_IDS)
+    assert not any(metric_spec(m).kind == "posture" for m in summary)
     text = json.dumps(summary, allow_nan=False)
     assert json.loads(text) == summary
     keys = {
@@ -65,6 +73,10 @@ def test_summary_has_every_metric_and_is_json_safe():
         "min_time_s",
         "max_hold_s",
         "min_hold_s",
+        "max_quality",
+        "min_quality",
+        "max_reason",
+        "min_reason",
     }
     assert all(set(entry) == keys for entry in summary.values())
 
@@ -154,7 +166,8 @@ def test_rom_rejection_reason_names_the_metric():
     swinging = 60.0 * np.sin(2 * np.pi * T)
     entry = summarize(make_table({"hip_flexion_left": swinging}))["hip_flexion_left"]
     assert entry["quality"] == "rejected"
-    assert entry["reason"].startswith("hip_flexion_left: the value never stayed")
+    assert entry["reason"].startswith("hip_flexion_left: hold the end position still")
+    assert entry["max_quality"] == entry["min_quality"] == "not_held"
     assert entry["max"] is None
 
 
@@ -217,11 +230,13 @@ def test_high_knees_without_a_hold_are_rejected_for_the_test():
     assert result["quality"] == "rejected" and result["value"] == -8.0
     # The peak is that of the 5-frame running median: a little under the 122 deg crest.
     assert 110.0 < result["peak"] <= 122.0
-    assert re.match(
-        r"hip_flexion_right: the value reached 1[12]\d deg but was held \(0\.5 s\) "
-        r"only up to -8 deg;",
+    # One hold rule, one number, stated as what to do (issue 11, item 7).
+    assert re.fullmatch(
+        r"hip_flexion_right: hold the end position still \(within ±3 deg\) for 0\.5 s; "
+        r"it was held 0\.[0-4] s",
         result["reason"],
     )
+    assert result["code"] == "not_held" and result["end_range"] is None
 
 
 def test_summary_for_test_checks_only_the_tests_extreme():
@@ -231,5 +246,9 @@ def test_summary_for_test_checks_only_the_tests_extreme():
     flex = summary_for_test(table, assessment_test("shoulder_flexion"), "left")
     assert flex["quality"] == "ok" and flex["value"] == 150.0
     ext = summary_for_test(table, assessment_test("shoulder_extension"), "left")
-    assert ext["quality"] == "rejected" and "reached -40 deg" in ext["reason"]
-    assert summarize(table)["shoulder_flexion_left"]["quality"] == "rejected"
+    assert ext["quality"] == "rejected" and ext["code"] == "not_held"
+    assert "for 0.5 s; it was held 0.4 s" in ext["reason"]
+    # Without a test each direction is judged apart: flexion is an end range, the swing not.
+    entry = summarize(table)["shoulder_flexion_left"]
+    assert entry["quality"] == "ok" and entry["max_quality"] == "ok"
+    assert entry["min_quality"] == "not_held"
