@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from romcam.core.metric_specs import metric_spec
+from romcam.outcomes.quality import is_trusted
 
 #: What these functions return (``alt.layer(...).properties()`` may type as a FacetChart).
 AnyChart = alt.Chart | alt.LayerChart | alt.FacetChart
@@ -58,44 +59,78 @@ def angle_curves_chart(table: pd.DataFrame, metric_ids: list[str]) -> AnyChart:
     return alt.layer(*_band(spec.normal_range, y_title, None), line).properties(height=260)
 
 
+#: Legend entry of a value that failed its quality check (drawn hollow and grey, off the line).
+REJECTED_LABEL = "rejected (left out)"
+
+
 def history_chart(
     history: pd.DataFrame,
     metric_id: str,
     value_col: str = "value",
     x_col: str = "measured_at",
     color_col: str = "phase",
+    trusted_col: str | None = None,
 ) -> AnyChart:
-    """Points and lines of stored values over visits, normal range of ``metric_id`` shaded."""
+    """Points and lines of stored values over visits, normal range of ``metric_id`` shaded.
+
+    With ``trusted_col`` (a bool column), only trusted rows make the line; the others are
+    hollow grey circles with a legend entry ``rejected (left out)``.
+    """
     spec = metric_spec(metric_id)
     y_title = f"{spec.label} ({spec.unit})"
-    base = alt.Chart(history).encode(
-        x=alt.X(f"{x_col}:T", title="visit"),
-        y=alt.Y(f"{value_col}:Q", title=y_title),
-        color=alt.Color(f"{color_col}:N", title=color_col),
-        tooltip=[c for c in history.columns if c in (x_col, value_col, color_col, "verdict")],
+    tips = [c for c in history.columns if c in (x_col, value_col, color_col, "verdict", "why")]
+    x = alt.X(f"{x_col}:T", title="visit")
+    y = alt.Y(f"{value_col}:Q", title=y_title)
+    trusted = history if trusted_col is None else history[history[trusted_col].astype(bool)]
+    line = (
+        alt.Chart(trusted)
+        .encode(x=x, y=y, color=alt.Color(f"{color_col}:N", title=color_col), tooltip=tips)
+        .mark_line(point=True)
     )
-    return alt.layer(
-        *_band(spec.normal_range, y_title, None), base.mark_line(point=True)
-    ).properties(height=260)
+    layers = [*_band(spec.normal_range, y_title, None), line]
+    if trusted_col is not None and not history[trusted_col].all():
+        rejected = history[~history[trusted_col].astype(bool)].assign(quality=REJECTED_LABEL)
+        layers.append(
+            alt.Chart(rejected)
+            .mark_point(filled=False, size=90, color="#888888")
+            .encode(
+                x=x, y=y, shape=alt.Shape("quality:N", title="quality"), tooltip=[*tips, "quality"]
+            )
+        )
+    return alt.layer(*layers).properties(height=260)
 
 
 def before_after_chart(table: pd.DataFrame, label_col: str = "test_side") -> AnyChart:
-    """Grouped bars of ``before`` and ``after`` values per test and side."""
+    """Grouped bars of ``before`` and ``after`` values per test and side; with the columns
+    ``before_quality`` / ``after_quality``, a value that failed its quality check is a grey
+    bar labelled ``rejected (left out)``."""
     long = table.melt(
         label_col,
         value_vars=[c for c in ("before", "after") if c in table],
         var_name="phase",
         value_name="value",
     ).dropna(subset=["value"])
+    status = long["phase"].copy()
+    for phase in ("before", "after"):
+        column = f"{phase}_quality"
+        if column in table:
+            bad = set(table.loc[~table[column].map(is_trusted).astype(bool), label_col])
+            status[(long["phase"] == phase) & long[label_col].isin(bad)] = REJECTED_LABEL
+    long = long.assign(status=status)
+    domain = ["before", "after", REJECTED_LABEL]
     return (
         alt.Chart(long)
         .mark_bar()
         .encode(
             x=alt.X("phase:N", title=None, sort=["before", "after"]),
             y=alt.Y("value:Q", title="value"),
-            color=alt.Color("phase:N", sort=["before", "after"]),
+            color=alt.Color(
+                "status:N",
+                title=None,
+                scale=alt.Scale(domain=domain, range=["#9bb7d4", "#2f6ea8", "#bbbbbb"]),
+            ),
             column=alt.Column(f"{label_col}:N", title=None),
-            tooltip=[label_col, "phase", alt.Tooltip("value:Q", format=".1f")],
+            tooltip=[label_col, "phase", "status", alt.Tooltip("value:Q", format=".1f")],
         )
         .properties(width=90, height=220)
     )

@@ -10,6 +10,7 @@ import streamlit as st
 
 from romcam.errors import RomcamError
 from romcam.outcomes.compare import progress, visit_series
+from romcam.outcomes.quality import is_trusted, mark, trusted_mask, why
 from romcam.outcomes.report import progress_report
 from romcam.paths import safe_filename
 from romcam.store.records import ClientRecord
@@ -23,13 +24,26 @@ PHASE_CHOICES = {
     "after": "after treatment",
     "any": "last measurement of each visit",
 }
-_SUMMARY = ["test", "side", "visits", "first", "latest", "best", "change", "mdc95", "verdict"]
+_SUMMARY = [
+    "test",
+    "side",
+    "visits",
+    "first",
+    "latest",
+    "best",
+    "change",
+    "mdc95",
+    "verdict",
+    "left out",
+]
 
 
 def _summary_ui(prog: pd.DataFrame) -> None:
-    shown = prog.assign(side=prog["side"].fillna(""))[_SUMMARY]
+    """The summary table; values that failed their quality check are listed in ``left out``
+    (with date and reason), and every number beside them comes from the trusted visits."""
+    shown = prog.assign(side=prog["side"].fillna(""), **{"left out": prog["left_out_note"]})
     st.dataframe(
-        shown,
+        shown[_SUMMARY],
         hide_index=True,
         width="stretch",
         column_config={
@@ -37,6 +51,11 @@ def _summary_ui(prog: pd.DataFrame) -> None:
             for c in ("first", "latest", "best", "change", "mdc95")
         },
     )
+    if (prog["left_out"] > 0).any():
+        st.caption(
+            "Values that failed their quality check are listed under 'left out' with the "
+            "reason: first, latest, best, change, trend and verdict use the other visits only."
+        )
 
 
 def _history_ui(series: pd.DataFrame) -> None:
@@ -48,11 +67,26 @@ def _history_ui(series: pd.DataFrame) -> None:
             visit=pd.to_datetime(group["started_at"]),
             verdict=group["verdict_from_first"].replace("", "first visit"),
             series="value",
+            trusted=trusted_mask(group).to_numpy(),
+            why=[
+                why(q, r) if not is_trusted(q) else ""
+                for q, r in zip(group["quality"], group["quality_reason"], strict=True)
+            ],
         )
-        st.altair_chart(
-            history_chart(data, str(group["metric"].iloc[0]), x_col="visit", color_col="series"),
-            width="stretch",
+        metric = str(group["metric"].iloc[0])
+        chart = history_chart(
+            data, metric, x_col="visit", color_col="series", trusted_col="trusted"
         )
+        st.altair_chart(chart, width="stretch")
+        for r in data[~data["trusted"]].itertuples(index=False):
+            st.caption(
+                f"{r.visit:%Y-%m-%d}: "
+                + mark(f"{r.value:.1f} {r.unit}", r.quality, r.quality_reason)
+                + " — hollow grey point, left out of the trend"
+            )
+        data = data[data["trusted"]]
+        if data.empty:
+            continue
         last = data.iloc[-1]
         if len(data) > 1:
             st.caption(

@@ -4,6 +4,7 @@ re-label a measurement."""
 from __future__ import annotations
 
 import logging
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,6 +13,7 @@ import streamlit as st
 
 from romcam.errors import InputError, RomcamError
 from romcam.outcomes.compare import before_after
+from romcam.outcomes.quality import NOT_COMPARABLE, is_trusted, mark, why
 from romcam.outcomes.report import session_report
 from romcam.store.records import STANDARD_PHASES, MeasurementRecord
 from romcam.ui.charts import angle_curves_chart, before_after_chart
@@ -36,7 +38,9 @@ _SHOWN = [
 
 
 def before_after_ui(frame: pd.DataFrame) -> None:
-    """The session's before/after comparison as a table and a bar chart."""
+    """The session's before/after comparison as a table and a bar chart. A value that failed
+    its quality check is shown as text with the reason (``106.5 (rejected: knee hidden)``),
+    never as a plain number, and has no % of normal, change or verdict of its own."""
     try:
         table = before_after(frame)
     except (RomcamError, ValueError) as exc:
@@ -46,8 +50,12 @@ def before_after_ui(frame: pd.DataFrame) -> None:
         st.info("No before/after pairs yet: measure a test in both phases to compare.")
         return
     table = table.assign(side=table["side"].fillna(""))
+    shown = table.assign(
+        before=[_marked(r, "before") for _, r in table.iterrows()],
+        after=[_marked(r, "after") for _, r in table.iterrows()],
+    )
     st.dataframe(
-        table[_SHOWN],
+        shown[_SHOWN],
         hide_index=True,
         width="stretch",
         column_config={
@@ -56,14 +64,24 @@ def before_after_ui(frame: pd.DataFrame) -> None:
                 "after, % of normal", format="%.0f%%"
             ),
             "mdc95": st.column_config.NumberColumn("MDC95", format="%.1f"),
-            **{
-                c: st.column_config.NumberColumn(c, format="%.1f")
-                for c in ("before", "after", "change")
-            },
+            "change": st.column_config.NumberColumn("change", format="%.1f"),
         },
     )
+    if table["verdict"].str.startswith(NOT_COMPARABLE).any():
+        st.caption(
+            "A value marked rejected failed its quality check: it is shown with the reason but "
+            "left out of % of normal, the change and the verdict."
+        )
     labelled = table.assign(test_side=(table["test"] + " " + table["side"]).str.strip())
     st.altair_chart(before_after_chart(labelled), width="content")
+
+
+def _marked(r: pd.Series, phase: str) -> str:
+    """One phase's value as text, marked when it failed its quality check ("" if none)."""
+    value = r[phase]
+    if not math.isfinite(value):
+        return ""
+    return mark(f"{value:.1f}", r[f"{phase}_quality"], r[f"{phase}_reason"])
 
 
 def _angle_curve_ui(store: Store, m: MeasurementRecord) -> None:
@@ -118,12 +136,19 @@ def _edit_ui(store: Store, m: MeasurementRecord) -> None:
 def measurement_ui(store: Store, m: MeasurementRecord) -> None:
     """One stored measurement: value, quality, video, angle curve and edit controls."""
     side = f" ({m.side})" if m.side else ""
+    value = mark(f"{m.value:.1f} {m.unit}", m.quality, m.quality_reason)
     title = (
-        f"#{m.id} {m.test.replace('_', ' ')}{side} — {m.phase}: {m.value:.1f} {m.unit}"
-        f" · {m.source} · quality {m.quality}"
+        f"#{m.id} {m.test.replace('_', ' ')}{side} — {m.phase}: {value} · {m.source}"
+        f" · quality {m.quality}"
     )
     with st.expander(title):
-        if m.quality_reason:
+        if not is_trusted(m.quality):
+            because = why(m.quality, m.quality_reason) or m.quality
+            st.warning(
+                f"This value failed its quality check ({because}): it is left out of "
+                "% of normal, trends and verdicts."
+            )
+        elif m.quality_reason:
             st.caption(f"Quality: {m.quality_reason}")
         st.caption(
             f"Measured {m.measured_at:%Y-%m-%d %H:%M} UTC, view {m.view or '?'}"

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from romcam.outcomes.compare import progress
-from romcam.store import Store
+from romcam.store import MeasurementInput, Store
 from romcam.ui.progress import measurements_csv
 from tests.integration.ui.app_helpers import fill_store, page_app
 
@@ -70,3 +70,38 @@ def test_printable_progress_report(filled) -> None:
     assert "Ada Client" in html and "<img" in html  # the charts are embedded
     labels = [b.proto.label for b in at.get("download_button")]
     assert any("report" in label for label in labels)
+
+
+def test_rejected_value_is_marked_and_left_out_of_the_trend(filled) -> None:
+    """Knee flexion (left) before treatment: 100 deg at visit 1 (ok), 106.5 deg at visit 2
+    saved although it failed the quality check."""
+    with Store.open() as store:
+        first, second = filled.session_ids
+        store.add_measurement(first, MeasurementInput("knee_flexion", "left", "before", 100))
+        store.add_measurement(
+            second,
+            MeasurementInput(
+                "knee_flexion",
+                "left",
+                "before",
+                106.5,
+                quality="rejected",
+                quality_reason="knee hidden",
+            ),
+        )
+    at = page_app("progress", "progress_page").run()
+    assert not at.exception and not at.error
+    summary = at.dataframe[0].value
+    knee = summary[summary["test"] == "knee_flexion"].iloc[0]
+    assert knee["visits"] == 2 and knee["latest"] == pytest.approx(100.0)
+    assert knee["left out"] == "2026-10-01: 106.5 (rejected: knee hidden)"
+    assert knee["verdict"] == "not comparable: the latest value was rejected"
+    abduction = summary[summary["test"] == "shoulder_abduction"].iloc[0]
+    assert abduction["left out"] == "" and abduction["latest"] == pytest.approx(160.0)
+    captions = " ".join(c.value for c in at.caption)
+    assert "106.5 deg (rejected: knee hidden)" in captions and "left out of the trend" in captions
+    specs = [c.proto.spec for c in at.get("vega_lite_chart")]
+    assert sum('"filled": false' in spec for spec in specs) == 1  # the knee's hollow point
+    at.button(key="progress_report").click().run()
+    html = at.session_state["progress_report_html"]
+    assert "2026-10-01: 106.5 (rejected: knee hidden)" in html

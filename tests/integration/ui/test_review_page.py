@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from romcam.outcomes.compare import before_after
-from romcam.store import Store
-from tests.integration.ui.app_helpers import fill_store, page_app
+from romcam.store import MeasurementInput, Store
+from tests.integration.ui.app_helpers import Filled, fill_store, page_app
 
 
 @pytest.fixture
@@ -29,8 +30,7 @@ def test_before_after_table_chart_and_recordings(filled) -> None:
     assert not at.exception and not at.error
     shown = at.dataframe[0].value
     assert list(shown["test"]) == ["shoulder_abduction"]
-    assert shown["before"].iloc[0] == pytest.approx(120.0)
-    assert shown["after"].iloc[0] == pytest.approx(150.0)
+    assert shown["before"].iloc[0] == "120.0" and shown["after"].iloc[0] == "150.0"
     assert shown["change"].iloc[0] == pytest.approx(30.0)
     with Store.open() as store:
         expected = before_after(store.measurements_frame(session_id=filled.session_ids[0]))
@@ -93,3 +93,44 @@ def test_printable_session_report(filled) -> None:
     assert "<html" in html.lower() and "shoulder" in html.lower()
     labels = [b.proto.label for b in at.get("download_button")]
     assert any("session report" in label for label in labels)
+
+
+def add_rejected_knee(session_id: int) -> int:
+    """Knee flexion (left) in a session: before 100 deg (ok), after 106.5 deg saved although
+    it failed the quality check ("knee hidden"). Returns the rejected measurement's id."""
+    with Store.open() as store:
+        store.add_measurement(session_id, MeasurementInput("knee_flexion", "left", "before", 100))
+        m = store.add_measurement(
+            session_id,
+            MeasurementInput(
+                "knee_flexion",
+                "left",
+                "after",
+                106.5,
+                quality="rejected",
+                quality_reason="knee hidden",
+            ),
+        )
+    return m.id
+
+
+def test_rejected_value_is_marked_and_not_compared(filled: Filled) -> None:
+    rejected_id = add_rejected_knee(filled.session_ids[0])
+    at = _open_visit(filled, 0)
+    assert not at.exception and not at.error
+    shown = at.dataframe[0].value
+    knee = shown[shown["test"] == "knee_flexion"].iloc[0]
+    assert knee["before"] == "100.0" and knee["after"] == "106.5 (rejected: knee hidden)"
+    assert pd.isna(knee["after_pct_normal"]) and pd.isna(knee["change"])  # not 79 % of normal
+    assert knee["verdict"] == "not comparable: the after value was rejected"
+    abduction = shown[shown["test"] == "shoulder_abduction"].iloc[0]
+    assert abduction["change"] == pytest.approx(30.0)  # the trusted pair is compared as before
+    assert "left out of % of normal" in " ".join(c.value for c in at.caption)
+    assert "rejected (left out)" in at.get("vega_lite_chart")[0].proto.spec  # grey bar, legend
+    label = next(e.proto.label for e in at.expander if e.proto.label.startswith(f"#{rejected_id}"))
+    assert "106.5 deg (rejected: knee hidden)" in label
+    assert any("knee hidden" in w.value for w in at.warning)
+    at.button(key=f"review_report_{filled.session_ids[0]}_build").click().run()
+    html = at.session_state[f"review_report_{filled.session_ids[0]}"]
+    assert "106.5 (rejected: knee hidden)" in html and "79%" not in html
+    assert "not comparable: the after value was rejected" in html
