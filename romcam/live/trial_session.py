@@ -37,6 +37,7 @@ from romcam.core.metric_table import MetricTable
 from romcam.core.summary import AssessmentSummary, summary_for_test
 from romcam.live.checks import setup_problems
 from romcam.live.recording import RECORDING_ERRORS, TrialRecorder, TrialRows
+from romcam.live.setup_quality import with_setup_quality
 from romcam.pose.estimator import FramePose
 
 log = logging.getLogger(__name__)
@@ -105,7 +106,9 @@ class TrialResult:
         value: the result in the metric's unit: the held end range (from the neutral for tests
             that need one), or the held posture value; NaN when nothing was measured.
         view: dominant view of the trial; quality / reason: the verdict of
-            ``summary.summary_for_test`` (``ok``, ``rejected``, ``no_data``) and why.
+            ``summary.summary_for_test`` (``ok``, ``rejected``, ``no_data``) and why, lowered
+            to ``rejected`` when a set-up check or an angle-table flag reported a problem
+            over the held stretch (``live.setup_quality``).
         held_max, held_min, start, excursion: held values of the metric column (NaN if none).
         neutral: the neutral value captured first (neck tests), else None.
         table: the trial's per-frame ``MetricTable`` (causally filtered values).
@@ -219,7 +222,7 @@ class TrialSession:
         cfg = self.config
         value = measured.value(cfg.metric_id)
         problems = setup_problems(image, cfg.test, cfg.side, measured.view, people, measured.flags)
-        progress = self._advance(frame_bgr, pose, measured, value)
+        progress = self._advance(frame_bgr, pose, measured, value, problems)
         return TrialStep(
             phase=self.phase,
             value=value,
@@ -241,6 +244,8 @@ class TrialSession:
         self._attempt_t0: float | None = None
         self._attempt_frames = 0
         self._rows = TrialRows()
+        #: The set-up checks of each of the trial's rows (they lower the captured quality).
+        self._problems: list[tuple[str, ...]] = []
         self.captured: TrialResult | None = None
         self._folder: Path | None = None
         self._recorder: TrialRecorder | None = None
@@ -296,9 +301,10 @@ class TrialSession:
         pose: FramePose | None,
         measured: FrameMeasurement,
         value: float,
+        problems: tuple[str, ...],
     ) -> float:
-        """Move the neutral / trial state on by one frame whose test metric reads ``value``;
-        returns the hold progress."""
+        """Move the neutral / trial state on by one frame whose test metric reads ``value``
+        and whose set-up checks said ``problems``; returns the hold progress."""
         time_s = measured.time_s
         capture, neutral = "capture" in self._commands, "neutral" in self._commands
         self._commands.clear()
@@ -310,6 +316,7 @@ class TrialSession:
         index = self._record(frame_bgr, t_rel, pose)
         if self.phase == "trial":  # neutral-phase values are raw, not zeroed: not in the table
             self._rows.add(index, t_rel, measured)
+            self._problems.append(problems)
         progress = self._detector.update(time_s, value)
         if self.phase == "neutral":
             auto = progress >= 1.0  # the neutral is always taken once held still
@@ -335,6 +342,7 @@ class TrialSession:
         rec = self._recording_for_capture()
         table = self._rows.table()
         summary = trial_summary(table, cfg)
+        quality, reason = with_setup_quality(summary, table, self._problems)
         value = _float(summary["value"])
         if not math.isfinite(value) and trigger == "button":
             recent = self._rows.recent(self._metric_index, 0.5)
@@ -350,8 +358,8 @@ class TrialSession:
             metric_id=cfg.metric_id,
             value=value,
             view=summary["view"],
-            quality=summary["quality"],
-            reason=summary["reason"],
+            quality=quality,
+            reason=reason,
             held_max=_float(summary["max"]),
             held_min=_float(summary["min"]),
             start=_float(summary["start"]),
@@ -365,7 +373,7 @@ class TrialSession:
             duration_s=duration,
         )
         self.phase = "done"
-        log.info("captured %s = %.1f (%s, %s)", cfg.metric_id, value, trigger, summary["quality"])
+        log.info("captured %s = %.1f (%s, %s)", cfg.metric_id, value, trigger, quality)
         self._publish(self.captured)
 
     # --- the recording ----------------------------------------------------------------------
