@@ -45,6 +45,13 @@ HOLD_TOLERANCE = 3.0
 #: cannot be told apart) and above the 5-8 deg scatter of 2-D landmark angles on real footage,
 #: yet below the smallest normal end range in the catalogue (hip extension, 30 deg).
 MIN_EXCURSION = 10.0
+#: Rhythmic swing (walking arm swing, running, jumping jacks): at least this many reversals
+#: of MIN_EXCURSION or more (three back-and-forth cycles) ...
+SWING_REVERSALS = 6
+#: ... at most this far apart (s) on the median. Walking arm and leg swing reverse every
+#: 0.5-0.7 s (a stride of 1-1.4 s); a clinical test holds 0.5 s at each end and moves there
+#: and back, so its reversals are further apart.
+SWING_HALF_PERIOD_S = 0.8
 #: A held plateau this far short of the value reached is not the end range (see rom.py).
 UNHELD_MARGIN = 15.0
 
@@ -167,12 +174,13 @@ def _judge(
     held = rom.extreme(direction)
     u = rule.unit
     base = _Base(direction, reached, start)
-    if rule.reference == "start":
-        ref, ref_name = start, "the start position"
-    elif rule.reference == "opposite":
-        ref, ref_name = (rom.trough if direction == "max" else rom.peak), "the rest position"
-    else:
-        ref, ref_name = float(rule.reference), "neutral"
+    ref, ref_name = _reference(rule.reference, sign, rom, start)
+    if _rhythmic(t, steady, rule.min_excursion):
+        reason = (
+            "the value swung back and forth rhythmically (as an arm or leg does in walking); "
+            "an end range is measured from a still hold, not from a swing"
+        )
+        return base.verdict("swing", reason)
     if sign * (reached - ref) < rule.min_excursion:
         reason = (
             f"no movement this way: it stayed within {rule.min_excursion:g}{u} of "
@@ -192,6 +200,41 @@ def _judge(
     hold_s = rom.max_hold_s if direction == "max" else rom.min_hold_s
     time = rom.max_time_s if direction == "max" else rom.min_time_s
     return base.verdict("ok", "", value=held, hold_s=hold_s, time_s=time)
+
+
+def _reference(
+    reference: Reference, sign: float, rom: RomResult, start: float
+) -> tuple[float, str]:
+    """The position a direction's excursion is measured from, and its name."""
+    if reference == "opposite":
+        return (rom.trough if sign > 0 else rom.peak), "the rest position"
+    if not isinstance(reference, str):
+        return float(reference), "neutral"
+    return start, "the start position"
+
+
+def _rhythmic(t: np.ndarray, steady: np.ndarray, swing: float) -> bool:
+    """True when the series swings back and forth like a limb in walking: at least
+    SWING_REVERSALS reversals of at least ``swing`` whose median spacing is at most
+    SWING_HALF_PERIOD_S."""
+    turns: list[float] = []
+    hi = lo = float(steady[0])
+    hi_t = lo_t = float(t[0])
+    rising: bool | None = None
+    for ti, yi in zip(t.tolist(), steady.tolist(), strict=True):
+        if yi > hi:
+            hi, hi_t = yi, ti
+        if yi < lo:
+            lo, lo_t = yi, ti
+        if rising is not False and hi - yi >= swing:  # turned down from a top
+            turns.append(hi_t)
+            rising, lo, lo_t = False, yi, ti
+        elif rising is not True and yi - lo >= swing:  # turned up from a bottom
+            turns.append(lo_t)
+            rising, hi, hi_t = True, yi, ti
+    if len(turns) < SWING_REVERSALS:
+        return False
+    return float(np.median(np.diff(turns))) <= SWING_HALF_PERIOD_S
 
 
 @dataclass(frozen=True)

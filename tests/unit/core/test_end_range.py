@@ -65,11 +65,25 @@ def test_an_unheld_swing_says_what_to_do_with_one_number():
 
 
 def test_periodic_swing_gives_no_end_range_either_way():
-    # Arm swing while walking: +-25 deg at 1 Hz, never still.
+    # Arm swing while walking: +-25 deg at 1 Hz, with a 0.5 s flat stretch at one crest
+    # (a hold by the hold rule alone) - still a swing, not an end range.
     y = 25.0 * np.sin(2 * np.pi * T)
+    y[(T > 3.25) & (T < 3.75)] = 25.0
     _, v = judge_directions(T, y)
-    assert not v["max"].ok and not v["min"].ok
-    assert v["min"].quality == "not_held" and v["min"].hold_s < 0.5
+    assert v["max"].quality == v["min"].quality == "swing"
+    assert "swung back and forth rhythmically" in v["max"].reason
+
+
+def test_repeated_test_with_holds_is_not_a_swing():
+    # Three abductions at a clinical pace: up 0.6 s, hold 0.6 s, down 0.6 s, rest 0.4 s.
+    knots, levels = [0.0], [10.0]
+    for _ in range(3):
+        k = knots[-1]
+        knots += [k + 0.6, k + 1.2, k + 1.8, k + 2.2]
+        levels += [160.0, 160.0, 10.0, 10.0]
+    y = eased(T, knots, levels)
+    _, v = judge_directions(T, y)
+    assert v["max"].ok and v["max"].value == pytest.approx(160.0, abs=0.1)
 
 
 def test_test_reference_opposite_accepts_a_trial_that_starts_at_the_top():

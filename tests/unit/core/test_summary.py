@@ -166,8 +166,8 @@ def test_rom_rejection_reason_names_the_metric():
     swinging = 60.0 * np.sin(2 * np.pi * T)
     entry = summarize(make_table({"hip_flexion_left": swinging}))["hip_flexion_left"]
     assert entry["quality"] == "rejected"
-    assert entry["reason"].startswith("hip_flexion_left: hold the end position still")
-    assert entry["max_quality"] == entry["min_quality"] == "not_held"
+    assert entry["reason"].startswith("hip_flexion_left: the value swung back and forth")
+    assert entry["max_quality"] == entry["min_quality"] == "swing"
     assert entry["max"] is None
 
 
@@ -230,7 +230,16 @@ def test_high_knees_without_a_hold_are_rejected_for_the_test():
     assert result["quality"] == "rejected" and result["value"] == -8.0
     # The peak is that of the 5-frame running median: a little under the 122 deg crest.
     assert 110.0 < result["peak"] <= 122.0
-    # One hold rule, one number, stated as what to do (issue 11, item 7).
+    # Raises every 0.6 s are a rhythmic swing, not a held end range.
+    assert result["code"] == "swing" and result["end_range"] is None
+    assert result["reason"].startswith("hip_flexion_right: the value swung back and forth")
+    # One raise without a hold: the hold rule, one number, said as what to do (item 7).
+    once = np.where(T < 2.1, raises, 0.0) - 8.0
+    result = summary_for_test(
+        make_table({"hip_flexion_right": once}, "side_right"),
+        assessment_test("hip_flexion"),
+        "right",
+    )
     assert re.fullmatch(
         r"hip_flexion_right: hold the end position still \(within ±3 deg\) for 0\.5 s; "
         r"it was held 0\.[0-4] s",
