@@ -93,7 +93,8 @@ def analyze_landmarks(
         pose = undistort_pose(pose, profile)
         roll = profile.roll_deg or 0.0
         px_per_cm = profile.px_per_cm_at(pose.image_width, pose.image_height)
-    table = compute_metrics(pose, roll_deg=roll, px_per_cm=px_per_cm)
+    level_known = profile is not None and profile.roll_deg is not None
+    table = compute_metrics(pose, roll_deg=roll, px_per_cm=px_per_cm, level_known=level_known)
     smoothed = smooth_table(table, method="zero_phase")
     return smoothed, summarize(smoothed)
 
@@ -206,6 +207,15 @@ def _first_subject_only(pose: PoseSequence) -> tuple[PoseSequence, str | None]:
     return keep_subject(pose, split), split.warning()
 
 
+def hidden_parts(pose: PoseSequence, table: MetricTable) -> list[str]:
+    """Warnings naming the body parts the model placed but could not see ("hips hidden
+    0.0–25.4 s (98 % of frames) ..."), from ``core.occlusion`` with the table's views."""
+    from romcam.core.occlusion import detect_occlusion, hidden_parts_warnings
+
+    hidden = detect_occlusion(pose, np.asarray(table.view))
+    return hidden_parts_warnings(hidden, np.asarray(pose.time_s), pose.detected)
+
+
 def _with_rgb(frame: VideoFrame) -> tuple[VideoFrame, np.ndarray]:
     return frame, cv2.cvtColor(frame.image, cv2.COLOR_BGR2RGB)
 
@@ -312,6 +322,7 @@ def _analyze_staged(
         if annotated is not None:
             annotated.close()
     table, summary = analyze_landmarks(passed.pose, calibration=profile)
+    passed.warnings.extend(hidden_parts(passed.pose, table))
     for w in passed.warnings:
         log.warning("%s: %s", info.path.name, w)
     result = AnalysisResult(

@@ -21,6 +21,7 @@ from romcam.core.geometry import image_to_up, mirror_x, rotate, wrap_deg
 from romcam.core.landmarks import LANDMARK_INDEX, PoseSequence
 from romcam.core.metric_specs import METRIC_IDS, METRICS_BY_ID, NEAR
 from romcam.core.metric_table import MetricTable
+from romcam.core.occlusion import detect_occlusion
 from romcam.core.views import ViewEstimate, detect_views
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,7 @@ FLAG_NAMES: tuple[str, ...] = (
     "vertical_reference",
     "implausible_pose",
     "implausible_value",
+    "occluded",
 )
 _SIDES = (("left", 1.0), ("right", -1.0))
 
@@ -65,7 +67,9 @@ class _Frames:
     world: np.ndarray | None  # (T, 33, 3) x right, y up, z away, roll-corrected
     views: ViewEstimate
     near_left: np.ndarray  # (T,) bool, side_left
-    hips_ok: np.ndarray  # (T,) bool, both hips seen and inside the image
+    hips_ok: np.ndarray  # (T,) bool, both hips seen, inside the image and not occluded
+    hidden: np.ndarray  # (T, 33) bool, placed by the model but occluded (core.occlusion)
+    vertical_ok: np.ndarray  # (T,) bool, the true vertical may stand in for the hips
 
     def pt(self, coords: np.ndarray, name: str) -> np.ndarray:
         return coords[:, LANDMARK_INDEX[name]]
@@ -117,6 +121,7 @@ def compute_metrics(
     neutral: Mapping[str, float] | None = None,
     min_visibility: float = 0.5,
     metrics: Collection[str] | None = None,
+    level_known: bool = False,
 ) -> MetricTable:
     """Every metric of METRIC_IDS per frame of ``pose``.
 
@@ -131,7 +136,11 @@ def compute_metrics(
             a neutral, else every frame is zeroed at itself).
         min_visibility: landmarks below this visibility count as not seen.
         metrics: the ids the caller reports (default all); the others are all NaN and the
-            ``low_visibility``/``out_of_frame``/``wrong_view`` flags consider only these.
+            ``low_visibility``/``out_of_frame``/``wrong_view``/``occluded`` flags consider only
+            these.
+        level_known: the calibration measured the camera's roll, so the image vertical is the
+            true vertical: shoulder abduction may use it where occluded hips hide the trunk
+            midline (hips merely outside the picture use it regardless; see _abductions).
 
     Returns:
         MetricTable with ``view``, ``facing`` and the flags of FLAG_NAMES.
@@ -139,7 +148,7 @@ def compute_metrics(
     _check_args(pose, roll_deg, px_per_cm, min_visibility)
     wanted = _check_metrics(metrics)
     offsets = _check_neutral(neutral)
-    raw, views, flags = _measure(pose, roll_deg, min_visibility, wanted)
+    raw, views, flags = _measure(pose, roll_deg, min_visibility, wanted, level_known)
     values = {mid: raw[mid] if mid in wanted else np.full(len(pose), np.nan) for mid in METRIC_IDS}
     if px_per_cm is None:
         values["forward_head_cm"] = np.full(len(pose), np.nan)
@@ -199,10 +208,14 @@ def neutral_offsets(
 
 
 def _measure(
-    pose: PoseSequence, roll_deg: float, min_visibility: float, wanted: frozenset[str]
+    pose: PoseSequence,
+    roll_deg: float,
+    min_visibility: float,
+    wanted: frozenset[str],
+    level_known: bool = False,
 ) -> tuple[dict[str, np.ndarray], ViewEstimate, dict[str, np.ndarray]]:
     """Raw (un-zeroed, forward head in px) masked values of the wanted metrics, views, flags."""
-    frames = _frames(pose, roll_deg, min_visibility)
+    frames = _frames(pose, roll_deg, min_visibility, level_known)
     raws: dict[str, _Raw] = {}
     for view, build in (("side", _side_metrics), ("front", _front_metrics), ("any", _elbows)):
         if any(METRICS_BY_ID[mid].view == view for mid in wanted):  # skip unused groups
@@ -217,12 +230,15 @@ def _measure(
     low_vis = np.zeros(len(pose), dtype=bool)
     out_frame = np.zeros(len(pose), dtype=bool)
     wrong_view = np.zeros(len(pose), dtype=bool)
+    occluded = np.zeros(len(pose), dtype=bool)
     for mid in wanted:
         r = raws[mid]
         seen = np.all(vis[rows, r.needs] >= min_visibility, axis=1)
         in_img = np.all(inside[rows, r.needs], axis=1)
-        ok = detected & r.allowed & seen & in_img & np.isfinite(r.value)
+        unhidden = ~np.any(frames.hidden[rows, r.needs], axis=1)
+        ok = detected & r.allowed & seen & in_img & unhidden & np.isfinite(r.value)
         values[mid] = np.where(ok, r.value, np.nan)
+        occluded |= detected & r.allowed & ~unhidden
         low_vis |= detected & r.allowed & ~seen
         out_frame |= detected & r.allowed & ~in_img
         wrong_view |= detected & ~r.view_match
@@ -237,8 +253,10 @@ def _measure(
         "vertical_reference": detected
         & (views.view == "front")
         & ~frames.hips_ok
+        & frames.vertical_ok
         & bool(wanted & {"shoulder_abduction_left", "shoulder_abduction_right"}),
         "implausible_pose": implausible,
+        "occluded": occluded,
     }
     return values, views, flags
 
@@ -274,7 +292,9 @@ def _implausible(f: _Frames) -> np.ndarray:
     return front_like & inverted
 
 
-def _frames(pose: PoseSequence, roll_deg: float, min_visibility: float) -> _Frames:
+def _frames(
+    pose: PoseSequence, roll_deg: float, min_visibility: float, level_known: bool = False
+) -> _Frames:
     up = image_to_up(pose.pixels, pose.image_width, pose.image_height, roll_deg)
     views = detect_views(up, pose.world, np.asarray(pose.time_s, dtype=float), roll_deg=roll_deg)
     forward = np.select([views.facing == "right", views.facing == "left"], [1.0, -1.0], np.nan)
@@ -288,13 +308,24 @@ def _frames(pose: PoseSequence, roll_deg: float, min_visibility: float) -> _Fram
         world = np.concatenate([xy, w[..., 2:3]], axis=-1)
     hips = [LANDMARK_INDEX["left_hip"], LANDMARK_INDEX["right_hip"]]
     hip_xy = pose.image[:, hips, :2]
-    hips_ok = np.all(
+    hidden = detect_occlusion(pose, views.view)
+    hips_hidden = np.any(hidden[:, hips], axis=1)
+    hips_ok = ~hips_hidden & np.all(
         (np.nan_to_num(pose.image[:, hips, 3]) >= min_visibility)
         & np.all((hip_xy >= 0.0) & (hip_xy <= 1.0), axis=-1),
         axis=1,
     )
-    near_left = views.view == "side_left"
-    return _Frames(up, mirror_x(up, forward), mirror_x(up, left), world, views, near_left, hips_ok)
+    return _Frames(
+        up=up,
+        sag=mirror_x(up, forward),
+        fro=mirror_x(up, left),
+        world=world,
+        views=views,
+        near_left=views.view == "side_left",
+        hips_ok=hips_ok,
+        hidden=hidden,
+        vertical_ok=~hips_hidden | level_known,
+    )
 
 
 def _side_metrics(f: _Frames) -> dict[str, _Raw]:
@@ -359,9 +390,12 @@ def _abductions(
 ) -> dict[str, _Raw]:
     """Shoulder and hip abduction vs the trunk midline (frontal frame).
 
-    Shoulder abduction falls back to the true vertical as the trunk line where a hip is not
+    Shoulder abduction falls back to the image vertical as the trunk line where a hip is not
     usable (a seated subject framed at the waist); those frames get the ``vertical_reference``
-    flag. Hip abduction always needs both hips.
+    flag. Where the hips are in the picture but occluded the subject may well be leaning (the
+    model's guess is what hid the lean), so the vertical stands in only when the calibration
+    measured the camera level (``vertical_ok``); otherwise the value is withheld (the hips
+    stay in its needs and are hidden). Hip abduction always needs both hips.
     """
     c = f.fro
     vertical_bottom = mid_sh + np.array([0.0, -1.0])
@@ -369,9 +403,10 @@ def _abductions(
     for side, sign in _SIDES:
         mid = f"shoulder_abduction_{side}"
         shoulder, _, _, elbow = f.arc(c, mid)
-        bottom = np.where(f.hips_ok[:, None], mid_hip, vertical_bottom)
+        use_hips = f.hips_ok | ~f.vertical_ok
+        bottom = np.where(use_hips[:, None], mid_hip, vertical_bottom)
         without_hips = [_HIPS_AS_SHOULDERS.get(n, n) for n in METRICS_BY_ID[mid].landmarks]
-        needs = np.where(f.hips_ok[:, None], f.needs_of(mid), f.needs(*without_hips))
+        needs = np.where(use_hips[:, None], f.needs_of(mid), f.needs(*without_hips))
         value = angles.abduction(mid_sh, bottom, shoulder, elbow, sign)
         out[mid] = _Raw(value, needs, is_front, is_front)
         mid = f"hip_abduction_{side}"

@@ -35,7 +35,12 @@ def _neutral(view: str, facing: str) -> dict[str, float]:
 
 
 def _measure(metric: str, values: np.ndarray, view: str, facing: str = "camera") -> np.ndarray:
-    pose = synthetic_pose({metric: values}, view=view, facing=facing)
+    angles = {metric: values}
+    if metric == "trunk_lateral_lean":
+        # A body leans as one piece: the shoulder line tilts with the trunk. A lean under level
+        # shoulders is a sheared trunk, which core.occlusion reads as misplaced hips.
+        angles["shoulder_tilt"] = -values
+    pose = synthetic_pose(angles, view=view, facing=facing)
     table = compute_metrics(pose, neutral=_neutral(view, facing))
     return np.asarray(table.values[metric])
 
@@ -408,14 +413,16 @@ def test_deep_forward_bend_in_side_view_is_still_measured() -> None:
 def test_anatomically_impossible_values_are_dropped_and_flagged() -> None:
     pose = synthetic_pose({"head_tilt": 0.0}, n_frames=3)
     image = pose.image.copy()
-    # Frame 1: the left ear slid far below the right one, a landmark failure (tilt ~ -75 deg).
+    # Last frame: the left ear slid far below the right one, a landmark failure (tilt ~ -75
+    # deg). The last frame, so that the occlusion jump rule (which needs a frame on each
+    # side) does not withhold it first.
     ears = [LANDMARK_INDEX["left_ear"], LANDMARK_INDEX["right_ear"]]
-    width_px = abs(image[1, ears[0], 0] - image[1, ears[1], 0]) * 1280
-    image[1, ears[0], 1] += 3.7 * width_px / 720
+    width_px = abs(image[2, ears[0], 0] - image[2, ears[1], 0]) * 1280
+    image[2, ears[0], 1] += 3.7 * width_px / 720
     pose = PoseSequence(pose.frame, pose.time_s, 1280, 720, image, pose.world)
     table = compute_metrics(pose, metrics=["head_tilt", "shoulder_tilt"])
-    np.testing.assert_array_equal(np.isnan(table.values["head_tilt"]), [False, True, False])
-    np.testing.assert_array_equal(table.flags["implausible_value"], [False, True, False])
+    np.testing.assert_array_equal(np.isnan(table.values["head_tilt"]), [False, False, True])
+    np.testing.assert_array_equal(table.flags["implausible_value"], [False, False, True])
     assert np.isfinite(table.values["shoulder_tilt"]).all()
 
 
