@@ -131,7 +131,7 @@ def _persistent(hidden: np.ndarray, t: np.ndarray, window_s: float) -> np.ndarra
     if n < 2:
         return hidden
     dt = float(np.median(np.diff(t)))
-    half = max(1, int(round(window_s / dt / 2)))
+    half = max(1, round(window_s / dt / 2))
     padded = np.concatenate([np.zeros((1, hidden.shape[1])), np.cumsum(hidden, axis=0)])
     lo = np.clip(np.arange(n) - half, 0, n)
     hi = np.clip(np.arange(n) + half + 1, 0, n)
