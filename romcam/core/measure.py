@@ -19,6 +19,10 @@ import numpy as np
 from romcam.core import angles, posture
 from romcam.core.geometry import image_to_up, mirror_x, rotate, wrap_deg
 from romcam.core.landmarks import LANDMARK_INDEX, PoseSequence
+from romcam.core.measure_checks import NEUTRAL_METRICS
+from romcam.core.measure_checks import check_args as _check_args
+from romcam.core.measure_checks import check_metrics as _check_metrics
+from romcam.core.measure_checks import check_neutral as _check_neutral
 from romcam.core.metric_specs import METRIC_IDS, METRICS_BY_ID, NEAR
 from romcam.core.metric_table import MetricTable
 from romcam.core.occlusion import detect_occlusion
@@ -26,8 +30,6 @@ from romcam.core.views import ViewEstimate, detect_views
 
 log = logging.getLogger(__name__)
 
-#: Metrics zeroed at the subject's neutral.
-NEUTRAL_METRICS: tuple[str, ...] = ("neck_flexion", "neck_lateral_flexion", "neck_rotation")
 #: Seconds of measurable frames whose median is the default neck-flexion neutral.
 NEUTRAL_WINDOW_S = 1.0
 #: Quality flags of every MetricTable built here.
@@ -235,7 +237,7 @@ def _measure(
         r = raws[mid]
         seen = np.all(vis[rows, r.needs] >= min_visibility, axis=1)
         in_img = np.all(inside[rows, r.needs], axis=1)
-        unhidden = ~np.any(frames.hidden[rows, r.needs], axis=1)
+        unhidden = ~np.any(frames.hidden[rows, _occlusion_needs(frames, mid, r.needs)], axis=1)
         ok = detected & r.allowed & seen & in_img & unhidden & np.isfinite(r.value)
         values[mid] = np.where(ok, r.value, np.nan)
         occluded |= detected & r.allowed & ~unhidden
@@ -259,6 +261,19 @@ def _measure(
         "occluded": occluded,
     }
     return values, views, flags
+
+
+def _occlusion_needs(f: _Frames, metric_id: str, needs: np.ndarray) -> np.ndarray:
+    """(T, k') landmarks that must not be occluded for the metric: its own, and for a posture
+    metric the hips too. A posture value describes the body sitting or standing tall; with the
+    trunk's lower end guessed, neither that nor the lean of the trunk under a level-looking
+    shoulder line can be told (the therapist clip: shoulders tilted 19 deg over hidden hips).
+    """
+    spec = METRICS_BY_ID[metric_id]
+    if spec.kind != "posture":
+        return needs
+    hips = f.needs("near_hip") if spec.view == "side" else f.needs("left_hip", "right_hip")
+    return np.concatenate([needs, hips], axis=1)
 
 
 def _drop_implausible(values: dict[str, np.ndarray]) -> np.ndarray:
@@ -452,40 +467,3 @@ def _default_neutral(neck_flexion: np.ndarray, time_s: np.ndarray) -> float:
     offset = float(np.median(neck_flexion[window]))
     log.debug("neck flexion neutral %.1f deg from %d frames", offset, int(window.sum()))
     return offset
-
-
-def _check_args(
-    pose: PoseSequence, roll_deg: float, px_per_cm: float | None, min_visibility: float
-) -> None:
-    if not isinstance(pose, PoseSequence):
-        raise TypeError(f"pose must be a PoseSequence; got {type(pose).__name__}")
-    if not np.isfinite(roll_deg) or abs(roll_deg) > 45.0:
-        raise ValueError(f"roll_deg must be a finite angle within +-45 deg; got {roll_deg}")
-    if px_per_cm is not None and not (np.isfinite(px_per_cm) and px_per_cm > 0):
-        raise ValueError(f"px_per_cm must be a positive number or None; got {px_per_cm}")
-    if not 0.0 <= min_visibility <= 1.0:
-        raise ValueError(f"min_visibility must be within [0, 1]; got {min_visibility}")
-
-
-def _check_metrics(metrics: Collection[str] | None) -> frozenset[str]:
-    if metrics is None:
-        return frozenset(METRIC_IDS)
-    if isinstance(metrics, str):
-        raise ValueError(f"metrics must be a collection of metric ids; got the string {metrics!r}")
-    unknown = set(metrics) - set(METRICS_BY_ID)
-    if unknown:
-        raise ValueError(f"unknown metrics {sorted(unknown)}; known: {', '.join(METRIC_IDS)}")
-    return frozenset(metrics)
-
-
-def _check_neutral(neutral: Mapping[str, float] | None) -> dict[str, float]:
-    if neutral is None:
-        return {}
-    unknown = set(neutral) - set(NEUTRAL_METRICS)
-    if unknown:
-        raise ValueError(f"neutral only takes {', '.join(NEUTRAL_METRICS)}; got {sorted(unknown)}")
-    out = {k: float(v) for k, v in neutral.items()}
-    bad = {k: v for k, v in out.items() if not np.isfinite(v)}
-    if bad:
-        raise ValueError(f"neutral values must be finite degrees; got {bad}")
-    return out

@@ -9,9 +9,10 @@ guesses, each a per-frame, per-landmark test (reasons and thresholds: docs/measu
   reference (its median over frames where both ends are confidently seen inside the picture)
   by more than ``max_length_change``; a landmark is hidden when the off segments touching it
   are at least two (or its only segment is off);
-- **trunk shape** (front view): the trunk midline (hip midpoint to shoulder midpoint) more than
-  ``max_trunk_shear_deg`` from the perpendicular of the shoulder line means the hips were put
-  where the body is not (the therapist clip's table edge): both hips are hidden;
+- **trunk shape** (front view): the trunk midline (hip midpoint to shoulder midpoint) leaning
+  more than ``max_trunk_shear_deg`` from the image vertical *and* as far from the
+  perpendicular of the shoulder line means the hips were put where the body is not (the
+  therapist clip's table edge): both hips are hidden;
 - **edges**: a landmark within ``edge_margin`` of the picture's border is a part cut off and
   pinned to the edge;
 - **jumps**: a landmark more than ``max_spike`` torso lengths away from both neighbouring
@@ -220,9 +221,22 @@ def trunk_shear_deg(pose: PoseSequence) -> np.ndarray:
     return np.abs(90.0 - between)
 
 
+def trunk_lean_deg(pose: PoseSequence) -> np.ndarray:
+    """(T,) degrees between the trunk midline (hip to shoulder midpoint) and the image
+    vertical, in [0, 180]; NaN where unknown."""
+    px = pose.pixels
+    midline = (px[:, _I["left_shoulder"]] + px[:, _I["right_shoulder"]]) / 2.0 - (
+        px[:, _I["left_hip"]] + px[:, _I["right_hip"]]
+    ) / 2.0
+    return np.degrees(np.arctan2(np.abs(midline[:, 0]), -midline[:, 1]))
+
+
 def _trunk_sheared(pose: PoseSequence, limit_deg: float) -> np.ndarray:
+    """The midline leans but the shoulder line did not follow it. A shoulder line tilted over
+    an upright midline (one shoulder shrugged) is a real posture, so the lean must be there
+    too; a body leaning as one piece tilts the shoulder line with it (shear near 0)."""
     with np.errstate(invalid="ignore"):
-        return trunk_shear_deg(pose) > limit_deg
+        return (trunk_shear_deg(pose) > limit_deg) & (trunk_lean_deg(pose) > limit_deg)
 
 
 def hidden_parts_warnings(

@@ -79,8 +79,18 @@ def test_hidden_hips_pinned_to_an_edge_are_flagged_and_their_metrics_withheld() 
     # withheld too, never measured from the misplaced hips nor from an unverified vertical.
     assert np.isnan(table.values["shoulder_abduction_left"]).all()
     assert not table.flags["vertical_reference"].any()
-    # Head and shoulders are seen: their metrics stay.
-    assert np.isfinite(table.values["shoulder_tilt"]).all()
+    # Posture describes the body sitting tall: over guessed hips even the shoulder line's
+    # tilt is withheld. A movement of the seen parts (the neck) is still measured.
+    assert np.isnan(table.values["shoulder_tilt"]).all()
+    assert np.isfinite(table.values["neck_lateral_flexion"]).all()
+
+
+def test_one_shoulder_raised_over_an_upright_trunk_is_a_posture_not_an_occlusion() -> None:
+    pose = synthetic_pose({"shoulder_tilt": 12.0}, n_frames=30)
+    assert np.nanmedian(trunk_shear_deg(pose)) > 10.0  # sheared, but the midline is upright
+    table = compute_metrics(pose)
+    assert not table.flags["occluded"].any()
+    np.testing.assert_allclose(table.values["shoulder_tilt"], 12.0, atol=0.1)
 
 
 def test_with_a_level_camera_abduction_falls_back_to_the_true_vertical_and_says_so() -> None:
