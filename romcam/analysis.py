@@ -16,7 +16,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import ExitStack
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,11 +24,13 @@ import cv2
 import numpy as np
 
 from romcam import __version__
+from romcam.core.assessments import AssessmentTest, Side
 from romcam.core.filtering import smooth_table
 from romcam.core.landmarks import PoseSequence
 from romcam.core.measure import compute_metrics
 from romcam.core.metric_table import MetricTable
-from romcam.core.summary import MetricSummary, summarize
+from romcam.core.posture_summary import PostureEntry, summarize_posture
+from romcam.core.summary import MetricSummary, TestReport, reports_for_tests, summarize
 from romcam.errors import NoSubjectError
 from romcam.media.annotated_video import AnnotatedVideoWriter
 from romcam.media.video import VideoFrame, VideoInfo, VideoReader, prefetch
@@ -59,6 +61,10 @@ class AnalysisResult:
     table: MetricTable
     summary: dict[str, MetricSummary]
     warnings: tuple[str, ...]
+    #: Posture metrics while still and upright (``core/posture_summary``).
+    posture: dict[str, PostureEntry] = field(default_factory=dict)
+    #: The requested tests' end ranges (``--test``; ``core/summary.reports_for_tests``).
+    tests: tuple[TestReport, ...] = ()
     #: True when decoding stopped early (the results cover the decoded part only).
     truncated: bool = False
     #: Name of the calibration profile applied (None: none).
@@ -144,6 +150,7 @@ class _Options:
     headline: str | None
     progress: ProgressFn | None
     max_people: int
+    tests: Sequence[tuple[AssessmentTest, Side | None]] = ()
 
 
 def _run_pass(
@@ -231,25 +238,31 @@ def summary_document(
     *,
     video: VideoInfo | None = None,
     warnings: Sequence[str] = (),
+    posture: Mapping[str, PostureEntry] | None = None,
+    tests: Sequence[TestReport] = (),
 ) -> dict[str, Any]:
-    """The content of summary.json: romcam version, video info, warnings, per-metric summary."""
+    """The content of summary.json: romcam version, video info, warnings, per-metric summary
+    (end ranges), posture (while still and upright) and the requested tests."""
     return {
         "romcam_version": __version__,
         "video": None if video is None else video.to_dict(),
         "warnings": list(warnings),
         "metrics": dict(summary),
+        "posture": dict(posture or {}),
+        "tests": list(tests),
     }
 
 
-def _write_tables(
-    staging: Path,
-    table: MetricTable,
-    summary: dict[str, MetricSummary],
-    info: VideoInfo,
-    warnings: list[str],
-) -> None:
+def _write_tables(staging: Path, result: AnalysisResult) -> None:
+    table = result.table
     table.to_dataframe().to_csv(staging / ANGLES_CSV, index=False, float_format="%.3f")
-    doc = summary_document(summary, video=info, warnings=warnings)
+    doc = summary_document(
+        result.summary,
+        video=result.video,
+        warnings=result.warnings,
+        posture=result.posture,
+        tests=result.tests,
+    )
     (staging / SUMMARY_JSON).write_text(json.dumps(doc, indent=2, allow_nan=False) + "\n")
 
 
@@ -265,6 +278,7 @@ def analyze_video(
     max_frames: int | None = None,
     max_seconds: float | None = None,
     max_people: int = 2,
+    tests: Sequence[tuple[AssessmentTest, Side | None]] = (),
 ) -> AnalysisResult:
     """Analyze ``video``; write landmarks.csv, angles.csv, summary.json, annotated.mp4.
 
@@ -279,6 +293,7 @@ def analyze_video(
         max_people: people the pose model looks for. 2 (default) lets the tracker follow the
             subject when someone else walks in and warns about it; 1 is about 1.5x faster
             (MediaPipe stops searching for a second person) but cannot tell.
+        tests: (test, side) pairs to report in ``tests`` (a sided test without a side: both).
 
     Raises:
         VideoError, NoSubjectError, ModelError, CalibrationError: with one clear sentence.
@@ -288,7 +303,7 @@ def analyze_video(
     with VideoReader(video, max_frames=max_frames, max_seconds=max_seconds) as reader:
         staging = _Staging(out) if out is not None else None
         try:
-            opts = _Options(model_path, write_annotated, headline, progress, max_people)
+            opts = _Options(model_path, write_annotated, headline, progress, max_people, tests)
             result = _analyze_staged(reader, staging, profile, opts)
         except BaseException:
             if staging is not None:
@@ -331,12 +346,14 @@ def _analyze_staged(
         table=table,
         summary=summary,
         warnings=tuple(passed.warnings),
+        posture=summarize_posture(table, passed.pose),
+        tests=tuple(reports_for_tests(table, opts.tests)),
         truncated=passed.truncated,
         calibration=profile.name if profile is not None else None,
     )
     if staging is None:
         return result
-    _write_tables(staging.path, table, summary, info, passed.warnings)
+    _write_tables(staging.path, result)
     names = [LANDMARKS_CSV, ANGLES_CSV, SUMMARY_JSON] + ([ANNOTATED_MP4] if annotated else [])
     placed = staging.commit(names)
     return replace(

@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 import math
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any, Literal, TypedDict
 
@@ -380,3 +381,15 @@ def sides_of_test(test: AssessmentTest, side: Side | None) -> tuple[Side | None,
     if test.sided and side is None:
         return ("left", "right")
     return (side,)
+
+
+def reports_for_tests(
+    table: MetricTable, requested: Sequence[tuple[AssessmentTest, Side | None]]
+) -> list[TestReport]:
+    """summary.json's ``tests``: one entry per requested test and side (both sides of a sided
+    test requested without one), in the order asked."""
+    return [
+        report_of_test(summary_for_test(table, test, side))
+        for test, asked in requested
+        for side in sides_of_test(test, asked)
+    ]
