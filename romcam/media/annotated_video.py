@@ -2,7 +2,8 @@
 
 Drawing and encoding run on a worker thread fed through a small bounded queue, so they overlap
 with decoding and the pose model on the caller's thread; the queue bound keeps memory flat.
-Frames are downscaled to at most :data:`MAX_HEIGHT` rows before drawing and encoding. The
+Frames are downscaled to at most :data:`MAX_SHORT_SIDE` pixels on their short side (a portrait
+phone clip stays as sharp as a landscape one) before drawing and encoding. The
 readout is the live view's causal measurer (``romcam.core.causal_measurer``), so it shows
 what ``angles.csv`` says (same calibration and neutral) as the live view would have shown it.
 The worker measures frames in batches of a few (one ``compute_metrics`` call costs about the
@@ -27,6 +28,7 @@ from romcam.core.causal_measurer import FrameMeasurement
 from romcam.core.metric_specs import METRIC_IDS, METRICS_BY_ID, metric_spec
 from romcam.core.summary import view_fits
 from romcam.media.drawing import ARCS, draw_angle_arc, draw_readout, draw_skeleton
+from romcam.media.panel_placement import PanelPlacer
 from romcam.media.video import H264Writer, even_size
 from romcam.worker import QueueWorker
 
@@ -39,7 +41,9 @@ log = logging.getLogger(__name__)
 # frame; encoding 720p with "veryfast" added ~26 ms (plus resize and drawing), cutting
 # throughput to ~0.7x of a bare decode + pose loop. 540p "superfast" costs ~10 ms per frame,
 # plays in browsers like any yuv420p H.264, and keeps the readout legible (benchmarks/README.md).
-MAX_HEIGHT = 540
+# The cap is on the short side: a 1080x1920 portrait clip becomes 540x960, the same pixel count
+# (and encoder cost) as a landscape 960x540, instead of an unreadable 304x540.
+MAX_SHORT_SIDE = 540
 #: libx264 preset of the annotated video.
 PRESET = "superfast"
 #: A new headline metric must out-move the current one by this much (unit of the metric).
@@ -143,6 +147,14 @@ def frame_cues(metric_id: str, view: str, detected: bool, people: int) -> list[s
     return [*cues, cue] if cue else cues
 
 
+def output_size(width: int, height: int, max_short_side: int = MAX_SHORT_SIDE) -> tuple[int, int]:
+    """(width, height) of the annotated video: scaled down so that the short side is at most
+    ``max_short_side`` px (never up), both even, aspect ratio kept to within a pixel."""
+    if min(width, height) <= max_short_side:
+        return even_size(width, height)
+    return even_size(width, height, max_height=round(height * max_short_side / min(width, height)))
+
+
 class AnnotatedVideoWriter(Closing):
     """Annotate and encode frames on a worker thread; use as a context manager.
 
@@ -161,13 +173,15 @@ class AnnotatedVideoWriter(Closing):
         *,
         headline: str | None = None,
         calibration: CalibrationProfile | None = None,
-        max_height: int | None = None,
+        max_short_side: int | None = None,
         preset: str | None = None,
         queue_size: int = 4,
         batch: int = 8,
     ) -> None:
         self.readout = LiveReadout(width, height, headline=headline, calibration=calibration)
-        self.size = even_size(width, height, max_height=max_height or MAX_HEIGHT)
+        self.size = output_size(width, height, max_short_side or MAX_SHORT_SIDE)
+        #: Puts the readout panel in the corner that covers the subject least.
+        self.panel = PanelPlacer()
         self.batch = batch
         self._writer = H264Writer(path, *self.size, fps, preset=preset or PRESET)
         self._pending: list[tuple] = []
@@ -234,4 +248,6 @@ class AnnotatedVideoWriter(Closing):
         if image is not None and headline in ARCS and math.isfinite(readings[headline]):
             draw_angle_arc(frame, image, headline, readings[headline])
         cues = frame_cues(headline, view, image is not None, people)
-        draw_readout(frame, readings, view, cues, headline=headline)
+        draw_readout(
+            frame, readings, view, cues, headline=headline, placer=self.panel, landmarks=image
+        )

@@ -1,9 +1,11 @@
 """Drawing on video frames: skeleton, joint-angle arc, live readout panel and warning banner.
 
 Pure OpenCV on a (H, W, 3) uint8 BGR frame, drawn in place and returned, so the same functions
-serve the CLI's annotated video and the dashboard's live view. Sizes scale with the frame
-height; a 720p frame is annotated in well under 3 ms. Landmarks are MediaPipe image landmarks
-(normalised x right, y down; see :mod:`romcam.core.landmarks`).
+serve the CLI's annotated video and the dashboard's live view. Sizes scale with the frame's
+short side; the readout panel goes bottom left, or, with a ``PanelPlacer``
+(``romcam.media.panel_placement``), in the corner that covers the subject least. A 720p frame
+is annotated in well under 3 ms. Landmarks are MediaPipe image landmarks (normalised x right,
+y down; see :mod:`romcam.core.landmarks`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import numpy as np
 
 from romcam.core.landmarks import LANDMARK_INDEX, N_LANDMARKS, SKELETON_EDGES
 from romcam.core.metric_specs import METRICS, METRICS_BY_ID, JointArc
+from romcam.media.panel_placement import PanelPlacer, corner_rect
 
 # BGR colours.
 LEFT_COLOUR = (255, 160, 40)  # the subject's left side: blue
@@ -59,7 +62,9 @@ def _landmark_array(pose: HasImageLandmarks | np.ndarray | None) -> np.ndarray |
 
 
 def _scale(frame: np.ndarray) -> float:
-    return float(frame.shape[0]) / 720.0
+    """Drawing scale: 1 on a 720p frame. The short side counts, so that text and panel keep
+    their share of a portrait frame's width (a 540x960 frame draws as a 960x540 one)."""
+    return float(min(frame.shape[:2])) / 720.0
 
 
 def _side_colour(a: int, b: int) -> tuple[int, int, int]:
@@ -228,8 +233,10 @@ def draw_readout(
     *,
     headline: str | None = None,
     max_rows: int = 4,
+    placer: PanelPlacer | None = None,
+    landmarks: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Draw the live readout panel (bottom left) and the view / warning banner (top).
+    """Draw the live readout panel and the view / warning banner (top).
 
     Args:
         readings: metric id -> current value in the metric's unit (NaN shows ``--``). The
@@ -238,13 +245,16 @@ def draw_readout(
         view: value of the ``view`` column (``front``, ``side_left``, ...).
         warnings: short cues such as "turn sideways" or "2 people in frame", shown in the
             banner in amber.
+        placer: puts the panel in the corner that covers the subject least (its state keeps
+            the corner steady from frame to frame); None = bottom left.
+        landmarks: the subject's (33, 4) normalised landmarks, for ``placer``.
     Returns the frame, drawn in place.
     """
     _draw_banner(frame_bgr, view, warnings)
     if readings:
         first = headline if headline is not None and headline in readings else next(iter(readings))
         others = [k for k in readings if k != first][: max(0, max_rows - 1)]
-        _draw_panel(frame_bgr, first, readings, others)
+        _draw_panel(frame_bgr, first, readings, others, placer, landmarks)
     return frame_bgr
 
 
@@ -260,18 +270,53 @@ def _draw_banner(frame: np.ndarray, view: str, warnings: Sequence[str]) -> None:
         x += _text(frame, warning, (x, base), 0.7 * s, WARN_COLOUR)
 
 
-def _draw_panel(
+#: Least width (px at 720p) of the small value column, so that short values line up; longer
+#: values push their label right.
+_VALUE_COLUMN = 60
+
+
+def _text_width(text: str, scale: float) -> int:
+    return int(cv2.getTextSize(text, FONT, scale, max(1, round(2 * scale)))[0][0])
+
+
+def _panel_size(
     frame: np.ndarray, first: str, readings: Mapping[str, float], others: Sequence[str]
+) -> tuple[int, int]:
+    """(width, height) in px of the panel: as wide as its text (at most 440 px at 720p), so
+    that it leaves as much of a narrow portrait frame free as it can."""
+    s = _scale(frame)
+    digits = _format_value(first, readings[first])[0]
+    widths = [_text_width(_label(first), 0.6 * s), _text_width(digits, 2.2 * s) + round(20 * s)]
+    for mid in others:
+        used = max(
+            _text_width(_format_value(mid, readings[mid])[0], 0.75 * s) + round(16 * s),
+            round(_VALUE_COLUMN * s),
+        )
+        widths.append(used + round(10 * s) + _text_width(_label(mid), 0.55 * s))
+    width = min(round(440 * s), max(widths) + round(24 * s))
+    height = round(28 * s) + round(70 * s) + round(30 * s) * len(others) + round(12 * s)
+    return width, height
+
+
+def _draw_panel(
+    frame: np.ndarray,
+    first: str,
+    readings: Mapping[str, float],
+    others: Sequence[str],
+    placer: PanelPlacer | None,
+    landmarks: np.ndarray | None,
 ) -> None:
     s = _scale(frame)
-    h = frame.shape[0]
+    h, w = frame.shape[:2]
     row = round(30 * s)
     big = round(70 * s)
-    panel_h = round(28 * s) + big + row * len(others) + round(12 * s)
-    panel_w = round(440 * s)
-    y0 = h - panel_h - round(12 * s)
-    x0 = round(12 * s)
-    _shade(frame, x0, y0, x0 + panel_w, y0 + panel_h)
+    size = _panel_size(frame, first, readings, others)
+    margin, top = round(12 * s), round(36 * s)
+    if placer is None:
+        x0, y0 = corner_rect("bottom_left", (w, h), size, margin, top)[:2]
+    else:
+        x0, y0 = placer.place(landmarks, (w, h), size, margin=margin, top=top)[:2]
+    _shade(frame, x0, y0, x0 + size[0], y0 + size[1])
     x = x0 + round(12 * s)
     y = y0 + round(24 * s)
     _text(frame, _label(first), (x, y), 0.6 * s, TEXT_COLOUR)
@@ -283,7 +328,7 @@ def _draw_panel(
         _text(
             frame,
             _label(mid),
-            (x + max(used, round(70 * s)) + round(10 * s), y),
+            (x + max(used, round(_VALUE_COLUMN * s)) + round(10 * s), y),
             0.55 * s,
             (200, 200, 200),
         )
@@ -305,8 +350,8 @@ def draw_hold_cue(
     h, w = frame_bgr.shape[:2]
     bar_h = max(18, h // 16)
     # Just under the view/warning banner of draw_readout (36 px at 720p), clear of
-    # the readout panel at the bottom left.
-    y0 = round(36 * h / 720) + 6
+    # the readout panel at the bottom left (the live view does not move the panel).
+    y0 = round(36 * _scale(frame_bgr)) + 6
     y1 = y0 + bar_h
     fill_colour = (200, 140, 0) if phase == "neutral" else (0, 190, 255)
     if captured is not None:
