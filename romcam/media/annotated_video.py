@@ -104,14 +104,17 @@ class LiveReadout:
         finite = np.isfinite(values)
         self._lo[finite] = np.minimum(self._lo[finite], values[finite])
         self._hi[finite] = np.maximum(self._hi[finite], values[finite])
-        self._pick_headline()
+        self._pick_headline(measured.view)
         return self._readings(values, measured.view), measured.view
 
-    def _pick_headline(self) -> None:
+    def _pick_headline(self, view: str) -> None:
+        """Headline the moving ROM metric the frame's view suits (no view: any)."""
         if self.fixed_headline is not None:
             return
         span = np.where(np.isfinite(self._hi - self._lo), self._hi - self._lo, -1.0)
         span = np.where(_IS_ROM, span, -1.0)  # posture values are static: never the headline
+        if view != "none":
+            span = np.where(_fits_view(view), span, -1.0)
         best = int(np.argmax(span))
         current = span[METRIC_IDS.index(self.headline)]
         if span[best] > current + HEADLINE_HYSTERESIS or current < 0:
@@ -130,6 +133,11 @@ class LiveReadout:
         return readings
 
 
+def _fits_view(view: str) -> np.ndarray:
+    """(len(METRIC_IDS),) bool: the metrics ``view`` suits (``summary.view_fits``)."""
+    return np.array([view_fits(METRICS_BY_ID[m].view, view) for m in METRIC_IDS])
+
+
 def view_cue(metric_id: str, view: str) -> str | None:
     """A short instruction when ``view`` does not suit ``metric_id`` ("turn sideways")."""
     needed = METRICS_BY_ID[metric_id].view
@@ -138,12 +146,24 @@ def view_cue(metric_id: str, view: str) -> str | None:
     return "turn sideways" if needed == "side" else "face the camera"
 
 
-def frame_cues(metric_id: str, view: str, detected: bool, people: int) -> list[str]:
-    """Banner warnings for one frame."""
+def frame_cues(
+    metric_id: str, view: str, detected: bool, people: int, *, chosen: bool = True
+) -> list[str]:
+    """Banner warnings for one frame.
+
+    Args:
+        metric_id: the headline metric; view: the frame's detected view.
+        detected: the subject was found; people: the people the model saw in the picture.
+        chosen: the headline was chosen by the user (``--headline``, a test): only then can a
+            view be wrong for the recording, and the view cue is shown. A headline picked
+            from the movement is one the clip's own view suits, so it gets no view cue (a
+            front-view neck rotation clip is never told to "turn sideways").
+    """
     if not detected:
-        return ["no one in frame"]
+        # People seen but not the subject: it is lost (hidden, left, or another person).
+        return ["subject lost" if people >= 1 else "no one in frame"]
     cues = [f"{people} people in frame"] if people >= 2 else []
-    cue = view_cue(metric_id, view)
+    cue = view_cue(metric_id, view) if chosen else None
     return [*cues, cue] if cue else cues
 
 
@@ -247,7 +267,13 @@ class AnnotatedVideoWriter(Closing):
         draw_skeleton(frame, image)
         if image is not None and headline in ARCS and math.isfinite(readings[headline]):
             draw_angle_arc(frame, image, headline, readings[headline])
-        cues = frame_cues(headline, view, image is not None, people)
+        cues = frame_cues(
+            headline,
+            view,
+            image is not None,
+            people,
+            chosen=self.readout.fixed_headline is not None,
+        )
         draw_readout(
             frame, readings, view, cues, headline=headline, placer=self.panel, landmarks=image
         )

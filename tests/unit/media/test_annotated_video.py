@@ -11,6 +11,7 @@ import pytest
 
 from romcam.analysis import analyze_landmarks
 from romcam.core.landmarks import PoseSequence
+from romcam.core.metric_specs import METRICS_BY_ID
 from romcam.core.synthetic import synthetic_pose
 from romcam.media.annotated_video import AnnotatedVideoWriter, LiveReadout, frame_cues, view_cue
 from romcam.media.video import iter_frames
@@ -71,6 +72,26 @@ def test_frame_cues() -> None:
         "turn sideways",
     ]
     assert frame_cues("knee_flexion_left", "side_left", True, 1) == []
+
+
+def test_people_seen_without_the_subject_is_subject_lost() -> None:
+    assert frame_cues("knee_flexion_left", "none", False, 2) == ["subject lost"]
+    assert frame_cues("knee_flexion_left", "none", False, 1) == ["subject lost"]
+
+
+def test_no_view_cue_for_a_headline_picked_from_the_movement() -> None:
+    # A front-view clip whose moving metric was picked automatically is never told to turn.
+    assert frame_cues("knee_flexion_left", "front", True, 1, chosen=False) == []
+    assert frame_cues("knee_flexion_left", "front", True, 1, chosen=True) == ["turn sideways"]
+
+
+def test_auto_headline_follows_the_metrics_the_view_suits() -> None:
+    # Front view, the arm sweeps: the headline is a front-view metric, never a side one.
+    pose = synthetic_pose({"shoulder_abduction_left": _abduction_sweep(30)}, view="front")
+    readout = LiveReadout(W, H)
+    for i in range(len(pose)):
+        readout.update(float(pose.time_s[i]), pose.image[i], pose.world[i])
+    assert METRICS_BY_ID[readout.headline].view in ("front", "any")
 
 
 def test_writer_encodes_every_frame_downscaled(tmp_path: Path) -> None:
