@@ -45,6 +45,8 @@ def setup_problems(
         flags: per-frame quality flags of the metric table (``out_of_plane`` ...).
     """
     if image is None or not np.isfinite(image[:, 0]).any():
+        if people >= 1:  # someone is seen, but not the client being followed
+            return ("Client lost: only the client should be in view; step back into it.",)
         return ("Nobody found: step into the picture, in good light.",)
     problems: list[str] = []
     if people > 1:

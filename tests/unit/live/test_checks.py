@@ -52,6 +52,8 @@ def _front_pose() -> np.ndarray:
 def test_setup_problems_say_what_to_fix() -> None:
     test = assessment_test("shoulder_abduction")
     assert setup_problems(None, test, "right", "none", 0)[0].startswith("Nobody found")
+    # Someone in the picture, but not the followed client: lost, not absent.
+    assert setup_problems(None, test, "right", "none", 1)[0].startswith("Client lost")
     assert setup_problems(_front_pose(), test, "right", "front", 1) == ()
     pose = _front_pose()
     pose[LANDMARK_INDEX["right_hip"], 1] = 1.3  # below the picture
