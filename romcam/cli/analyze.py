@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from romcam.core.assessments import TESTS_BY_ID, AssessmentTest, Side, assessment_test
 from romcam.core.metric_specs import METRIC_IDS, metric_spec
-from romcam.core.summary import MetricSummary, view_problem
+from romcam.core.posture_summary import PostureEntry
+from romcam.core.summary import MetricSummary, TestReport, view_problem
 from romcam.errors import InputError
 from romcam.paths import atomic_write_text
 
@@ -68,7 +70,43 @@ def _register_analyze(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="look for one person only: faster, but another person walking in is not noticed",
     )
+    _test_options(p)
     p.set_defaults(func=run_analyze)
+
+
+def _test_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--test",
+        action="append",
+        default=None,
+        choices=sorted(TESTS_BY_ID),
+        metavar="TEST",
+        help="clinical test to report in summary.json's 'tests' (as in `romcam measure`; "
+        f"repeatable): {', '.join(sorted(TESTS_BY_ID))}",
+    )
+    p.add_argument(
+        "--side",
+        choices=("left", "right"),
+        default=None,
+        help="side of a sided --test (neck rotation and lateral flexion: the direction); "
+        "without it a sided test is measured on both sides",
+    )
+
+
+def requested_tests(args: argparse.Namespace) -> list[tuple[AssessmentTest, Side | None]]:
+    """The (test, side) pairs of ``--test``/``--side``; InputError when they do not fit."""
+    if not args.test:
+        if args.side is not None:
+            raise InputError("--side needs --test: give the test the side belongs to")
+        return []
+    pairs: list[tuple[AssessmentTest, Side | None]] = []
+    for test_id in args.test:
+        test = assessment_test(test_id)
+        side: Side | None = args.side if test.sided else None
+        if args.side is not None and not test.sided:
+            raise InputError(f"--test {test_id} has no side; leave out --side")
+        pairs.append((test, side))
+    return pairs
 
 
 def _register_angles(subparsers: argparse._SubParsersAction) -> None:
@@ -90,6 +128,7 @@ def _register_angles(subparsers: argparse._SubParsersAction) -> None:
     a.add_argument(
         "--calibration", default=None, metavar="NAME", help="saved calibration profile to apply"
     )
+    _test_options(a)
     a.set_defaults(func=run_angles)
 
 
@@ -125,7 +164,12 @@ def summary_lines(summary: Mapping[str, MetricSummary]) -> list[str]:
         lines.append(f"{'held end range':<38}{'min':>8}{'max':>8}{'excursion':>11}  unit")
         for mid in ok:
             e = summary[mid]
-            cells = [_cell(e.get(k)) for k in ("min", "max", "excursion")]
+            # A direction that is not an accepted end range (not moved, not held) shows "-".
+            low, high = (
+                e.get(k) if e.get(f"{k}_quality", "ok") == "ok" else None for k in ("min", "max")
+            )
+            span = e.get("excursion") if low is not None and high is not None else None
+            cells = [_cell(x) for x in (low, high, span)]
             lines.append(
                 f"{metric_spec(mid).label:<38}{cells[0]:>8}{cells[1]:>8}{cells[2]:>11}  "
                 f"{e.get('unit', '')}"
@@ -142,10 +186,56 @@ def summary_lines(summary: Mapping[str, MetricSummary]) -> list[str]:
     return lines
 
 
+def posture_lines(posture: Mapping[str, PostureEntry]) -> list[str]:
+    """The posture section: values taken while still and upright, with the stretch used."""
+    ok = [mid for mid in METRIC_IDS if mid in posture and posture[mid].get("quality") == "ok"]
+    if not ok:
+        return ["No posture value: the subject was never still and upright for 2 s."]
+    lines = [f"{'posture (still and upright)':<38}{'value':>8}  {'unit':<5}from - to (s)"]
+    for mid in ok:
+        e = posture[mid]
+        lines.append(
+            f"{metric_spec(mid).label:<38}{_cell(e.get('value')):>8}  {e.get('unit', ''):<5}"
+            f"{_cell(e.get('from_s'))} - {_cell(e.get('to_s'))}"
+        )
+    return lines
+
+
+def lines_for_tests(tests: Sequence[TestReport]) -> list[str]:
+    """The requested tests: end range or why there is none."""
+    lines = []
+    for r in tests:
+        name = r["test"] + (f" ({r['side']})" if r["side"] else "")
+        if r["quality"] == "ok":
+            unit = metric_spec(r["metric"]).unit
+            lines.append(f"{name:<38}{_cell(r['end_range']):>8}  {unit}  held {r['hold_s']} s")
+        else:
+            why = str(r["reason"] or "").split(": ", 1)[-1]
+            lines.append(f"{name:<38}{'-':>8}  {r['quality']}: {why}")
+    return lines
+
+
+def print_report(
+    summary: Mapping[str, MetricSummary],
+    posture: Mapping[str, PostureEntry],
+    tests: Sequence[TestReport],
+) -> None:
+    """Print the tests asked for, the held end ranges and, apart, the posture."""
+    if tests:
+        print("\n".join(lines_for_tests(tests)))
+        print()
+    print("\n".join(summary_lines(summary)))
+    print()
+    print("\n".join(posture_lines(posture)))
+
+
 def _seen_not_held(metric_id: str, entry: MetricSummary) -> bool:
-    """Rejected although the view suits the metric and values were measured."""
+    """Rejected although the view suits the metric, values were measured and it moved."""
     if entry.get("quality") != "rejected" or entry.get("peak") is None:
         return False
+    codes = {entry.get("max_quality"), entry.get("min_quality")}
+    if codes <= {"not_moved", "no_data", "too_few_frames"}:
+        return False  # nothing was reached: not worth a line
     spec = metric_spec(metric_id)
     return not view_problem(metric_id, spec.view, spec.side, str(entry.get("view")))
 
@@ -169,6 +259,7 @@ def run_analyze(args: argparse.Namespace) -> int:
         )
     if args.max_seconds is not None and not args.max_seconds > 0:
         raise InputError(f"--max-seconds must be > 0; got {args.max_seconds}")
+    tests = requested_tests(args)
     info = probe_video(args.video)
     out = args.out if args.out is not None else args.video.with_name(f"{args.video.stem}_romcam")
     update, close = _progress_bar(info.frame_count)
@@ -183,10 +274,11 @@ def run_analyze(args: argparse.Namespace) -> int:
             progress=update,
             max_seconds=args.max_seconds,
             max_people=1 if args.single_person else 2,
+            tests=tests,
         )
     finally:
         close()
-    print("\n".join(summary_lines(result.summary)))
+    print_report(result.summary, result.posture, result.tests)
     print(f"\nResults written to {result.out_dir}")
     for warning in result.warnings:
         print(f"romcam: warning: {warning}", file=sys.stderr)
@@ -195,19 +287,24 @@ def run_analyze(args: argparse.Namespace) -> int:
 
 def run_angles(args: argparse.Namespace) -> int:
     from romcam.analysis import analyze_landmarks, summary_document
+    from romcam.core.posture_summary import summarize_posture
+    from romcam.core.summary import reports_for_tests
     from romcam.media.landmark_csv import read_landmarks_csv
 
+    tests = requested_tests(args)
     if not args.landmarks.is_file():
         raise InputError(f"{args.landmarks}: no such file; give the landmarks.csv to read")
     pose = read_landmarks_csv(args.landmarks)
     if len(pose) == 0 or not pose.detected.any():
         raise InputError(f"{args.landmarks}: holds no landmarks (no frame with a subject)")
     table, summary = analyze_landmarks(pose, calibration=args.calibration)
+    posture = summarize_posture(table, pose)
+    reports = reports_for_tests(table, tests)
     out = args.output if args.output is not None else args.landmarks.with_name("angles.csv")
     atomic_write_text(out, table.to_dataframe().to_csv(index=False, float_format="%.3f"))
     if args.summary is not None:
-        doc = summary_document(summary)
+        doc = summary_document(summary, posture=posture, tests=reports)
         atomic_write_text(args.summary, json.dumps(doc, indent=2, allow_nan=False) + "\n")
-    print("\n".join(summary_lines(summary)))
+    print_report(summary, posture, reports)
     print(f"\nAngle table written to {out}")
     return 0

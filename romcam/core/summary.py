@@ -240,7 +240,9 @@ def _entry(
     quality: Quality = "ok"
     reason = ""
     if not any(verdicts[d].ok for d in directions):
-        first = verdicts[directions[0]]
+        # The reason of a direction that moved says more than "no movement this way".
+        moved = [verdicts[d] for d in directions if verdicts[d].quality != "not_moved"]
+        first = (moved or [verdicts[directions[0]]])[0]
         quality = "no_data" if rom.quality == "no_data" else "rejected"
         reason = (
             first.reason if first.reason.startswith(metric_id) else f"{metric_id}: {first.reason}"
