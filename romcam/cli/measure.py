@@ -15,6 +15,7 @@ from romcam.store import MeasurementRecord
 from romcam.store.from_results import (
     NotMeasuredError,
     RejectedResultError,
+    WrongSideError,
     measurement_from_analysis,
 )
 
@@ -74,6 +75,7 @@ def run_measure(args: argparse.Namespace) -> int:
                 model_path=args.model,
                 calibration=args.calibration,
                 write_annotated=False,
+                tests=[(test, args.side)],
             )
             for warning in result.warnings:
                 print(f"romcam: warning: {warning}", file=sys.stderr)
@@ -90,6 +92,8 @@ def run_measure(args: argparse.Namespace) -> int:
                 raise InputError(
                     f"{args.video}: {exc}, or pass --keep-rejected to store it anyway"
                 ) from None
+            except WrongSideError as exc:
+                raise InputError(f"{args.video}: {exc} (--side)") from None
             except NotMeasuredError as exc:
                 raise InputError(f"{args.video}: {exc}") from None
             record = store.add_measurement(args.session, measurement, recording)

@@ -37,6 +37,10 @@ class RejectedResultError(InputError):
     """The attempt failed its quality check and the caller did not ask to keep it."""
 
 
+class WrongSideError(NotMeasuredError):
+    """The video shows the other side of the body: the message says which side to choose."""
+
+
 @dataclass(frozen=True, kw_only=True)
 class AttemptResult:
     """What one attempt at a clinical test measured, whichever way it was measured.
@@ -152,9 +156,13 @@ def measurement_from_analysis(
 
     Raises:
         ValueError: ``side`` does not fit the test.
+        WrongSideError: the video shows the other side ("this video shows the left side;
+            choose left").
         NotMeasuredError, RejectedResultError: see :func:`measurement_input`.
     """
     entry = summary_for_test(result.table, test, side)
+    if entry["code"] == "wrong_side":  # never stored, even with keep_rejected: choose again
+        raise WrongSideError(entry["reason"].split(": ", 1)[-1])
     measurement = measurement_input(
         attempt_from_summary(entry),
         phase=phase,

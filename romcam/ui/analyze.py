@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import shutil
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,6 +15,8 @@ import streamlit as st
 
 from romcam.calibration import CalibrationProfile
 from romcam.core.assessments import AssessmentTest, Side
+from romcam.core.metric_specs import metric_spec
+from romcam.core.posture_summary import PostureEntry
 from romcam.core.summary import AssessmentSummary, summary_for_test
 from romcam.errors import InputError, RomcamError
 from romcam.paths import safe_filename
@@ -131,22 +134,49 @@ def _result_ui(analyzed: Analyzed, test: AssessmentTest, side: Side | None) -> A
     st.subheader(f"Result: {analyzed.upload_name}")
     for warning in result.warnings:
         st.warning(warning)
-    value = entry["value_from_start"] if test.needs_neutral else entry["value"]
+    # Only an accepted end range is shown as a number; otherwise the reason says what to do.
+    value = entry["end_range"]
     cols = st.columns(3)
     cols[0].metric(
         entry["label"] + (f" ({side})" if side else ""),
         "—" if value is None else f"{value:.1f} {entry['unit']}",
     )
-    cols[1].metric("Quality", entry["quality"])
+    cols[1].metric("Quality", entry["code"].replace("_", " "))
     cols[2].metric("View", str(entry["view"]).replace("_", " "))
     if entry["reason"]:
-        st.caption(entry["reason"])
+        st.warning(entry["reason"].split(": ", 1)[-1])
+    elif entry["hold_s"] is not None:
+        st.caption(f"Held {entry['hold_s']:.1f} s from {entry['time_s']:.1f} s.")
     if result.annotated_mp4 is not None and Path(result.annotated_mp4).is_file():
         st.video(str(result.annotated_mp4))
     st.altair_chart(
         angle_curves_chart(result.table.to_dataframe(), [entry["metric"]]), width="stretch"
     )
+    _posture_ui(result.posture)
     return entry
+
+
+def _posture_ui(posture: Mapping[str, PostureEntry]) -> None:
+    """Posture apart from the range of motion: values taken while still and upright."""
+    st.subheader("Posture (while still and upright)")
+    rows = [
+        {
+            "measure": metric_spec(mid).label,
+            "value": e["value"],
+            "unit": e["unit"],
+            "from (s)": e["from_s"],
+            "to (s)": e["to_s"],
+        }
+        for mid, e in posture.items()
+        if e["quality"] == "ok"
+    ]
+    if rows:
+        st.dataframe(rows, hide_index=True)
+    else:
+        st.caption(
+            "No posture value: the subject was never still and upright (standing or sitting "
+            "tall) for 2 s."
+        )
 
 
 _KEEP_REJECTED = "Save it anyway"
@@ -163,6 +193,9 @@ def _save_ui(
     session = session_picker_ui(store, client, "analyze") if client else None
     phase = phase_ui("analyze")
     keep_rejected = False
+    if entry["code"] == "wrong_side":
+        st.info(f"Not saved: {entry['reason'].split(': ', 1)[-1]}.")
+        return
     if entry["quality"] == "rejected":
         st.caption(
             f"This result failed its quality check (see above): it is saved only if you tick "

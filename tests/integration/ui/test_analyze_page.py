@@ -93,12 +93,14 @@ def test_the_calibration_profile_is_recorded(session_id: int, clip_bytes: bytes)
     assert m.calibration_profile == "clinic-tripod"
 
 
-def _analyzed_elsewhere(folder: Path) -> Analyzed:
+def _analyzed_elsewhere(
+    folder: Path, metric: str = "elbow_flexion_right", view: str = "front"
+) -> Analyzed:
     """Elbow flexion raised to 90 deg and held, filmed from the front (without the model): the
     held value is there, but the test needs a side view, so the result is rejected."""
-    files = write_trial_files(folder, "elbow_flexion_right", 90.0)
+    files = write_trial_files(folder, metric, 90.0)
     curve = np.concatenate([np.linspace(0.0, 90.0, 30), np.full(60, 90.0)])
-    pose = synthetic_pose({"elbow_flexion_right": curve}, view="front")
+    pose = synthetic_pose({metric: curve}, view=view)
     table, summary = analyze_landmarks(pose)
     result = AnalysisResult(
         video=probe_video(files.video or ""),
@@ -123,7 +125,10 @@ def test_a_rejected_result_is_saved_only_when_asked(session_id: int, tmp_path: P
     at.selectbox(key="analyze_test").set_value("elbow_flexion").run()
     at.radio(key="analyze_side").set_value("right").run()
     assert not at.exception
-    assert {m.label: m.value for m in at.metric}["Quality"] == "rejected"
+    metrics = {m.label: m.value for m in at.metric}
+    # A rejected value is not shown as a number; the reason says why (issue 11).
+    assert metrics["Quality"] == "wrong view" and metrics["Elbow flexion (right)"] == "—"
+    assert "needs a side view" in at.warning[0].value
     next(b for b in at.button if b.label == "Save measurement").click().run()
     assert not at.exception
     assert "failed its quality check" in at.error[0].value and "not saved" in at.error[0].value
@@ -172,3 +177,24 @@ def test_check_upload_refuses(name: str, size: int, match: str) -> None:
 
 def test_check_upload_makes_a_safe_name() -> None:
     assert check_upload("../../etc/My Clip (1).MP4", 1000) == "My_Clip_1.mp4"
+
+
+def test_a_side_the_video_does_not_show_says_which_to_choose(
+    session_id: int, tmp_path: Path
+) -> None:
+    at = page_app("analyze", "analyze_page")
+    at.session_state["romcam_analyze_result"] = _analyzed_elsewhere(
+        tmp_path / "upload", "shoulder_flexion_left", "side_left"
+    )
+    at.run()
+    at.selectbox(key="analyze_test").set_value("shoulder_flexion").run()
+    at.radio(key="analyze_side").set_value("right").run()
+    assert not at.exception
+    assert {m.label: m.value for m in at.metric}["Quality"] == "wrong side"
+    assert at.warning[0].value == "this video shows the left side; choose left"
+    assert "Save measurement" not in [b.label for b in at.button]
+    at.radio(key="analyze_side").set_value("left").run()
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Quality"] == "ok" and metrics["Shoulder flexion (left)"] == "90.0 deg"
+    # Posture apart: a raised arm held still and upright is a posture stretch.
+    assert "Posture (while still and upright)" in [h.value for h in at.subheader]

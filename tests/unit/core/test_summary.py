@@ -14,6 +14,7 @@ from romcam.core.metric_table import MetricTable
 from romcam.core.summary import (
     ROM_METRIC_IDS,
     dominant_view,
+    reports_for_tests,
     summarize,
     summary_for_test,
     view_problem,
@@ -261,3 +262,50 @@ def test_summary_for_test_checks_only_the_tests_extreme():
     entry = summarize(table)["shoulder_flexion_left"]
     assert entry["quality"] == "ok" and entry["max_quality"] == "ok"
     assert entry["min_quality"] == "not_held"
+
+
+def test_a_sided_test_the_video_does_not_show_says_which_side_to_choose():
+    table = make_table({"shoulder_flexion_left": FLEXION}, "side_left")
+    right = summary_for_test(table, assessment_test("shoulder_flexion"), "right")
+    assert right["code"] == "wrong_side" and right["end_range"] is None
+    assert right["reason"] == "shoulder_flexion_right: this video shows the left side; choose left"
+    left = summary_for_test(table, assessment_test("shoulder_flexion"), "left")
+    assert left["code"] == "ok" and left["end_range"] == left["value"]
+
+
+def test_reports_for_tests_measures_both_sides_without_a_side():
+    table = make_table({"shoulder_flexion_left": FLEXION}, "side_left")
+    reports = reports_for_tests(table, [(assessment_test("shoulder_flexion"), None)])
+    assert [(r["test"], r["side"], r["quality"]) for r in reports] == [
+        ("shoulder_flexion", "left", "ok"),
+        ("shoulder_flexion", "right", "wrong_side"),
+    ]
+    assert set(reports[0]) == {
+        "test",
+        "side",
+        "metric",
+        "end_range",
+        "quality",
+        "reason",
+        "hold_s",
+        "time_s",
+    }
+    assert reports[0]["reason"] is None and reports[0]["hold_s"] > 0.5
+    json.dumps(reports, allow_nan=False)
+
+
+def test_an_emptied_metric_names_the_flag_that_emptied_it():
+    table = make_table({}, "front")
+    hidden = np.ones(len(table), dtype=bool)
+    flagged = MetricTable(
+        frame=table.frame,
+        time_s=table.time_s,
+        values=table.values,
+        view=table.view,
+        facing=table.facing,
+        flags={"occluded": hidden, "no_subject": ~hidden},
+    )
+    entry = summarize(flagged)["shoulder_abduction_left"]
+    assert entry["quality"] == "no_data"
+    assert entry["max_quality"] == entry["min_quality"] == "occluded"
+    assert "hidden" in entry["reason"]

@@ -94,3 +94,33 @@ def test_a_video_limb_test_stores_the_held_extreme() -> None:
     attempt = attempt_from_summary(entry)
     assert attempt.value == entry["value"] and attempt.neutral is None
     assert _store(attempt).value == pytest.approx(35.0, abs=1.0)
+
+
+def test_a_side_the_video_does_not_show_is_never_stored() -> None:
+    """Issue 11, item 9: "this video shows the left side; choose left", not "no data"."""
+    from pathlib import Path
+
+    from romcam.analysis import AnalysisResult
+    from romcam.core.filtering import smooth_table
+    from romcam.media.video import VideoInfo
+    from romcam.store.from_results import WrongSideError, measurement_from_analysis
+
+    pose = synthetic_pose({"shoulder_flexion_left": 5.0 + 4 * HELD}, view="side_left")
+    table = smooth_table(compute_metrics(pose), method="zero_phase")
+    info = VideoInfo(
+        path=Path("clip.mp4"),
+        width=1280,
+        height=720,
+        fps=30.0,
+        frame_count=80,
+        duration_s=2.7,
+        codec="h264",
+    )
+    result = AnalysisResult(video=info, pose=pose, table=table, summary={}, warnings=())
+    test = assessment_test("shoulder_flexion")
+    with pytest.raises(WrongSideError, match=r"^this video shows the left side; choose left$"):
+        measurement_from_analysis(result, test, "right", phase="before", keep_rejected=True)
+    measurement, _ = measurement_from_analysis(
+        result, test, "left", phase="before", keep_rejected=False
+    )
+    assert measurement.value == pytest.approx(125.0, abs=1.0) and measurement.quality == "ok"
