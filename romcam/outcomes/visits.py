@@ -12,7 +12,14 @@ import numpy as np
 import pandas as pd
 
 from romcam.outcomes.mdc import MdcTable
-from romcam.outcomes.quality import is_trusted, mark, not_comparable, trusted_mask
+from romcam.outcomes.quality import (
+    NOT_COMPARABLE,
+    is_trusted,
+    mark,
+    not_comparable,
+    quality_word,
+    trusted_mask,
+)
 from romcam.outcomes.values import (
     INCOMPLETE,
     KEYS,
@@ -167,6 +174,8 @@ def _progress_verdict(
         return verdict(change, mdc95, gain)
     if trusted.all():
         return INCOMPLETE
+    if not trusted.any():
+        return f"{NOT_COMPARABLE}: every value was {quality_word(visits['quality'].iloc[-1])}"
     which = "latest" if not trusted[-1] else "first"
     return not_comparable(which, visits["quality"].iloc[-1 if which == "latest" else 0])
 
@@ -204,9 +213,12 @@ PROGRESS_COLUMNS = [
 
 
 def _slope_per_30d(times: Iterable[object], values: np.ndarray) -> float:
+    """Least-squares slope (unit per 30 days); NaN with fewer than two visit dates."""
+    if len(values) < 2:
+        return math.nan
     stamps = pd.to_datetime(pd.Series(list(times)))
     days = ((stamps - stamps.iloc[0]).dt.total_seconds() / 86_400.0).to_numpy(dtype=float)
-    if len(values) < 2 or np.ptp(days) == 0:
+    if np.ptp(days) == 0:
         return math.nan
     slope = np.polyfit(days, values, 1)[0]
     return float(slope * 30.0)

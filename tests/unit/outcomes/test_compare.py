@@ -315,3 +315,6 @@ def test_progress_leaves_rejected_visits_out_of_trend_and_verdict() -> None:
     two = compare.progress(df.iloc[[0, 1]])
     assert two["verdict"].iloc[0] == "not comparable: the latest value was rejected"
     assert two["latest"].iloc[0] == 120.0 and two["left_out"].iloc[0] == 1
+    none = by(compare.progress(df.iloc[[1]]), side="right")
+    assert none["verdict"] == "not comparable: every value was rejected"
+    assert math.isnan(none["latest"]) and math.isnan(none["slope_per_30d"])
