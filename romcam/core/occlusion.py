@@ -240,11 +240,12 @@ def _trunk_sheared(pose: PoseSequence, limit_deg: float) -> np.ndarray:
 
 
 def hidden_parts_warnings(
-    hidden: np.ndarray, time_s: np.ndarray, detected: np.ndarray, *, min_share: float = 0.05
+    hidden: np.ndarray, time_s: np.ndarray, detected: np.ndarray, *, min_share: float = 0.1
 ) -> list[str]:
     """One sentence per body part hidden in at least ``min_share`` of the subject's frames:
     "hips hidden 0.0–25.4 s (98 % of frames)" (first to last hidden frame, share of frames
-    with the subject).
+    with the subject). Why a tenth: a part guessed in fewer frames is the model flickering
+    (an overhead arm's wrist for a few frames); its values are withheld there all the same.
 
     Args:
         hidden: (T, 33) bool from :func:`detect_occlusion`; time_s: (T,) s; detected: (T,).
