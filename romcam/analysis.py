@@ -102,7 +102,7 @@ def analyze_landmarks(
     level_known = profile is not None and profile.roll_deg is not None
     table = compute_metrics(pose, roll_deg=roll, px_per_cm=px_per_cm, level_known=level_known)
     smoothed = smooth_table(table, method="zero_phase")
-    return smoothed, summarize(smoothed)
+    return smoothed, summarize(smoothed, pose=pose)
 
 
 class _Staging:
@@ -347,7 +347,7 @@ def _analyze_staged(
         summary=summary,
         warnings=tuple(passed.warnings),
         posture=summarize_posture(table, passed.pose),
-        tests=tuple(reports_for_tests(table, opts.tests)),
+        tests=tuple(reports_for_tests(table, opts.tests, passed.pose)),
         truncated=passed.truncated,
         calibration=profile.name if profile is not None else None,
     )

@@ -299,7 +299,7 @@ def run_angles(args: argparse.Namespace) -> int:
         raise InputError(f"{args.landmarks}: holds no landmarks (no frame with a subject)")
     table, summary = analyze_landmarks(pose, calibration=args.calibration)
     posture = summarize_posture(table, pose)
-    reports = reports_for_tests(table, tests)
+    reports = reports_for_tests(table, tests, pose)
     out = args.output if args.output is not None else args.landmarks.with_name("angles.csv")
     atomic_write_text(out, table.to_dataframe().to_csv(index=False, float_format="%.3f"))
     if args.summary is not None:

@@ -38,6 +38,8 @@ from romcam.core.end_range import (
     Reference,
     judge_directions,
 )
+from romcam.core.foreshortening import end_on_frames
+from romcam.core.landmarks import PoseSequence
 from romcam.core.metric_specs import METRIC_IDS, metric_spec
 from romcam.core.metric_table import VIEWS, MetricTable
 from romcam.core.rom import Quality, RomResult
@@ -182,6 +184,9 @@ def view_instruction(needed: str, side: str | None, view: str) -> str | None:
     return f"Turn around: the {side} side of the body must face the camera."
 
 
+#: A metric whose limb was seen end-on in more than this share of its measured frames is not
+#: reported (wrong_view): what is left would be a few frames at the edges of the real movement.
+END_ON_SHARE = 0.5
 #: Flags that empty a metric's frames, as direction codes, most specific first.
 EMPTYING_FLAGS: tuple[str, ...] = ("occluded", "out_of_frame", "low_visibility", "wrong_view")
 _FLAG_REASON = {
@@ -215,12 +220,26 @@ def _entry(
     directions: tuple[Direction, ...] = DIRECTIONS,
     side_problem: str = "",
     reference: Reference = "start",
+    pose: PoseSequence | None = None,
     **rom_options: Any,
 ) -> tuple[MetricSummary, RomResult, dict[Direction, DirectionVerdict]]:
-    """The summary entry of ``metric_id``; ``quality`` is ok when one of ``directions`` is."""
+    """The summary entry of ``metric_id``; ``quality`` is ok when one of ``directions`` is.
+    With the ``pose`` the table was measured from, frames where a limb segment of the metric
+    is seen end-on are left out (``core/foreshortening``)."""
     spec = metric_spec(metric_id)
     values = np.asarray(table.values[metric_id], dtype=float)
     measured = np.isfinite(values)
+    end_on_problem = ""
+    if pose is not None and len(pose) == len(values):
+        hidden, segment = end_on_frames(pose, metric_id)
+        share = (hidden & measured).sum() / max(int(measured.sum()), 1)
+        values = np.where(hidden, np.nan, values)
+        if share > END_ON_SHARE:
+            end_on_problem = (
+                f"{metric_id}: the {segment.replace('-', ' to ')} segment pointed at the camera "
+                f"(seen end-on) in {share:.0%} of the frames; film the limb moving across the "
+                "picture"
+            )
     view = dominant_view(np.asarray(table.view), measured)
     rom, verdicts = judge_directions(
         table.time_s,
@@ -231,7 +250,9 @@ def _entry(
         **rom_options,
     )
     problem = view_problem(metric_id, needed_view, spec.side, view)
-    if not view_fits(needed_view, view):
+    if end_on_problem and view_fits(needed_view, view, spec.side):
+        verdicts = _view_verdicts(verdicts, "wrong_view", end_on_problem)
+    elif not view_fits(needed_view, view):
         verdicts = _view_verdicts(verdicts, "wrong_view", problem)
     elif problem:
         verdicts = _view_verdicts(verdicts, "wrong_side", side_problem or problem)
@@ -243,7 +264,7 @@ def _entry(
         # The reason of a direction that moved says more than "no movement this way".
         moved = [verdicts[d] for d in directions if verdicts[d].quality != "not_moved"]
         first = (moved or [verdicts[directions[0]]])[0]
-        quality = "no_data" if rom.quality == "no_data" else "rejected"
+        quality = "no_data" if rom.quality == "no_data" and not end_on_problem else "rejected"
         reason = (
             first.reason if first.reason.startswith(metric_id) else f"{metric_id}: {first.reason}"
         )
@@ -273,15 +294,18 @@ def _entry(
     return entry, rom, verdicts
 
 
-def summarize(table: MetricTable, *, min_hold_s: float = 0.5) -> dict[str, MetricSummary]:
-    """Metric id -> summary entry (see the module docstring) for every id of ROM_METRIC_IDS.
+def summarize(
+    table: MetricTable, *, min_hold_s: float = 0.5, pose: PoseSequence | None = None
+) -> dict[str, MetricSummary]:
+    """Metric id -> summary entry (see the module docstring) for every id of ROM_METRIC_IDS;
+    ``pose`` (the landmarks ``table`` was measured from) adds the end-on limb check.
 
     ``table`` should already be smoothed (``filtering.smooth_table``); the hold detection
     tolerates residual jitter of a few degrees but a smoothed series gives steadier values.
     """
     out: dict[str, MetricSummary] = {}
     for mid in ROM_METRIC_IDS:
-        out[mid] = _entry(table, mid, metric_spec(mid).view, min_hold_s)[0]
+        out[mid] = _entry(table, mid, metric_spec(mid).view, min_hold_s, pose=pose)[0]
     logger.debug(
         "summary: %d of %d metrics ok", sum(e["quality"] == "ok" for e in out.values()), len(out)
     )
@@ -294,6 +318,7 @@ def summary_for_test(
     side: Side | None,
     *,
     min_hold_s: float = 0.5,
+    pose: PoseSequence | None = None,
     **rom_options: Any,
 ) -> AssessmentSummary:
     """The result of one clinical test: the summary entry of its metric plus
@@ -327,6 +352,7 @@ def summary_for_test(
         (extreme,),
         _side_choice(table, metric_id, side),
         0.0 if test.needs_neutral else "opposite",
+        pose,
         **rom_options,
     )
     verdict = verdicts[extreme]
@@ -386,12 +412,14 @@ def sides_of_test(test: AssessmentTest, side: Side | None) -> tuple[Side | None,
 
 
 def reports_for_tests(
-    table: MetricTable, requested: Sequence[tuple[AssessmentTest, Side | None]]
+    table: MetricTable,
+    requested: Sequence[tuple[AssessmentTest, Side | None]],
+    pose: PoseSequence | None = None,
 ) -> list[TestReport]:
     """summary.json's ``tests``: one entry per requested test and side (both sides of a sided
     test requested without one), in the order asked."""
     return [
-        report_of_test(summary_for_test(table, test, side))
+        report_of_test(summary_for_test(table, test, side, pose=pose))
         for test, asked in requested
         for side in sides_of_test(test, asked)
     ]

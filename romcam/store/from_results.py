@@ -160,7 +160,7 @@ def measurement_from_analysis(
             choose left").
         NotMeasuredError, RejectedResultError: see :func:`measurement_input`.
     """
-    entry = summary_for_test(result.table, test, side)
+    entry = summary_for_test(result.table, test, side, pose=result.pose)
     if entry["code"] == "wrong_side":  # never stored, even with keep_rejected: choose again
         raise WrongSideError(entry["reason"].split(": ", 1)[-1])
     measurement = measurement_input(

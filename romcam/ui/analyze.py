@@ -130,7 +130,7 @@ def _upload_ui(
 def _result_ui(analyzed: Analyzed, test: AssessmentTest, side: Side | None) -> AssessmentSummary:
     """Play the annotated video, show the test's result and its angle curve; returns the entry."""
     result = analyzed.result
-    entry = summary_for_test(result.table, test, side)
+    entry = summary_for_test(result.table, test, side, pose=result.pose)
     st.subheader(f"Result: {analyzed.upload_name}")
     for warning in result.warnings:
         st.warning(warning)
