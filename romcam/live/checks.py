@@ -46,7 +46,7 @@ def setup_problems(
     """
     if image is None or not np.isfinite(image[:, 0]).any():
         if people >= 1:  # someone is seen, but not the client being followed
-            return ("Client lost: only the client should be in view; step back into it.",)
+            return ("Client lost: someone is in view, but not the client; step back into it.",)
         return ("Nobody found: step into the picture, in good light.",)
     problems: list[str] = []
     if people > 1:
