@@ -95,6 +95,8 @@ class PoseEstimator(Closing):
         ):
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"{name} must be in [0, 1]; got {value}")
+        if people_check_s is not None and not people_check_s > 0:
+            raise ValueError(f"people_check_s must be > 0 or None; got {people_check_s}")
         self.model_path = resolve_model(model_path)
         self.max_people = max_people
         #: Different people in the last frame (``count_people``: a double detection is one).
@@ -186,8 +188,6 @@ class _PeopleCheck:
     """
 
     def __init__(self, every_s: float | None, create: Any) -> None:
-        if every_s is not None and not every_s > 0:
-            raise ValueError(f"people_check_s must be > 0 or None; got {every_s}")
         self.every_ms = None if every_s is None else every_s * 1000.0
         self._create = create
         self.landmarker: Any = None

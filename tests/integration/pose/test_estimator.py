@@ -201,8 +201,27 @@ def test_bad_model_file_raises_model_error(tmp_path: Path, kind: str, match: str
         ({"max_people": 0}, r"max_people must be an integer >= 1"),
         ({"min_detection_confidence": 1.5}, r"min_detection_confidence must be in \[0, 1\]"),
         ({"min_tracking_confidence": -0.1}, r"min_tracking_confidence must be in \[0, 1\]"),
+        ({"people_check_s": 0.0}, r"people_check_s must be > 0 or None"),
     ],
 )
 def test_bad_parameters_are_rejected(kwargs: dict[str, float], match: str) -> None:
     with pytest.raises(ValueError, match=match):
         PoseEstimator(MODEL_PATH, **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("check_s", "people"), [(None, 1), (1.0, 2)])
+def test_second_person_present_from_the_start_is_counted(
+    check_s: float | None, people: int
+) -> None:
+    """VIDEO mode tracks the one person it found first and never reports the therapist sitting
+    beside her patient; the periodic IMAGE-mode detection counts both."""
+    from romcam.media.video import iter_frames
+
+    clip = shared_video("hard_two_people_therapist_table_occlusion_01.webm")
+    counts = []
+    with PoseEstimator(MODEL_PATH, max_people=2, people_check_s=check_s) as estimator:
+        for frame in iter_frames(clip, max_frames=45):
+            rgb = cv2.cvtColor(frame.image, cv2.COLOR_BGR2RGB)
+            estimator.process(rgb, round(frame.time_s * 1000))
+            counts.append(estimator.people_in_last_frame)
+    assert max(counts[5:]) == people and min(counts[5:]) == people
