@@ -12,6 +12,8 @@ import pytest
 
 from romcam.analysis import AnalysisResult, analyze_landmarks, analyze_video
 from romcam.core.metric_specs import METRIC_IDS
+from romcam.core.posture_summary import POSTURE_METRIC_IDS
+from romcam.core.summary import ROM_METRIC_IDS
 from romcam.errors import NoSubjectError, VideoError
 from romcam.media.landmark_csv import read_landmarks_csv
 from romcam.media.video import H264Writer, iter_frames, probe_video
@@ -87,8 +89,12 @@ def test_summary_json(analyzed: tuple[AnalysisResult, list]) -> None:
     result, _ = analyzed
     assert result.summary_json is not None
     doc = json.loads(result.summary_json.read_text())
-    assert set(doc) == {"romcam_version", "video", "warnings", "metrics"}
-    assert set(doc["metrics"]) == set(METRIC_IDS)
+    assert set(doc) == {"romcam_version", "video", "warnings", "metrics", "posture", "tests"}
+    # End ranges and posture apart (issue 11); no test asked, no tests entries.
+    assert set(doc["metrics"]) == set(ROM_METRIC_IDS)
+    assert set(doc["posture"]) == set(POSTURE_METRIC_IDS) and doc["tests"] == []
+    entry = doc["metrics"]["shoulder_abduction_left"]
+    assert {"max_quality", "min_quality"} <= set(entry)
     assert doc["video"]["width"] == 640 and doc["warnings"] == []
     assert doc["metrics"] == json.loads(json.dumps(result.summary))
 

@@ -207,3 +207,68 @@ def test_bad_input_exits_2_with_one_sentence(
     assert re.search(match, err), err
     assert not out.exists()  # no half-written outputs
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in"]
+
+
+def test_analyze_with_a_test_reports_both_sides(
+    clip: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "t"
+    args = ["analyze", str(clip), "--out", str(out), "--model", str(MODEL_PATH), "--no-video"]
+    assert main([*args, "--test", "shoulder_abduction"]) == 0
+    printed = capsys.readouterr().out
+    doc = json.loads((out / "summary.json").read_text())
+    assert [(r["test"], r["side"]) for r in doc["tests"]] == [
+        ("shoulder_abduction", "left"),
+        ("shoulder_abduction", "right"),
+    ]
+    for r in doc["tests"]:
+        assert set(r) == {
+            "test",
+            "side",
+            "metric",
+            "end_range",
+            "quality",
+            "reason",
+            "hold_s",
+            "time_s",
+        }
+        assert (r["end_range"] is None) == (r["quality"] != "ok")
+    assert printed.startswith("shoulder_abduction (left)")
+    assert "posture" in printed.lower()  # the posture section, printed apart
+
+
+def test_angles_with_a_test_writes_the_same_tests(analyzed: Path, tmp_path: Path) -> None:
+    summary = tmp_path / "s.json"
+    landmarks = str(analyzed / "landmarks.csv")
+    code = main(
+        [
+            "angles",
+            landmarks,
+            "-o",
+            str(tmp_path / "a.csv"),
+            "--summary",
+            str(summary),
+            "--test",
+            "neck_rotation",
+            "--side",
+            "left",
+        ]
+    )
+    assert code == 0
+    doc = json.loads(summary.read_text())
+    assert [(r["test"], r["side"]) for r in doc["tests"]] == [("neck_rotation", "left")]
+    assert set(doc["posture"]) and "tests" in doc
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--side", "left"], "--side needs --test"),
+        (["--test", "posture_side", "--side", "left"], "has no side"),
+    ],
+)
+def test_test_options_that_do_not_fit(
+    analyzed: Path, extra: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["angles", str(analyzed / "landmarks.csv"), *extra]) == 2
+    assert message in capsys.readouterr().err
