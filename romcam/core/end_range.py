@@ -30,7 +30,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from romcam.core.rom import RomResult, extract_rom, running_median
+from romcam.core.rom import RomResult, extract_rom, run_labels, running_median
 
 Direction = Literal["max", "min"]
 Reference = Literal["start", "opposite"] | float
@@ -271,7 +271,7 @@ def _time_near(
     near = sign * (reached - steady) <= band
     if not near.any():
         return 0.0
-    label = np.cumsum(np.concatenate([[1], np.diff(near.astype(int)) != 0]))
+    label = run_labels(near)
     best = 0.0
     for run in np.unique(label[near]):
         times = t[label == run]

@@ -20,7 +20,6 @@ stretch: a squat, a plank or a walk gives ``not_still`` / ``not_upright``, not a
 
 from __future__ import annotations
 
-import math
 from typing import TypedDict
 
 import numpy as np
@@ -29,6 +28,8 @@ import pandas as pd
 from romcam.core.landmarks import LANDMARK_INDEX, PoseSequence
 from romcam.core.metric_specs import METRIC_IDS, metric_spec
 from romcam.core.metric_table import MetricTable
+from romcam.core.rom import run_labels
+from romcam.core.summary import json_float
 
 #: Posture metrics, in catalogue order.
 POSTURE_METRIC_IDS: tuple[str, ...] = tuple(
@@ -145,7 +146,7 @@ def _longest_run(mask: np.ndarray, t: np.ndarray) -> tuple[int, int]:
     """(first, last) index of the longest run of True in ``mask`` by time; (-1, -1) if none."""
     if not mask.any():
         return -1, -1
-    label = np.cumsum(np.concatenate([[1], np.diff(mask.astype(int)) != 0]))
+    label = run_labels(mask)
     best, best_span = (-1, -1), -1.0
     for run in np.unique(label[mask]):
         idx = np.flatnonzero(label == run)
@@ -153,10 +154,6 @@ def _longest_run(mask: np.ndarray, t: np.ndarray) -> tuple[int, int]:
         if span > best_span:
             best, best_span = (int(idx[0]), int(idx[-1])), span
     return best
-
-
-def _num(x: float, digits: int = 1) -> float | None:
-    return None if not math.isfinite(x) else round(float(x), digits) + 0.0
 
 
 def posture_entry(table: MetricTable, metric_id: str, still: np.ndarray) -> PostureEntry:
@@ -191,12 +188,12 @@ def posture_entry(table: MetricTable, metric_id: str, still: np.ndarray) -> Post
     stretch[last + 1 :] = False
     return {
         **entry,
-        "value": _num(float(np.median(values[stretch]))),
+        "value": json_float(float(np.median(values[stretch]))),
         "quality": "ok",
         "reason": None,
-        "from_s": _num(float(t[first]), 2),
-        "to_s": _num(float(t[last]), 2),
-        "still_s": _num(span, 2),
+        "from_s": json_float(float(t[first]), 2),
+        "to_s": json_float(float(t[last]), 2),
+        "still_s": json_float(span, 2),
     }
 
 

@@ -194,9 +194,14 @@ def _extreme_hold(
     return value, float(inside[0]), float(inside[-1] - inside[0]) + dt
 
 
+def run_labels(mask: np.ndarray) -> np.ndarray:
+    """(n,) int: a label per run of equal consecutive values of ``mask`` (n,) bool."""
+    return np.cumsum(np.concatenate([[1], np.diff(mask.astype(int)) != 0]))
+
+
 def _connected(mask: np.ndarray, seed: np.ndarray) -> np.ndarray:
     """(n,) bool: the runs of consecutive True in ``mask`` that overlap ``seed`` (n,) bool."""
-    label = np.cumsum(np.concatenate([[1], np.diff(mask.astype(int)) != 0]))
+    label = run_labels(mask)
     keep = np.unique(label[seed & mask])
     return mask & np.isin(label, keep)
 

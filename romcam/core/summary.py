@@ -122,7 +122,7 @@ VIEW_FITS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _num(x: float, digits: int = 1) -> float | None:
+def json_float(x: float, digits: int = 1) -> float | None:
     """JSON-safe rounded float: None for NaN/inf; -0.0 becomes 0.0."""
     if not math.isfinite(x):
         return None
@@ -270,16 +270,16 @@ def _entry(
         )
     start = verdicts["max"].start
     entry: MetricSummary = {
-        "max": _num(rom.max),
-        "min": _num(rom.min),
-        "start": _num(start),
-        "excursion": _num(rom.excursion),
-        "peak": _num(rom.peak),
-        "trough": _num(rom.trough),
-        "max_time_s": _num(rom.max_time_s, 2),
-        "min_time_s": _num(rom.min_time_s, 2),
-        "max_hold_s": _num(rom.max_hold_s, 2),
-        "min_hold_s": _num(rom.min_hold_s, 2),
+        "max": json_float(rom.max),
+        "min": json_float(rom.min),
+        "start": json_float(start),
+        "excursion": json_float(rom.excursion),
+        "peak": json_float(rom.peak),
+        "trough": json_float(rom.trough),
+        "max_time_s": json_float(rom.max_time_s, 2),
+        "min_time_s": json_float(rom.min_time_s, 2),
+        "max_hold_s": json_float(rom.max_hold_s, 2),
+        "min_hold_s": json_float(rom.min_hold_s, 2),
         "max_quality": verdicts["max"].quality,
         "min_quality": verdicts["min"].quality,
         "max_reason": verdicts["max"].reason or None,
@@ -363,14 +363,14 @@ def summary_for_test(
         "metric": metric_id,
         "label": test.label,
         "extreme": extreme,
-        "value": _num(value),
-        "value_from_start": _num(value - entry_start(verdict, test.needs_neutral)),
+        "value": json_float(value),
+        "value_from_start": json_float(value - entry_start(verdict, test.needs_neutral)),
         **entry,
         "n_valid": rom.n_valid,
-        "end_range": _num(verdict.value) if verdict.ok else None,
+        "end_range": json_float(verdict.value) if verdict.ok else None,
         "code": verdict.quality,
-        "hold_s": _num(verdict.hold_s, 2),
-        "time_s": _num(verdict.time_s, 2),
+        "hold_s": json_float(verdict.hold_s, 2),
+        "time_s": json_float(verdict.time_s, 2),
     }
     return result
 
