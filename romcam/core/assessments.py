@@ -100,7 +100,8 @@ TESTS: tuple[AssessmentTest, ...] = (
         sided=True,
         needs_neutral=False,
         setup=_SIDE_CAM,
-        movement="Arm straight, thumb up; raise it forward and up as far as it goes; hold 1 s.",
+        movement="Arm straight, thumb up; raise it forward and up as far as it goes; "
+        "hold still 0.5 s.",
         also_in_frame=_ARM,
     ),
     AssessmentTest(
@@ -112,7 +113,7 @@ TESTS: tuple[AssessmentTest, ...] = (
         sided=True,
         needs_neutral=False,
         setup=_SIDE_CAM,
-        movement="Arm straight at the side; move it backwards as far as it goes; hold 1 s.",
+        movement="Arm straight at the side; move it backwards as far as it goes; hold still 0.5 s.",
         also_in_frame=_ARM,
     ),
     AssessmentTest(
@@ -124,7 +125,8 @@ TESTS: tuple[AssessmentTest, ...] = (
         sided=True,
         needs_neutral=False,
         setup=_FRONT_CAM,
-        movement="Palm forward; raise the arm out to the side and up as far as it goes; hold 1 s.",
+        movement="Palm forward; raise the arm out to the side and up as far as it goes; "
+        "hold still 0.5 s.",
         also_in_frame=_ARM,
     ),
     AssessmentTest(
@@ -136,7 +138,7 @@ TESTS: tuple[AssessmentTest, ...] = (
         sided=True,
         needs_neutral=False,
         setup=_SIDE_CAM,
-        movement="Upper arm by the side; bend the elbow as far as it goes; hold 1 s.",
+        movement="Upper arm by the side; bend the elbow as far as it goes; hold still 0.5 s.",
     ),
     AssessmentTest(
         id="hip_flexion",
@@ -147,7 +149,7 @@ TESTS: tuple[AssessmentTest, ...] = (
         sided=True,
         needs_neutral=False,
         setup=_SIDE_CAM,
-        movement="Standing, hold a support; raise the knee towards the chest; hold 1 s.",
+        movement="Standing, hold a support; raise the knee towards the chest; hold still 0.5 s.",
         also_in_frame=_LEG,
     ),
     AssessmentTest(
@@ -159,7 +161,8 @@ TESTS: tuple[AssessmentTest, ...] = (
         sided=True,
         needs_neutral=False,
         setup=_FRONT_CAM,
-        movement="Standing, hold a support; move the straight leg out to the side; hold 1 s.",
+        movement="Standing, hold a support; move the straight leg out to the side; "
+        "hold still 0.5 s.",
         also_in_frame=_LEG,
     ),
     AssessmentTest(
@@ -172,7 +175,7 @@ TESTS: tuple[AssessmentTest, ...] = (
         needs_neutral=False,
         setup=_SIDE_CAM,
         movement="Standing, hold a support; bend the knee bringing the heel to the buttock; "
-        "hold 1 s.",
+        "hold still 0.5 s.",
     ),
     AssessmentTest(
         id="neck_flexion",
@@ -183,7 +186,8 @@ TESTS: tuple[AssessmentTest, ...] = (
         sided=False,
         needs_neutral=True,
         setup=_HEAD_SIDE_CAM,
-        movement="Look straight ahead (neutral), then bring the chin to the chest; hold 1 s.",
+        movement="Look straight ahead (neutral), then bring the chin to the chest; "
+        "hold still 0.5 s.",
     ),
     AssessmentTest(
         id="neck_extension",
@@ -194,7 +198,7 @@ TESTS: tuple[AssessmentTest, ...] = (
         sided=False,
         needs_neutral=True,
         setup=_HEAD_SIDE_CAM,
-        movement="Look straight ahead (neutral), then look up as far as it goes; hold 1 s.",
+        movement="Look straight ahead (neutral), then look up as far as it goes; hold still 0.5 s.",
     ),
     AssessmentTest(
         id="neck_lateral_flexion",
@@ -206,7 +210,7 @@ TESTS: tuple[AssessmentTest, ...] = (
         needs_neutral=True,
         setup=_HEAD_FRONT_CAM,
         movement="Look straight ahead (neutral), then tilt the ear towards the shoulder "
-        "without turning; hold 1 s.",
+        "without turning; hold still 0.5 s.",
         also_in_frame=_FACE,
     ),
     AssessmentTest(
@@ -219,7 +223,7 @@ TESTS: tuple[AssessmentTest, ...] = (
         needs_neutral=True,
         setup=_HEAD_FRONT_CAM,
         movement="Look straight ahead (neutral), then turn the head to look over the shoulder; "
-        "hold 1 s.",
+        "hold still 0.5 s.",
         also_in_frame=_FACE,
     ),
     AssessmentTest(
