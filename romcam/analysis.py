@@ -214,13 +214,13 @@ def _first_subject_only(pose: PoseSequence) -> tuple[PoseSequence, str | None]:
     return keep_subject(pose, split), split.warning()
 
 
-def hidden_parts(pose: PoseSequence, table: MetricTable) -> list[str]:
+def hidden_parts(table: MetricTable) -> list[str]:
     """Warnings naming the body parts the model placed but could not see ("hips hidden
-    0.0–25.4 s (98 % of frames) ..."), from ``core.occlusion`` with the table's views."""
-    from romcam.core.occlusion import detect_occlusion, hidden_parts_warnings
+    0.0–25.4 s (98 % of frames) ..."), from the table's ``hidden`` parts."""
+    from romcam.core.occlusion import hidden_parts_warnings
 
-    hidden = detect_occlusion(pose, np.asarray(table.view))
-    return hidden_parts_warnings(hidden, np.asarray(pose.time_s), pose.detected)
+    detected = ~np.asarray(table.flags.get("no_subject", np.zeros(len(table), dtype=bool)))
+    return hidden_parts_warnings(table.hidden, np.asarray(table.time_s), detected)
 
 
 def _with_rgb(frame: VideoFrame) -> tuple[VideoFrame, np.ndarray]:
@@ -337,7 +337,7 @@ def _analyze_staged(
         if annotated is not None:
             annotated.close()
     table, summary = analyze_landmarks(passed.pose, calibration=profile)
-    passed.warnings.extend(hidden_parts(passed.pose, table))
+    passed.warnings.extend(hidden_parts(table))
     for w in passed.warnings:
         log.warning("%s: %s", info.path.name, w)
     result = AnalysisResult(

@@ -25,7 +25,7 @@ from romcam.core.measure_checks import check_metrics as _check_metrics
 from romcam.core.measure_checks import check_neutral as _check_neutral
 from romcam.core.metric_specs import METRIC_IDS, METRICS_BY_ID, NEAR
 from romcam.core.metric_table import MetricTable
-from romcam.core.occlusion import detect_occlusion
+from romcam.core.occlusion import detect_occlusion, hidden_body_parts
 from romcam.core.views import ViewEstimate, detect_views
 
 log = logging.getLogger(__name__)
@@ -150,7 +150,7 @@ def compute_metrics(
     _check_args(pose, roll_deg, px_per_cm, min_visibility)
     wanted = _check_metrics(metrics)
     offsets = _check_neutral(neutral)
-    raw, views, flags = _measure(pose, roll_deg, min_visibility, wanted, level_known)
+    raw, views, flags, hidden = _measure(pose, roll_deg, min_visibility, wanted, level_known)
     values = {mid: raw[mid] if mid in wanted else np.full(len(pose), np.nan) for mid in METRIC_IDS}
     if px_per_cm is None:
         values["forward_head_cm"] = np.full(len(pose), np.nan)
@@ -168,6 +168,7 @@ def compute_metrics(
         view=views.view,
         facing=views.facing,
         flags=flags,
+        hidden=hidden,
     )
 
 
@@ -177,7 +178,7 @@ def raw_neck_values(
     """NEUTRAL_METRICS id -> (T,) raw value (degrees, before neutral zeroing; NaN where not
     measurable). Feed the median over a still window to ``compute_metrics(neutral=...)``."""
     _check_args(pose, roll_deg, None, min_visibility)
-    raw, _, _ = _measure(pose, roll_deg, min_visibility, frozenset(NEUTRAL_METRICS))
+    raw, *_ = _measure(pose, roll_deg, min_visibility, frozenset(NEUTRAL_METRICS))
     return {mid: raw[mid] for mid in NEUTRAL_METRICS}
 
 
@@ -215,8 +216,9 @@ def _measure(
     min_visibility: float,
     wanted: frozenset[str],
     level_known: bool = False,
-) -> tuple[dict[str, np.ndarray], ViewEstimate, dict[str, np.ndarray]]:
-    """Raw (un-zeroed, forward head in px) masked values of the wanted metrics, views, flags."""
+) -> tuple[dict[str, np.ndarray], ViewEstimate, dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Raw (un-zeroed, forward head in px) masked values of the wanted metrics, views, flags
+    and the hidden body parts (``MetricTable.hidden``)."""
     frames = _frames(pose, roll_deg, min_visibility, level_known)
     raws: dict[str, _Raw] = {}
     for view, build in (("side", _side_metrics), ("front", _front_metrics), ("any", _elbows)):
@@ -260,7 +262,7 @@ def _measure(
         "implausible_pose": implausible,
         "occluded": occluded,
     }
-    return values, views, flags
+    return values, views, flags, hidden_body_parts(frames.hidden)
 
 
 def _occlusion_needs(f: _Frames, metric_id: str, needs: np.ndarray) -> np.ndarray:

@@ -26,7 +26,11 @@ class MetricTable:
         facing: (T,) str: ``camera``, ``away``, ``left`` or ``right`` (image direction the subject's
             nose points to in a side view), or ``none``.
         flags: quality flag name -> (T,) bool (e.g. ``low_visibility``, ``out_of_plane``,
-            ``out_of_frame``), True where the frame has that problem.
+            ``out_of_frame``, ``occluded``), True where the frame has that problem.
+        hidden: body part (``core.occlusion.BODY_PARTS``: ``hips``, ``head`` ...) -> (T,)
+            bool, True where the model placed that part but it was occluded. Not a quality
+            flag: a hidden knee says nothing about a neck metric (the ``occluded`` flag is set
+            only where a metric's own landmarks were hidden); it says which parts were.
     """
 
     frame: np.ndarray
@@ -35,12 +39,14 @@ class MetricTable:
     view: np.ndarray
     facing: np.ndarray
     flags: Mapping[str, np.ndarray] = field(default_factory=dict)
+    hidden: Mapping[str, np.ndarray] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         t = self.frame.shape
         for name, arr in {
             **self.values,
             **self.flags,
+            **{f"hidden {k}": v for k, v in self.hidden.items()},
             "time_s": self.time_s,
             "view": self.view,
             "facing": self.facing,
@@ -55,12 +61,14 @@ class MetricTable:
         return int(self.frame.shape[0])
 
     def to_dataframe(self) -> pd.DataFrame:
-        """Columns: frame, time_s, every metric id (catalogue order), view, facing, flags."""
+        """Columns: frame, time_s, every metric id (catalogue order), view, facing, flags
+        (``flag_<name>``), hidden body parts (``hidden_<part>``)."""
         data: dict[str, np.ndarray] = {"frame": self.frame, "time_s": self.time_s}
         data.update({mid: self.values[mid] for mid in METRIC_IDS})
         data["view"] = self.view
         data["facing"] = self.facing
         data.update({f"flag_{k}": v for k, v in self.flags.items()})
+        data.update({f"hidden_{k}": v for k, v in self.hidden.items()})
         return pd.DataFrame(data)
 
     @classmethod
@@ -78,5 +86,10 @@ class MetricTable:
                 c.removeprefix("flag_"): df[c].to_numpy(dtype=bool)
                 for c in df.columns
                 if c.startswith("flag_")
+            },
+            hidden={
+                c.removeprefix("hidden_"): df[c].to_numpy(dtype=bool)
+                for c in df.columns
+                if c.startswith("hidden_")
             },
         )

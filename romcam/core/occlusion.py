@@ -27,6 +27,7 @@ Coordinates: normalised image landmarks (x right, y down), world landmarks in me
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -239,8 +240,24 @@ def _trunk_sheared(pose: PoseSequence, limit_deg: float) -> np.ndarray:
         return (trunk_shear_deg(pose) > limit_deg) & (trunk_lean_deg(pose) > limit_deg)
 
 
+def hidden_body_parts(hidden: np.ndarray) -> dict[str, np.ndarray]:
+    """BODY_PARTS name -> (T,) bool, True where any of the part's landmarks is hidden.
+
+    Args:
+        hidden: (T, 33) bool from :func:`detect_occlusion`.
+    """
+    return {
+        part: np.any(hidden[:, [_I[name] for name in names]], axis=1).astype(bool)
+        for part, names in BODY_PARTS.items()
+    }
+
+
 def hidden_parts_warnings(
-    hidden: np.ndarray, time_s: np.ndarray, detected: np.ndarray, *, min_share: float = 0.1
+    parts: Mapping[str, np.ndarray],
+    time_s: np.ndarray,
+    detected: np.ndarray,
+    *,
+    min_share: float = 0.1,
 ) -> list[str]:
     """One sentence per body part hidden in at least ``min_share`` of the subject's frames:
     "hips hidden 0.0–25.4 s (98 % of frames)" (first to last hidden frame, share of frames
@@ -248,14 +265,15 @@ def hidden_parts_warnings(
     (an overhead arm's wrist for a few frames); its values are withheld there all the same.
 
     Args:
-        hidden: (T, 33) bool from :func:`detect_occlusion`; time_s: (T,) s; detected: (T,).
+        parts: body part -> (T,) bool (:func:`hidden_body_parts`, ``MetricTable.hidden``);
+            time_s: (T,) s; detected: (T,) bool, frames with the subject.
     """
     out: list[str] = []
     n = int(np.sum(detected))
     if n == 0:
         return out
-    for part, names in BODY_PARTS.items():
-        frames = hidden[:, [_I[name] for name in names]].any(axis=1) & detected
+    for part, mask in parts.items():
+        frames = np.asarray(mask, dtype=bool) & detected
         share = frames.sum() / n
         if share >= min_share:
             first, last = time_s[frames][[0, -1]]

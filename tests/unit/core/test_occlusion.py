@@ -7,9 +7,11 @@ import pytest
 
 from romcam.core.landmarks import LANDMARK_INDEX, PoseSequence
 from romcam.core.measure import compute_metrics
+from romcam.core.metric_table import MetricTable
 from romcam.core.occlusion import (
     OcclusionConfig,
     detect_occlusion,
+    hidden_body_parts,
     hidden_parts_warnings,
     trunk_shear_deg,
 )
@@ -79,6 +81,11 @@ def test_hidden_hips_pinned_to_an_edge_are_flagged_and_their_metrics_withheld() 
     # withheld too, never measured from the misplaced hips nor from an unverified vertical.
     assert np.isnan(table.values["shoulder_abduction_left"]).all()
     assert not table.flags["vertical_reference"].any()
+    # The table says which parts were hidden (not a quality flag), and keeps it in its CSV.
+    assert table.hidden["hips"].all() and not table.hidden["head"].any()
+    again = MetricTable.from_dataframe(table.to_dataframe())
+    np.testing.assert_array_equal(again.hidden["hips"], table.hidden["hips"])
+    assert "hips" not in table.flags
     # Posture describes the body sitting tall: over guessed hips even the shoulder line's
     # tilt is withheld. A movement of the seen parts (the neck) is still measured.
     assert np.isnan(table.values["shoulder_tilt"]).all()
@@ -140,7 +147,7 @@ def test_warning_names_the_part_its_time_span_and_share() -> None:
     hidden = np.zeros((100, 33), dtype=bool)
     hidden[5:95, L_HIP] = True
     detected = np.ones(100, dtype=bool)
-    (warning,) = hidden_parts_warnings(hidden, t, detected)
+    (warning,) = hidden_parts_warnings(hidden_body_parts(hidden), t, detected)
     assert warning.startswith("hips hidden 0.5–9.4 s (90 % of frames)")
 
 
