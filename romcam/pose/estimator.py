@@ -67,8 +67,9 @@ class PoseEstimator(Closing):
         video: VIDEO mode (default: tracks people from frame to frame, needs increasing
             timestamps); False = IMAGE mode, each frame on its own (slower, and finds a pose
             less often, but finds people that tracking missed; timestamps are ignored).
-        people_check_s: in VIDEO mode with ``max_people`` >= 2, count the people with a
-            fresh IMAGE-mode detection every this many seconds of stream time (None: never).
+        people_check_s: in VIDEO mode with ``max_people`` >= 2, :meth:`process` also counts
+            the people with a fresh IMAGE-mode detection every this many seconds of stream
+            time (None: never; :meth:`detect` never does).
             VIDEO mode keeps tracking the person it found and does not look for others while
             tracking holds, so a second person who was there from the start is never reported.
 
@@ -141,6 +142,7 @@ class PoseEstimator(Closing):
                 one millisecond after the last, here and nowhere else.
         """
         people = self.detect(frame_rgb, timestamp_ms)
+        self._count_people_afresh(frame_rgb)
         tracker = self._tracker_for(frame_rgb.shape[1], frame_rgb.shape[0])
         chosen = tracker.select([p.image for p in people])
         return None if chosen is None else people[chosen]
@@ -164,13 +166,22 @@ class PoseEstimator(Closing):
             FramePose(image=_to_array(img, 4), world=_to_array(world, 3))
             for img, world in zip(result.pose_landmarks, result.pose_world_landmarks, strict=True)
         ]
-        aspect = frame.shape[1] / frame.shape[0]
-        self.people_in_last_frame = count_people([p.image for p in people], aspect)
-        if self._people_check.due(ms):
-            found = self._people_check.landmarker.detect(image).pose_landmarks
-            self._people_check.count = count_people([_to_array(p, 4) for p in found], aspect)
-        self.people_in_last_frame = max(self.people_in_last_frame, self._people_check.count)
+        self.people_in_last_frame = count_people(
+            [p.image for p in people], frame.shape[1] / frame.shape[0]
+        )
         return people
+
+    def _count_people_afresh(self, frame_rgb: np.ndarray) -> None:
+        """Raise ``people_in_last_frame`` to the periodic IMAGE-mode count (see
+        ``people_check_s``); run it when due (``self._last_ms`` is this frame's time)."""
+        check = self._people_check
+        if self._last_ms is not None and check.due(self._last_ms):
+            frame = np.ascontiguousarray(frame_rgb)
+            image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=frame)
+            found = check.landmarker.detect(image).pose_landmarks
+            aspect = frame.shape[1] / frame.shape[0]
+            check.count = count_people([_to_array(p, 4) for p in found], aspect)
+        self.people_in_last_frame = max(self.people_in_last_frame, check.count)
 
     def _tracker_for(self, width: int, height: int) -> SubjectTracker:
         aspect = width / height
