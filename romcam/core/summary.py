@@ -212,6 +212,19 @@ def _view_verdicts(
     return {d: replace(v, quality=code, reason=reason, value=math.nan) for d, v in verdicts.items()}
 
 
+#: Codes whose held value is kept in the entry for inspection (a plateau was held that way, but
+#: the view or the gaps make it untrustworthy); other codes have no held value that way.
+_INSPECTABLE = ("ok", "wrong_view", "wrong_side", "gaps", "occluded")
+
+
+def _held(rom: RomResult, verdict: DirectionVerdict) -> float:
+    """The held value of ``verdict``'s direction: that direction's own, never the other one's
+    plateau (the held minimum of a one-way raise is not its top)."""
+    if verdict.ok:
+        return verdict.value
+    return rom.extreme(verdict.direction) if verdict.quality in _INSPECTABLE else math.nan
+
+
 def _entry(
     table: MetricTable,
     metric_id: str,
@@ -270,10 +283,10 @@ def _entry(
         )
     start = verdicts["max"].start
     entry: MetricSummary = {
-        "max": json_float(rom.max),
-        "min": json_float(rom.min),
+        "max": json_float(_held(rom, verdicts["max"])),
+        "min": json_float(_held(rom, verdicts["min"])),
         "start": json_float(start),
-        "excursion": json_float(rom.excursion),
+        "excursion": json_float(_held(rom, verdicts["max"]) - _held(rom, verdicts["min"])),
         "peak": json_float(rom.peak),
         "trough": json_float(rom.trough),
         "max_time_s": json_float(rom.max_time_s, 2),

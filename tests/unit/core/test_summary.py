@@ -309,3 +309,13 @@ def test_an_emptied_metric_names_the_flag_that_emptied_it():
     assert entry["quality"] == "no_data"
     assert entry["max_quality"] == entry["min_quality"] == "occluded"
     assert "hidden" in entry["reason"]
+
+
+def test_held_values_are_reported_for_their_own_direction_only():
+    # A one-way raise held at 150 from a brief rest at 10: the minimum direction has no held
+    # value of its own (its only plateau would be the top).
+    y = move(T, [0, 0.3, 1.5, 4.0, 5.0], [10, 10, 150, 150, 10])
+    entry = summarize(make_table({"shoulder_flexion_left": y}))["shoulder_flexion_left"]
+    assert entry["max_quality"] == "ok" and entry["max"] == 150.0
+    assert entry["min_quality"] == "not_moved" and entry["min"] is None
+    assert entry["excursion"] is None and entry["start"] == 10.0
