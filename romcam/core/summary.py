@@ -1,22 +1,28 @@
-"""The summary of one recording: held ROM values and a quality verdict per metric, JSON-safe.
+"""The summary of one recording: held end ranges per metric and direction, JSON-safe.
 
 Every entry is a :class:`MetricSummary` (a typed dict, so it goes straight into
 ``summary.json``, the store and the dashboard) with:
 
-- ``max``, ``min``, ``start``, ``excursion``, ``peak``, ``trough`` (metric unit, rounded to
-  0.1) and ``max_time_s``, ``min_time_s``, ``max_hold_s``, ``min_hold_s`` (seconds, rounded to
-  0.01): see :class:`romcam.core.rom.RomResult`; null where undefined (NaN never appears);
+- ``max``, ``min``: the held value of each direction (``core/end_range``): its accepted end
+  range, or, when only the view, side, gaps or occlusion rejected it, its held value for
+  inspection; null when the body did not move or hold that way; ``excursion`` = max - min;
+- ``max_quality``, ``min_quality``: ``ok`` or the direction's code; ``max_reason``,
+  ``min_reason``: why not (null when ok);
+- ``start`` (the start position), ``peak``, ``trough`` (metric unit, rounded to 0.1) and
+  ``max_time_s``, ``min_time_s``, ``max_hold_s``, ``min_hold_s`` (seconds, rounded to 0.01):
+  see :class:`romcam.core.rom.RomResult`; null where undefined (NaN never appears);
 - ``view``: the dominant detected view (a value of ``metric_table.VIEWS``) over the frames where
   the metric was measured, or over all frames when it never was (see :func:`dominant_view`);
-- ``quality`` (``ok``, ``rejected``, ``no_data``) and ``reason`` ("" when ok);
+- ``quality`` (``ok`` when one direction is, ``rejected``, ``no_data``) and ``reason`` ("" when
+  ok);
 - ``unit``, ``n_frames`` (frames with a value), ``normal_range`` ([low, high] or null).
 
-A metric is rejected when its dominant view does not fit the view it needs (side, front; ``any``
-accepts every recognised view) and, for a left/right metric that needs a side view, when the
-other side faced the camera (the far limb is hidden behind the body), and when the series went
-well beyond a held extreme without holding it (``rom.extract_rom``'s ``unheld_margin``; both
-extremes here, only the test's one in :func:`summary_for_test`). Held values are kept in
-a rejected entry for inspection: always check ``quality`` before using them.
+Only range-of-motion metrics (``ROM_METRIC_IDS``) are summarised here; posture metrics are
+summarised apart (``core/posture_summary``). A direction is rejected when the dominant view does
+not fit the metric (side, front; ``any`` accepts every recognised view), when a left/right
+side-view metric's other side faced the camera (``wrong_side``), when its limb was seen end-on
+(``core/foreshortening``), and by the direction rules of ``core/end_range``.
+:func:`summary_for_test` judges only the test's own direction.
 """
 
 from __future__ import annotations
