@@ -198,6 +198,10 @@ def _run_pass(
     pose, identity_warning = _first_subject_only(builder.build())
     if identity_warning:
         warnings.append(identity_warning)
+        if lm_path is not None:  # the subject's landmarks only, so `romcam angles` agrees
+            from romcam.media.landmark_csv import write_landmarks_csv
+
+            write_landmarks_csv(lm_path, pose)
     if reader.truncated:
         end = float(pose.time_s[-1])
         warnings.append(f"{reader.problem}; the results cover 0 to {end:.1f} s only")

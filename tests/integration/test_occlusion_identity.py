@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from romcam.analysis import AnalysisResult, analyze_video
+from romcam.analysis import AnalysisResult, analyze_landmarks, analyze_video
+from romcam.media.landmark_csv import read_landmarks_csv
 from tests.conftest import MODEL_PATH, shared_video
 
 pytestmark = pytest.mark.footage
@@ -89,6 +90,11 @@ def test_walk_in_out_clip_keeps_the_first_person_only(tmp_path: Path) -> None:
     t = result.pose.time_s
     assert not result.pose.detected[t >= other_from].any()
     for values in result.table.values.values():
+        assert not np.isfinite(np.asarray(values)[t >= other_from]).any()
+    # landmarks.csv holds the subject only: `romcam angles` measures no one else either.
+    assert result.landmarks_csv is not None
+    again, _ = analyze_landmarks(read_landmarks_csv(result.landmarks_csv))
+    for values in again.values.values():
         assert not np.isfinite(np.asarray(values)[t >= other_from]).any()
 
 
