@@ -28,8 +28,7 @@ import pandas as pd
 from romcam.core.landmarks import LANDMARK_INDEX, PoseSequence
 from romcam.core.metric_specs import METRIC_IDS, metric_spec
 from romcam.core.metric_table import MetricTable
-from romcam.core.rom import run_labels
-from romcam.core.summary import json_float
+from romcam.core.rom import json_float, run_labels
 
 #: Posture metrics, in catalogue order.
 POSTURE_METRIC_IDS: tuple[str, ...] = tuple(

@@ -26,6 +26,7 @@ metric's unit (degrees for angles); extension is a negative minimum of a flexion
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
@@ -91,6 +92,13 @@ class _Holds:
     t_start: np.ndarray  # (W,) s, increasing (window 0 is the earliest)
     t_end: np.ndarray  # (W,) s, time of the last sample
     value: np.ndarray  # (W,) window median
+
+
+def json_float(x: float, digits: int = 1) -> float | None:
+    """JSON-safe rounded float: None for NaN/inf; -0.0 becomes 0.0."""
+    if not math.isfinite(x):
+        return None
+    return round(float(x), digits) + 0.0
 
 
 def _validate(time_s: np.ndarray, values: np.ndarray, **params: float) -> None:

@@ -48,7 +48,8 @@ from romcam.core.foreshortening import end_on_frames
 from romcam.core.landmarks import PoseSequence
 from romcam.core.metric_specs import METRIC_IDS, metric_spec
 from romcam.core.metric_table import VIEWS, MetricTable
-from romcam.core.rom import Quality, RomResult
+from romcam.core.posture_summary import posture_entry, still_frames
+from romcam.core.rom import Quality, RomResult, json_float
 
 #: The metrics with an end range (``kind == "rom"``); posture metrics are summarised apart
 #: (``romcam.core.posture_summary``).
@@ -126,13 +127,6 @@ VIEW_FITS: dict[str, tuple[str, ...]] = {
     "front": ("front",),
     "any": ("front", "side_left", "side_right", "oblique"),
 }
-
-
-def json_float(x: float, digits: int = 1) -> float | None:
-    """JSON-safe rounded float: None for NaN/inf; -0.0 becomes 0.0."""
-    if not math.isfinite(x):
-        return None
-    return round(float(x), digits) + 0.0
 
 
 def dominant_view(view: np.ndarray, measured: np.ndarray) -> str:
@@ -391,7 +385,30 @@ def summary_for_test(
         "hold_s": json_float(verdict.hold_s, 2),
         "time_s": json_float(verdict.time_s, 2),
     }
+    if test.spec(side).kind == "posture" and verdict.quality not in ("wrong_view", "wrong_side"):
+        return _posture_result(result, table, pose)
     return result
+
+
+def _posture_result(
+    result: AssessmentSummary, table: MetricTable, pose: PoseSequence | None
+) -> AssessmentSummary:
+    """A posture test's result: its metric's posture while still and upright
+    (``core/posture_summary``), not a held end range."""
+    posture = posture_entry(table, result["metric"], still_frames(table, pose))
+    ok = posture["quality"] == "ok"
+    quality: Quality = "ok" if ok else "no_data" if posture["quality"] == "no_data" else "rejected"
+    return {
+        **result,
+        "value": posture["value"],
+        "value_from_start": posture["value"],
+        "end_range": posture["value"] if ok else None,
+        "code": posture["quality"],
+        "quality": quality,
+        "reason": posture["reason"] or "",
+        "hold_s": posture["still_s"],
+        "time_s": posture["from_s"],
+    }
 
 
 def entry_start(verdict: DirectionVerdict, zeroed: bool) -> float:

@@ -129,3 +129,26 @@ def test_front_posture_while_still():
     assert posture["shoulder_tilt"]["value"] == pytest.approx(4.0, abs=1.0)
     assert posture["pelvic_tilt"]["value"] == pytest.approx(-3.0, abs=1.0)
     assert posture["craniovertebral_angle"]["quality"] == "no_data"
+
+
+def test_a_posture_test_reports_the_still_upright_posture():
+    from romcam.core.assessments import assessment_test
+    from romcam.core.summary import summary_for_test
+
+    n = 240
+    t = np.arange(n) / FPS
+    angles = {**squat(t, 3.0), "craniovertebral_angle": 52.0}
+    pose = synthetic_pose(angles, view="side_left", n_frames=n, noise_px=1.0)
+    table = smooth_table(compute_metrics(pose), method="zero_phase")
+    result = summary_for_test(table, assessment_test("posture_side"), None, pose=pose)
+    assert result["quality"] == "ok" and result["code"] == "ok"
+    assert result["end_range"] == pytest.approx(52.0, abs=1.5) == result["value"]
+    assert result["time_s"] == pytest.approx(0.0, abs=0.1) and result["hold_s"] >= STILL_S - 0.05
+    squatting = summary_for_test(
+        smooth_table(
+            compute_metrics(synthetic_pose(squat(t, 0.0), view="side_left")), method="zero_phase"
+        ),
+        assessment_test("posture_side"),
+        None,
+    )
+    assert squatting["code"] == "not_still" and squatting["end_range"] is None
