@@ -249,6 +249,15 @@ def _cell(x: Any) -> str:
     return "-" if x is None else f"{float(x):.1f}"
 
 
+def _test_headline(tests: Sequence[tuple[AssessmentTest, Side | None]]) -> str | None:
+    """The metric of the first test asked for (shown big in the annotated video), when it names
+    one column (a sided test without --side names two)."""
+    if not tests:
+        return None
+    test, side = tests[0]
+    return None if test.sided and side is None else test.metric_id(side)
+
+
 def run_analyze(args: argparse.Namespace) -> int:
     from romcam.analysis import analyze_video
     from romcam.media.video import probe_video
@@ -270,7 +279,7 @@ def run_analyze(args: argparse.Namespace) -> int:
             model_path=args.model,
             calibration=args.calibration,
             write_annotated=not args.no_video,
-            headline=args.headline,
+            headline=args.headline or _test_headline(tests),
             progress=update,
             max_seconds=args.max_seconds,
             max_people=1 if args.single_person else 2,

@@ -272,3 +272,13 @@ def test_test_options_that_do_not_fit(
 ) -> None:
     assert main(["angles", str(analyzed / "landmarks.csv"), *extra]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_the_first_test_is_the_headline_when_it_names_one_metric() -> None:
+    from romcam.cli.analyze import _test_headline
+    from romcam.core.assessments import assessment_test
+
+    knee, neck = assessment_test("knee_flexion"), assessment_test("neck_flexion")
+    assert _test_headline([(knee, "right"), (neck, None)]) == "knee_flexion_right"
+    assert _test_headline([(neck, None)]) == "neck_flexion"
+    assert _test_headline([(knee, None)]) is None and _test_headline([]) is None
