@@ -343,7 +343,9 @@ def _analyze_staged(
     table, summary = analyze_landmarks(passed.pose, calibration=profile)
     passed.warnings.extend(hidden_parts(table))
     for w in passed.warnings:
-        log.warning("%s: %s", info.path.name, w)
+        # The warnings travel in the result (the CLI prints them, the page shows them): logged
+        # at INFO so the command line does not say each one twice.
+        log.info("%s: %s", info.path.name, w)
     result = AnalysisResult(
         video=info,
         pose=passed.pose,

@@ -228,7 +228,8 @@ class VideoReader(Closing):
     def _note_problem(self, message: str) -> None:
         self.truncated = True
         self.problem = message
-        log.warning("%s: %s", self.path, message)
+        # ``problem`` is the report (the analysis turns it into a warning): INFO, not twice.
+        log.info("%s: %s", self.path, message)
 
     def _check_complete(self) -> None:
         if self.frames_read == 0:

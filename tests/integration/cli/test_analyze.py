@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -151,6 +153,21 @@ def test_truncated_video_exits_3_and_keeps_results(
     assert code == EXIT_TRUNCATED
     assert "truncated" in capsys.readouterr().err
     assert (out / "angles.csv").is_file()
+
+
+def test_each_warning_is_printed_once(clip: Path, tmp_path: Path) -> None:
+    """The command line as a user runs it (its own process and logging set-up): a warning is
+    one ``romcam: warning:`` line, not a log record as well."""
+    data = clip.read_bytes()
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(data[: int(len(data) * 0.6)])
+    argv = ["analyze", str(cut), "--out", str(tmp_path / "out"), "--model", str(MODEL_PATH)]
+    run = subprocess.run(
+        [sys.executable, "-m", "romcam", *argv, "--no-video"], capture_output=True, text=True
+    )
+    assert run.returncode == EXIT_TRUNCATED
+    lines = [line for line in run.stderr.splitlines() if "truncated" in line]
+    assert len(lines) == 1 and lines[0].startswith("romcam: warning:"), lines
 
 
 def _blank_video(folder: Path) -> Path:
