@@ -177,8 +177,9 @@ def _judge(
     ref, ref_name = _reference(rule.reference, sign, rom, start)
     if _rhythmic(t, steady, rule.min_excursion):
         reason = (
-            "the value swung back and forth rhythmically (as an arm or leg does in walking); "
-            "an end range is measured from a still hold, not from a swing"
+            "the value swung back and forth rhythmically without stopping (as in walking or a "
+            "set of repetitions); an end range is measured from a still hold: hold the end "
+            f"position still (within ±{rule.tolerance:g}{u}) for {rule.min_hold_s:g} s"
         )
         return base.verdict("swing", reason)
     if sign * (reached - ref) < rule.min_excursion:
