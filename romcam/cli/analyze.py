@@ -295,7 +295,7 @@ def run_analyze(args: argparse.Namespace) -> int:
 
 
 def run_angles(args: argparse.Namespace) -> int:
-    from romcam.analysis import analyze_landmarks, summary_document
+    from romcam.analysis import analyze_landmarks, hidden_parts, summary_document
     from romcam.core.posture_summary import summarize_posture
     from romcam.core.summary import reports_for_tests
     from romcam.media.landmark_csv import read_landmarks_csv
@@ -311,9 +311,12 @@ def run_angles(args: argparse.Namespace) -> int:
     reports = reports_for_tests(table, tests, pose)
     out = args.output if args.output is not None else args.landmarks.with_name("angles.csv")
     atomic_write_text(out, table.to_dataframe().to_csv(index=False, float_format="%.3f"))
+    warnings = hidden_parts(table)
     if args.summary is not None:
-        doc = summary_document(summary, posture=posture, tests=reports)
+        doc = summary_document(summary, posture=posture, tests=reports, warnings=warnings)
         atomic_write_text(args.summary, json.dumps(doc, indent=2, allow_nan=False) + "\n")
     print_report(summary, posture, reports)
     print(f"\nAngle table written to {out}")
+    for warning in warnings:
+        print(f"romcam: warning: {warning}", file=sys.stderr)
     return 0
