@@ -12,6 +12,8 @@ SHARED_DIR = REPO_ROOT.parent / "shared"
 VIDEOS_DIR = SHARED_DIR / "videos"
 INTERNAL_VIDEOS_DIR = VIDEOS_DIR / "internal-tests-only"
 MODEL_PATH = SHARED_DIR / "models" / "pose_landmarker_full.task"
+#: The Face Landmarker bundle (head pose for the neck metrics).
+FACE_MODEL_PATH = SHARED_DIR / "models" / "face_landmarker.task"
 
 
 def shared_video(name: str) -> Path:
