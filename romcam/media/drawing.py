@@ -1,4 +1,4 @@
-"""Drawing on video frames: skeleton, joint-angle arc, live readout panel and warning banner.
+"""Drawing on video frames: skeleton, joint-angle arc, head axes, readout panel and banner.
 
 Pure OpenCV on a (H, W, 3) uint8 BGR frame, drawn in place and returned, so the same functions
 serve the CLI's annotated video and the dashboard's live view. Sizes scale with the frame's
@@ -17,6 +17,7 @@ from typing import Protocol
 import cv2
 import numpy as np
 
+from romcam.core.head_pose import HeadPose
 from romcam.core.landmarks import LANDMARK_INDEX, N_LANDMARKS, SKELETON_EDGES
 from romcam.core.metric_specs import METRICS, METRICS_BY_ID, JointArc
 from romcam.media.panel_placement import PanelPlacer, corner_rect
@@ -105,6 +106,58 @@ def draw_skeleton(
     radius = max(2, round(4 * s))
     for i in np.flatnonzero(ok[11:]) + 11:  # body joints only; the face stays uncluttered
         cv2.circle(frame_bgr, tuple(pts[i]), radius, (255, 255, 255), -1, cv2.LINE_AA)
+    return frame_bgr
+
+
+#: Face-model landmark of the nose tip, where the head's axes start.
+NOSE_TIP = 1
+#: Face-model landmarks of the face outline, in order round the face (MediaPipe's face oval).
+FACE_OVAL = (
+    *(10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377),
+    *(152, 148, 176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109),
+)
+#: Colours of the head's axes, by canonical face axis: toward the subject's left (the ear
+#: line: blue like the skeleton's left side; its tilt is lateral flexion), up the face (red;
+#: it leans toward the camera in flexion) and out through the nose (the arc's green; it
+#: swings sideways in rotation).
+HEAD_AXIS_COLOURS = (LEFT_COLOUR, (60, 60, 235), ARC_COLOUR)
+#: Length of the drawn axes as a share of the face outline's height in the picture.
+HEAD_AXIS_SHARE = 0.6
+
+
+def draw_head_axes(
+    frame_bgr: np.ndarray, head_pose: HeadPose | None, *, outline: bool = True
+) -> np.ndarray:
+    """Draw the head pose the face model found (in place); returns the frame.
+
+    The face outline (thin grey) shows which face was tracked; the head's three axes start
+    at the nose tip (colours: :data:`HEAD_AXIS_COLOURS`): each is the canonical face axis
+    turned by ``head_pose.rotation`` (camera space x right, y up) and seen straight on, so
+    the nose axis shrinks to a dot when the subject looks into the camera and grows as the
+    head turns or bends. Axis length: :data:`HEAD_AXIS_SHARE` of the outline's height.
+    """
+    if head_pose is None:
+        return frame_bgr
+    h, w = frame_bgr.shape[:2]
+    pts = np.asarray(head_pose.landmarks, dtype=float)[:, :2] * (w, h)
+    if not np.all(np.isfinite(pts[[NOSE_TIP, *FACE_OVAL]])):
+        return frame_bgr
+    s = _scale(frame_bgr)
+    oval = pts[list(FACE_OVAL)]
+    if outline:
+        ring = oval.round().astype(np.int32).reshape(-1, 1, 2)
+        cv2.polylines(frame_bgr, [ring], True, MIDLINE_COLOUR, max(1, round(1.5 * s)), cv2.LINE_AA)
+    length = HEAD_AXIS_SHARE * float(np.ptp(oval[:, 1]))
+    nose = pts[NOSE_TIP]
+    start = (round(nose[0]), round(nose[1]))
+    rotation = np.asarray(head_pose.rotation, dtype=float)
+    thickness = max(1, round(3 * s))
+    for axis, colour in enumerate(HEAD_AXIS_COLOURS):
+        # Camera y is up, image y is down.
+        tip = nose + length * np.array([rotation[0, axis], -rotation[1, axis]])
+        end = (round(tip[0]), round(tip[1]))
+        cv2.arrowedLine(frame_bgr, start, end, colour, thickness, cv2.LINE_AA, tipLength=0.2)
+    cv2.circle(frame_bgr, start, max(2, round(4 * s)), HEAD_AXIS_COLOURS[2], -1, cv2.LINE_AA)
     return frame_bgr
 
 
