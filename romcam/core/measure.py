@@ -11,13 +11,14 @@ See docs/measurements.md for every definition.
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from romcam.core import angles, posture
 from romcam.core.geometry import image_to_up, mirror_x, rotate, wrap_deg
+from romcam.core.head_pose import HeadPose
 from romcam.core.landmarks import LANDMARK_INDEX, PoseSequence
 from romcam.core.measure_checks import NEUTRAL_METRICS
 from romcam.core.measure_checks import check_args as _check_args
@@ -25,6 +26,7 @@ from romcam.core.measure_checks import check_metrics as _check_metrics
 from romcam.core.measure_checks import check_neutral as _check_neutral
 from romcam.core.metric_specs import METRIC_IDS, METRICS_BY_ID, NEAR
 from romcam.core.metric_table import MetricTable
+from romcam.core.neck_from_face import FACE_METRICS, face_metric_parts, merge_face_parts
 from romcam.core.occlusion import detect_occlusion, hidden_body_parts
 from romcam.core.views import ViewEstimate, detect_views
 
@@ -124,6 +126,7 @@ def compute_metrics(
     min_visibility: float = 0.5,
     metrics: Collection[str] | None = None,
     level_known: bool = False,
+    heads: Sequence[HeadPose | None] | None = None,
 ) -> MetricTable:
     """Every metric of METRIC_IDS per frame of ``pose``.
 
@@ -143,6 +146,9 @@ def compute_metrics(
         level_known: the calibration measured the camera's roll, so the image vertical is the
             true vertical: shoulder abduction may use it where occluded hips hide the trunk
             midline (hips merely outside the picture use it regardless; see _abductions).
+        heads: the face model's head pose per frame (None: no face model). Front-view neck
+            rotation, lateral flexion and flexion then come from it where the subject faces
+            the camera, and are NaN where the face was lost (``core.neck_from_face``).
 
     Returns:
         MetricTable with ``view``, ``facing`` and the flags of FLAG_NAMES.
@@ -150,7 +156,7 @@ def compute_metrics(
     _check_args(pose, roll_deg, px_per_cm, min_visibility)
     wanted = _check_metrics(metrics)
     offsets = _check_neutral(neutral)
-    raw, views, flags, hidden = _measure(pose, roll_deg, min_visibility, wanted, level_known)
+    raw, views, flags, hidden = _measure(pose, roll_deg, min_visibility, wanted, level_known, heads)
     values = {mid: raw[mid] if mid in wanted else np.full(len(pose), np.nan) for mid in METRIC_IDS}
     if px_per_cm is None:
         values["forward_head_cm"] = np.full(len(pose), np.nan)
@@ -173,12 +179,17 @@ def compute_metrics(
 
 
 def raw_neck_values(
-    pose: PoseSequence, *, roll_deg: float = 0.0, min_visibility: float = 0.5
+    pose: PoseSequence,
+    *,
+    roll_deg: float = 0.0,
+    min_visibility: float = 0.5,
+    heads: Sequence[HeadPose | None] | None = None,
 ) -> dict[str, np.ndarray]:
     """NEUTRAL_METRICS id -> (T,) raw value (degrees, before neutral zeroing; NaN where not
-    measurable). Feed the median over a still window to ``compute_metrics(neutral=...)``."""
+    measurable). Feed the median over a still window to ``compute_metrics(neutral=...)``
+    (with the same ``heads``)."""
     _check_args(pose, roll_deg, None, min_visibility)
-    raw, *_ = _measure(pose, roll_deg, min_visibility, frozenset(NEUTRAL_METRICS))
+    raw, *_ = _measure(pose, roll_deg, min_visibility, frozenset(NEUTRAL_METRICS), heads=heads)
     return {mid: raw[mid] for mid in NEUTRAL_METRICS}
 
 
@@ -189,13 +200,14 @@ def neutral_offsets(
     end_s: float | None = None,
     roll_deg: float = 0.0,
     min_visibility: float = 0.5,
+    heads: Sequence[HeadPose | None] | None = None,
 ) -> dict[str, float]:
     """Median raw neck values over frames with start_s <= time_s <= end_s (default: all).
 
     Returns only the ids measurable in that window (a side-view window gives ``neck_flexion``,
     a front-view one ``neck_lateral_flexion`` and ``neck_rotation``).
     """
-    raw = raw_neck_values(pose, roll_deg=roll_deg, min_visibility=min_visibility)
+    raw = raw_neck_values(pose, roll_deg=roll_deg, min_visibility=min_visibility, heads=heads)
     t = np.asarray(pose.time_s, dtype=float)
     lo = -np.inf if start_s is None else start_s
     hi = np.inf if end_s is None else end_s
@@ -216,6 +228,7 @@ def _measure(
     min_visibility: float,
     wanted: frozenset[str],
     level_known: bool = False,
+    heads: Sequence[HeadPose | None] | None = None,
 ) -> tuple[dict[str, np.ndarray], ViewEstimate, dict[str, np.ndarray], dict[str, np.ndarray]]:
     """Raw (un-zeroed, forward head in px) masked values of the wanted metrics, views, flags
     and the hidden body parts (``MetricTable.hidden``)."""
@@ -224,6 +237,12 @@ def _measure(
     for view, build in (("side", _side_metrics), ("front", _front_metrics), ("any", _elbows)):
         if any(METRICS_BY_ID[mid].view == view for mid in wanted):  # skip unused groups
             raws.update(build(frames))
+    if heads is not None:
+        face = face_metric_parts(frames, heads, roll_deg)
+        for mid in wanted.intersection(FACE_METRICS):
+            body = raws.get(mid)
+            parts = (body.value, body.needs, body.allowed, body.view_match) if body else None
+            raws[mid] = _Raw(*merge_face_parts(parts, face[mid]))
     vis = np.nan_to_num(pose.visibility, nan=0.0)
     xy = pose.image[..., :2]
     inside = np.all((xy >= 0.0) & (xy <= 1.0), axis=-1)
