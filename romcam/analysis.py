@@ -26,9 +26,10 @@ import numpy as np
 from romcam import __version__
 from romcam.core.assessments import AssessmentTest, Side
 from romcam.core.filtering import smooth_table
-from romcam.core.landmarks import PoseSequence
+from romcam.core.landmarks import LANDMARK_INDEX, PoseSequence
 from romcam.core.measure import compute_metrics
 from romcam.core.metric_table import MetricTable
+from romcam.core.neck_from_face import FACE_METRICS, HeadTrack
 from romcam.core.posture_summary import PostureEntry, summarize_posture
 from romcam.core.summary import MetricSummary, TestReport, reports_for_tests, summarize
 from romcam.errors import NoSubjectError
@@ -37,6 +38,8 @@ from romcam.media.video import VideoFrame, VideoInfo, VideoReader, prefetch
 
 if TYPE_CHECKING:
     from romcam.calibration.profile import CalibrationProfile
+    from romcam.core.head_pose import HeadPose
+    from romcam.pose.estimator import FramePose
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +51,12 @@ ANNOTATED_MP4 = "annotated.mp4"
 CROWD_WARN_SHARE = 0.05
 #: Warn when the subject was found in fewer than this share of frames.
 SPARSE_WARN_SHARE = 0.5
+
+#: Without a neck test, the face model runs when the subject's ears are at least this far
+#: apart (pixels) in the first frame with a subject. The eye corners are then ~25 px apart,
+#: so one pixel of landmark error tilts the eye line by ~2 deg; smaller heads give head
+#: angles too coarse for a neck range and are not worth the model's ~20 ms a frame.
+FACE_MIN_EAR_PX = 80.0
 
 ProgressFn = Callable[[int, int], None]
 
@@ -67,6 +76,8 @@ class AnalysisResult:
     tests: tuple[TestReport, ...] = ()
     #: True when decoding stopped early (the results cover the decoded part only).
     truncated: bool = False
+    #: The face model's head pose per frame (None: the face model did not run).
+    heads: HeadTrack | None = None
     #: Name of the calibration profile applied (None: none).
     calibration: str | None = None
     out_dir: Path | None = None
@@ -88,9 +99,13 @@ def resolve_calibration(
 
 
 def analyze_landmarks(
-    pose: PoseSequence, *, calibration: CalibrationProfile | str | None = None
+    pose: PoseSequence,
+    *,
+    calibration: CalibrationProfile | str | None = None,
+    heads: HeadTrack | None = None,
 ) -> tuple[MetricTable, dict[str, MetricSummary]]:
-    """Zero-phase smoothed metric table and summary of ``pose`` (lens, roll, scale applied)."""
+    """Zero-phase smoothed metric table and summary of ``pose`` (lens, roll, scale applied);
+    with ``heads`` the front-view neck metrics come from the head pose (``core.neck_from_face``)."""
     profile = resolve_calibration(calibration)
     roll, px_per_cm = 0.0, None
     if profile is not None:
@@ -100,7 +115,9 @@ def analyze_landmarks(
         roll = profile.roll_deg or 0.0
         px_per_cm = profile.px_per_cm_at(pose.image_width, pose.image_height)
     level_known = profile is not None and profile.roll_deg is not None
-    table = compute_metrics(pose, roll_deg=roll, px_per_cm=px_per_cm, level_known=level_known)
+    table = compute_metrics(
+        pose, roll_deg=roll, px_per_cm=px_per_cm, level_known=level_known, heads=heads
+    )
     smoothed = smooth_table(table, method="zero_phase")
     return smoothed, summarize(smoothed, pose=pose)
 
@@ -132,6 +149,7 @@ class _PassResult:
     info: VideoInfo
     warnings: list[str]
     truncated: bool
+    heads: HeadTrack | None
 
 
 def _people_warning(crowded: int, total: int) -> str | None:
@@ -151,6 +169,56 @@ class _Options:
     progress: ProgressFn | None
     max_people: int
     tests: Sequence[tuple[AssessmentTest, Side | None]] = ()
+    face: bool | None = None
+    face_model_path: str | Path | None = None
+
+
+class _FaceStage:
+    """The face model beside the pose model, in the same decode pass.
+
+    It runs on every frame when ``face`` is True, never when False; when None (auto), on
+    every frame if a neck metric's test was asked for, else if the subject's ears are at
+    least FACE_MIN_EAR_PX apart in the first frame with a subject (decided once: a turned
+    head narrows the ears, yet needs the face model most).
+    """
+
+    def __init__(self, opts: _Options, stack: ExitStack) -> None:
+        neck_test = any(test.metric in FACE_METRICS for test, _ in opts.tests)
+        self.on: bool | None = True if opts.face is None and neck_test else opts.face
+        self._model_path = opts.face_model_path
+        self._stack = stack
+        self._estimator: Any = None
+        self._heads: list[HeadPose | None] = []
+
+    def decide(self, fp: FramePose | None, width: int, height: int) -> bool:
+        """Whether the face model runs (settled at the first frame with a subject in auto)."""
+        if self.on is None and fp is not None:
+            ears = fp.image[[LANDMARK_INDEX["left_ear"], LANDMARK_INDEX["right_ear"]], :2]
+            apart = float(np.linalg.norm((ears[0] - ears[1]) * (width, height)))
+            self.on = apart >= FACE_MIN_EAR_PX
+            log.debug("face model %s (ears %.0f px apart)", "on" if self.on else "off", apart)
+        return bool(self.on)
+
+    def process(self, rgb: np.ndarray, ms: int, fp: FramePose | None) -> HeadPose | None:
+        """This frame's head pose (None: no face, or the face model is off); recorded."""
+        head = None
+        if self.decide(fp, rgb.shape[1], rgb.shape[0]):
+            if self._estimator is None:
+                from romcam.pose.face import HeadPoseEstimator
+
+                self._estimator = self._stack.enter_context(HeadPoseEstimator(self._model_path))
+            head = self._estimator.process(rgb, ms)
+        self._heads.append(head)
+        return head
+
+    def track(self, detected: np.ndarray) -> HeadTrack | None:
+        """The frames' head poses, emptied where the pose is not the subject's (None: off)."""
+        if not self.on:
+            return None
+        track = HeadTrack.from_poses(self._heads)
+        keep = np.asarray(detected, dtype=bool)
+        rotation = np.where(keep[:, None, None], track.rotation, np.nan)
+        return HeadTrack(rotation=rotation, confidence=np.where(keep, track.confidence, np.nan))
 
 
 def _run_pass(
@@ -168,11 +236,14 @@ def _run_pass(
     lm_path = staging / LANDMARKS_CSV if staging is not None else None
     with ExitStack() as stack:
         estimator = stack.enter_context(PoseEstimator(opts.model_path, max_people=opts.max_people))
+        face = _FaceStage(opts, stack)
         lm_writer = (
             None if lm_path is None else stack.enter_context(_landmark_writer(lm_path, info))
         )
         for (index, time_s, frame_bgr), rgb in prefetch(reader, _with_rgb):
-            fp = estimator.process(rgb, round(time_s * 1000))  # it keeps them increasing
+            ms = round(time_s * 1000)
+            fp = estimator.process(rgb, ms)  # it keeps them increasing
+            head = face.process(rgb, ms, fp)
             people = int(estimator.people_in_last_frame)
             crowded += people >= 2
             detected += fp is not None
@@ -181,7 +252,8 @@ def _run_pass(
             builder.append(index, time_s, fp)
             if annotated is not None:
                 image, world = (None, None) if fp is None else (fp.image, fp.world)
-                annotated.put(frame_bgr, time_s, image, world, people)
+                annotated.with_heads = bool(face.on)  # settled before a subject's frame
+                annotated.put(frame_bgr, time_s, image, world, people, head=head)
             if opts.progress is not None:
                 opts.progress(index + 1, max(info.frame_count, index + 1))
     frames = len(builder)
@@ -205,7 +277,7 @@ def _run_pass(
     if reader.truncated:
         end = float(pose.time_s[-1])
         warnings.append(f"{reader.problem}; the results cover 0 to {end:.1f} s only")
-    return _PassResult(pose, info, warnings, reader.truncated)
+    return _PassResult(pose, info, warnings, reader.truncated, face.track(pose.detected))
 
 
 def _first_subject_only(pose: PoseSequence) -> tuple[PoseSequence, str | None]:
@@ -258,8 +330,11 @@ def summary_document(
 
 
 def _write_tables(staging: Path, result: AnalysisResult) -> None:
-    table = result.table
-    table.to_dataframe().to_csv(staging / ANGLES_CSV, index=False, float_format="%.3f")
+    frame = result.table.to_dataframe()
+    if result.heads is not None:  # camera-relative head angles and face confidence
+        for name, column in result.heads.columns().items():
+            frame[name] = column
+    frame.to_csv(staging / ANGLES_CSV, index=False, float_format="%.3f")
     doc = summary_document(
         result.summary,
         video=result.video,
@@ -283,6 +358,8 @@ def analyze_video(
     max_seconds: float | None = None,
     max_people: int = 2,
     tests: Sequence[tuple[AssessmentTest, Side | None]] = (),
+    face: bool | None = None,
+    face_model_path: str | Path | None = None,
 ) -> AnalysisResult:
     """Analyze ``video``; write landmarks.csv, angles.csv, summary.json, annotated.mp4.
 
@@ -298,6 +375,10 @@ def analyze_video(
             subject when someone else walks in and warns about it; 1 is about 1.5x faster
             (MediaPipe stops searching for a second person) but cannot tell.
         tests: (test, side) pairs to report in ``tests`` (a sided test without a side: both).
+        face: run the face model for the neck metrics (``core.neck_from_face``): True always,
+            False never, None (default) for a neck test or a head large enough in the frame
+            (FACE_MIN_EAR_PX); its head angles are added to angles.csv.
+        face_model_path: face model file (default: ``model_files.resolve_face_model``).
 
     Raises:
         VideoError, NoSubjectError, ModelError, CalibrationError: with one clear sentence.
@@ -307,7 +388,16 @@ def analyze_video(
     with VideoReader(video, max_frames=max_frames, max_seconds=max_seconds) as reader:
         staging = _Staging(out) if out is not None else None
         try:
-            opts = _Options(model_path, write_annotated, headline, progress, max_people, tests)
+            opts = _Options(
+                model_path,
+                write_annotated,
+                headline,
+                progress,
+                max_people,
+                tests,
+                face,
+                face_model_path,
+            )
             result = _analyze_staged(reader, staging, profile, opts)
         except BaseException:
             if staging is not None:
@@ -340,7 +430,7 @@ def _analyze_staged(
     finally:
         if annotated is not None:
             annotated.close()
-    table, summary = analyze_landmarks(passed.pose, calibration=profile)
+    table, summary = analyze_landmarks(passed.pose, calibration=profile, heads=passed.heads)
     passed.warnings.extend(hidden_parts(table))
     for w in passed.warnings:
         # The warnings travel in the result (the CLI prints them, the page shows them): logged
@@ -355,6 +445,7 @@ def _analyze_staged(
         posture=summarize_posture(table, passed.pose),
         tests=tuple(reports_for_tests(table, opts.tests, passed.pose)),
         truncated=passed.truncated,
+        heads=passed.heads,
         calibration=profile.name if profile is not None else None,
     )
     if staging is None:

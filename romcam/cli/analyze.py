@@ -46,6 +46,16 @@ def _register_analyze(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--model", type=Path, default=None, help="pose model .task file")
     p.add_argument(
+        "--face-model", type=Path, default=None, help="face model .task file (neck metrics)"
+    )
+    p.add_argument(
+        "--face",
+        choices=("auto", "on", "off"),
+        default="auto",
+        help="run the face model for the neck metrics: auto (default) = for a --test neck_* "
+        "or a head large enough in the frame",
+    )
+    p.add_argument(
         "--calibration",
         default=None,
         metavar="NAME",
@@ -284,6 +294,8 @@ def run_analyze(args: argparse.Namespace) -> int:
             max_seconds=args.max_seconds,
             max_people=1 if args.single_person else 2,
             tests=tests,
+            face={"auto": None, "on": True, "off": False}[args.face],
+            face_model_path=args.face_model,
         )
     finally:
         close()

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from romcam.core.filtering import OneEuroFilter
+from romcam.core.head_pose import HeadPose
 from romcam.core.landmarks import N_LANDMARKS, PoseSequence
 from romcam.core.measure import NEUTRAL_METRICS, NEUTRAL_WINDOW_S, compute_metrics
 from romcam.core.metric_specs import METRIC_IDS
@@ -143,12 +144,15 @@ class CausalMeasurer:
         times: Sequence[float],
         images: Sequence[np.ndarray | None],
         worlds: Sequence[np.ndarray | None],
+        heads: Sequence[HeadPose | None] | None = None,
     ) -> list[FrameMeasurement]:
         """:meth:`measure` for consecutive frames at once (one ``compute_metrics`` call costs
         about the same for 1 or 16 frames). Views are detected over the batch, so they see
-        the rest of the batch; values are filtered frame by frame."""
+        the rest of the batch; values are filtered frame by frame. ``heads``: the face
+        model's head pose per frame (None where the face was lost), or None when the face
+        model did not run (``compute_metrics``' ``heads``)."""
         base = self._running.offset if self._running is not None else 0.0
-        table = self._table(self._sequence(times, images, worlds), base)
+        table = self._table(self._sequence(times, images, worlds), base, heads)
         values = np.column_stack([table.values[m] for m in METRIC_IDS]).astype(float)
         return [self._step(table, values[i], i, base) for i in range(len(table))]
 
@@ -179,7 +183,12 @@ class CausalMeasurer:
         )
         return seq if self._correct_lens is None else self._correct_lens(seq)
 
-    def _table(self, seq: PoseSequence, running_base: float) -> MetricTable:
+    def _table(
+        self,
+        seq: PoseSequence,
+        running_base: float,
+        heads: Sequence[HeadPose | None] | None = None,
+    ) -> MetricTable:
         """The metric table of ``seq``; neck flexion zeroed at ``running_base`` when the neutral
         is the running one (the neutral as it stood before this batch)."""
         neutral = dict(self._neutral)
@@ -191,6 +200,7 @@ class CausalMeasurer:
             px_per_cm=self.px_per_cm,
             neutral=neutral,
             metrics=self._metrics,
+            heads=heads,
         )
 
     def _step(

@@ -26,7 +26,12 @@ from romcam.core.measure_checks import check_metrics as _check_metrics
 from romcam.core.measure_checks import check_neutral as _check_neutral
 from romcam.core.metric_specs import METRIC_IDS, METRICS_BY_ID, NEAR
 from romcam.core.metric_table import MetricTable
-from romcam.core.neck_from_face import FACE_METRICS, face_metric_parts, merge_face_parts
+from romcam.core.neck_from_face import (
+    FACE_METRICS,
+    HeadTrack,
+    face_metric_parts,
+    merge_face_parts,
+)
 from romcam.core.occlusion import detect_occlusion, hidden_body_parts
 from romcam.core.views import ViewEstimate, detect_views
 
@@ -126,7 +131,7 @@ def compute_metrics(
     min_visibility: float = 0.5,
     metrics: Collection[str] | None = None,
     level_known: bool = False,
-    heads: Sequence[HeadPose | None] | None = None,
+    heads: Sequence[HeadPose | None] | HeadTrack | None = None,
 ) -> MetricTable:
     """Every metric of METRIC_IDS per frame of ``pose``.
 
@@ -146,7 +151,8 @@ def compute_metrics(
         level_known: the calibration measured the camera's roll, so the image vertical is the
             true vertical: shoulder abduction may use it where occluded hips hide the trunk
             midline (hips merely outside the picture use it regardless; see _abductions).
-        heads: the face model's head pose per frame (None: no face model). Front-view neck
+        heads: the face model's head pose per frame, or their HeadTrack (None: no face
+            model). Front-view neck
             rotation, lateral flexion and flexion then come from it where the subject faces
             the camera, and are NaN where the face was lost (``core.neck_from_face``).
 
@@ -183,7 +189,7 @@ def raw_neck_values(
     *,
     roll_deg: float = 0.0,
     min_visibility: float = 0.5,
-    heads: Sequence[HeadPose | None] | None = None,
+    heads: Sequence[HeadPose | None] | HeadTrack | None = None,
 ) -> dict[str, np.ndarray]:
     """NEUTRAL_METRICS id -> (T,) raw value (degrees, before neutral zeroing; NaN where not
     measurable). Feed the median over a still window to ``compute_metrics(neutral=...)``
@@ -200,7 +206,7 @@ def neutral_offsets(
     end_s: float | None = None,
     roll_deg: float = 0.0,
     min_visibility: float = 0.5,
-    heads: Sequence[HeadPose | None] | None = None,
+    heads: Sequence[HeadPose | None] | HeadTrack | None = None,
 ) -> dict[str, float]:
     """Median raw neck values over frames with start_s <= time_s <= end_s (default: all).
 
@@ -228,7 +234,7 @@ def _measure(
     min_visibility: float,
     wanted: frozenset[str],
     level_known: bool = False,
-    heads: Sequence[HeadPose | None] | None = None,
+    heads: Sequence[HeadPose | None] | HeadTrack | None = None,
 ) -> tuple[dict[str, np.ndarray], ViewEstimate, dict[str, np.ndarray], dict[str, np.ndarray]]:
     """Raw (un-zeroed, forward head in px) masked values of the wanted metrics, views, flags
     and the hidden body parts (``MetricTable.hidden``)."""

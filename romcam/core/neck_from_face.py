@@ -19,6 +19,7 @@ lost (never the body's guess); other frames keep the body-based value.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -39,27 +40,55 @@ _SHOULDERS = ("left_shoulder", "right_shoulder")
 Parts = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
-def head_arrays(heads: Sequence[HeadPose | None]) -> tuple[np.ndarray, np.ndarray]:
-    """(T, 3, 3) rotations and (T,) confidences of per-frame head poses; NaN where None."""
-    rotations = np.full((len(heads), 3, 3), np.nan)
-    confidence = np.full(len(heads), np.nan)
-    for i, head in enumerate(heads):
-        if head is not None:
-            rotations[i] = head.rotation
-            confidence[i] = head.confidence
-    return rotations, confidence
+@dataclass(frozen=True, kw_only=True)
+class HeadTrack:
+    """The head pose of every frame of a recording, without the face landmarks (~100 bytes a
+    frame, where the 478 landmarks would take 11 kB).
+
+    Attributes:
+        rotation: (T, 3, 3) head rotations (as ``HeadPose.rotation``); NaN where no face.
+        confidence: (T,) face confidence 0..1; NaN where no face.
+    """
+
+    rotation: np.ndarray
+    confidence: np.ndarray
+
+    def __post_init__(self) -> None:
+        t = len(self.confidence)
+        if self.rotation.shape != (t, 3, 3) or self.confidence.shape != (t,):
+            raise ValueError(
+                f"rotation must be (T, 3, 3) and confidence (T,); got {self.rotation.shape}, "
+                f"{self.confidence.shape}"
+            )
+
+    def __len__(self) -> int:
+        return len(self.confidence)
+
+    @classmethod
+    def from_poses(cls, heads: Sequence[HeadPose | None]) -> HeadTrack:
+        """The track of per-frame head poses (None: no face in that frame)."""
+        rotation = np.full((len(heads), 3, 3), np.nan)
+        confidence = np.full(len(heads), np.nan)
+        for i, head in enumerate(heads):
+            if head is not None:
+                rotation[i] = head.rotation
+                confidence[i] = head.confidence
+        return cls(rotation=rotation, confidence=confidence)
+
+    def columns(self) -> dict[str, np.ndarray]:
+        """HEAD_COLUMNS -> (T,) camera-relative yaw, pitch, roll (deg) and face confidence."""
+        angles = head_angles_array(self.rotation)
+        return {
+            "head_yaw": angles[:, 0],
+            "head_pitch": angles[:, 1],
+            "head_roll": angles[:, 2],
+            "face_confidence": self.confidence,
+        }
 
 
-def head_columns(heads: Sequence[HeadPose | None]) -> dict[str, np.ndarray]:
-    """HEAD_COLUMNS -> (T,) camera-relative yaw, pitch, roll (deg) and face confidence."""
-    rotations, confidence = head_arrays(heads)
-    angles = head_angles_array(rotations)
-    return {
-        "head_yaw": angles[:, 0],
-        "head_pitch": angles[:, 1],
-        "head_roll": angles[:, 2],
-        "face_confidence": confidence,
-    }
+def as_track(heads: Sequence[HeadPose | None] | HeadTrack) -> HeadTrack:
+    """``heads`` as a HeadTrack (a track is returned as it is)."""
+    return heads if isinstance(heads, HeadTrack) else HeadTrack.from_poses(heads)
 
 
 def face_lateral_flexion(
@@ -85,7 +114,7 @@ def face_lateral_flexion(
 
 
 def face_metric_parts(
-    f: _Frames, heads: Sequence[HeadPose | None], roll_deg: float
+    f: _Frames, heads: Sequence[HeadPose | None] | HeadTrack, roll_deg: float
 ) -> dict[str, Parts]:
     """FACE_METRICS -> raw parts from the head pose, for front-view frames facing the camera.
 
@@ -94,7 +123,7 @@ def face_metric_parts(
     """
     if len(heads) != len(f.up):
         raise ValueError(f"heads must have one entry per frame ({len(f.up)}); got {len(heads)}")
-    rotations, _ = head_arrays(heads)
+    rotations = as_track(heads).rotation
     angles = head_angles_array(rotations)
     is_front = f.views.view == "front"
     facing = is_front & (f.views.facing == "camera")

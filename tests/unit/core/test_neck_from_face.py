@@ -7,6 +7,7 @@ import pytest
 
 from romcam.core.head_pose import N_FACE_LANDMARKS, HeadPose, rotation_from_angles
 from romcam.core.measure import compute_metrics, neutral_offsets
+from romcam.core.neck_from_face import HeadTrack
 from romcam.core.synthetic import synthetic_pose
 
 T = 12
@@ -135,3 +136,22 @@ def test_the_neutral_of_a_face_measured_window_comes_from_the_face() -> None:
 def test_heads_must_match_the_frames() -> None:
     with pytest.raises(ValueError, match="one entry per frame"):
         compute_metrics(synthetic_pose({}, n_frames=T), heads=_heads(0.0, 0.0, 0.0, n=T - 1))
+
+
+def test_a_head_track_gives_the_same_metrics_and_the_head_columns() -> None:
+    heads = _heads(np.linspace(-50.0, 50.0, T), 4.0, 12.0)
+    heads[5] = None
+    track = HeadTrack.from_poses(heads)
+    pose = synthetic_pose({}, n_frames=T)
+    by_poses = compute_metrics(pose, heads=heads).values["neck_rotation"]
+    by_track = compute_metrics(pose, heads=track).values["neck_rotation"]
+    np.testing.assert_array_equal(by_poses, by_track)
+    columns = track.columns()
+    expected_yaw = np.linspace(-50.0, 50.0, T)
+    expected_yaw[5] = np.nan
+    np.testing.assert_allclose(columns["head_yaw"], expected_yaw, atol=1e-9)
+    assert np.isnan(columns["head_yaw"][5]) and np.isnan(columns["face_confidence"][5])
+    assert columns["head_roll"][0] == pytest.approx(12.0)
+    assert columns["head_pitch"][0] == pytest.approx(4.0)
+    with pytest.raises(ValueError, match="rotation must be"):
+        HeadTrack(rotation=np.zeros((3, 3, 3)), confidence=np.zeros(2))
