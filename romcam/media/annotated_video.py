@@ -1,4 +1,4 @@
-"""The annotated video of an analysis: skeleton, live (causal) angle readout, H.264 output.
+"""The annotated video of an analysis: skeleton, head axes, live (causal) readout, H.264 output.
 
 Drawing and encoding run on a worker thread fed through a small bounded queue, so they overlap
 with decoding and the pose model on the caller's thread; the queue bound keeps memory flat.
@@ -25,9 +25,16 @@ import numpy as np
 from romcam.calibration.apply import causal_measurer
 from romcam.closing import Closing
 from romcam.core.causal_measurer import FrameMeasurement
+from romcam.core.head_pose import HeadPose
 from romcam.core.metric_specs import METRIC_IDS, METRICS_BY_ID, metric_spec
 from romcam.core.summary import view_fits
-from romcam.media.drawing import ARCS, draw_angle_arc, draw_readout, draw_skeleton
+from romcam.media.drawing import (
+    ARCS,
+    draw_angle_arc,
+    draw_head_axes,
+    draw_readout,
+    draw_skeleton,
+)
 from romcam.media.panel_placement import PanelPlacer
 from romcam.media.video import H264Writer, even_size
 from romcam.worker import QueueWorker
@@ -92,12 +99,16 @@ class LiveReadout:
         times: Sequence[float],
         images: Sequence[np.ndarray | None],
         worlds: Sequence[np.ndarray | None],
+        heads: Sequence[HeadPose | None] | None = None,
     ) -> list[tuple[dict[str, float], str]]:
         """:meth:`update` for consecutive frames at once (one metric computation, much faster).
 
+        ``heads``: the face model's head pose per frame (None where the face was lost), or
+        None when the face model did not run (see ``CausalMeasurer.measure_batch``).
         Returns per frame the readings (headline first, as chosen at that frame) and the view.
         """
-        return [self._step(m) for m in self.measurer.measure_batch(times, images, worlds)]
+        measured = self.measurer.measure_batch(times, images, worlds, heads=heads)
+        return [self._step(m) for m in measured]
 
     def _step(self, measured: FrameMeasurement) -> tuple[dict[str, float], str]:
         values = measured.values
@@ -182,6 +193,10 @@ class AnnotatedVideoWriter(Closing):
     that frame's landmarks; it blocks when the queue is full (back-pressure instead of memory
     growth). Errors on the worker are raised
     again from :meth:`put` or :meth:`close`.
+
+    ``with_heads``: the caller runs the face model and gives each frame's head pose to
+    :meth:`put`; the readout then measures the neck from it (as ``angles.csv`` does) and the
+    head's axes are drawn.
     """
 
     def __init__(
@@ -197,12 +212,14 @@ class AnnotatedVideoWriter(Closing):
         preset: str | None = None,
         queue_size: int = 4,
         batch: int = 8,
+        with_heads: bool = False,
     ) -> None:
         self.readout = LiveReadout(width, height, headline=headline, calibration=calibration)
         self.size = output_size(width, height, max_short_side or MAX_SHORT_SIDE)
         #: Puts the readout panel in the corner that covers the subject least.
         self.panel = PanelPlacer()
         self.batch = batch
+        self.with_heads = with_heads
         self._writer = H264Writer(path, *self.size, fps, preset=preset or PRESET)
         self._pending: list[tuple] = []
         self._worker: QueueWorker[tuple] = QueueWorker(
@@ -216,9 +233,12 @@ class AnnotatedVideoWriter(Closing):
         image: np.ndarray | None,
         world: np.ndarray | None,
         people: int,
+        *,
+        head: HeadPose | None = None,
     ) -> None:
-        """Queue one frame (any size; it is resized) with its (33, 4) / (33, 3) landmarks."""
-        self._worker.put((frame_bgr, time_s, image, world, people))
+        """Queue one frame (any size; it is resized) with its (33, 4) / (33, 3) landmarks and
+        its head pose (face model; None: no face, or no face model)."""
+        self._worker.put((frame_bgr, time_s, image, world, people, head))
 
     def close(self) -> None:
         """Finish the queue and the file; re-raises a worker error (idempotent)."""
@@ -249,10 +269,12 @@ class AnnotatedVideoWriter(Closing):
         batch is not written again by ``_flush_and_close``."""
         batch = list(pending)
         pending.clear()
-        frames, times, images, worlds, people = zip(*batch, strict=True)
-        readings = self.readout.update_batch(times, images, worlds)
+        frames, times, images, worlds, people, heads = zip(*batch, strict=True)
+        readings = self.readout.update_batch(
+            times, images, worlds, heads if self.with_heads else None
+        )
         for i, (values, view) in enumerate(readings):
-            self._draw(frames[i], values, view, images[i], people[i])
+            self._draw(frames[i], values, view, images[i], people[i], heads[i])
             self._writer.write(frames[i], times[i])
 
     def _draw(
@@ -262,9 +284,11 @@ class AnnotatedVideoWriter(Closing):
         view: str,
         image: np.ndarray | None,
         people: int,
+        head: HeadPose | None,
     ) -> None:
         headline = next(iter(readings))
         draw_skeleton(frame, image)
+        draw_head_axes(frame, head)
         if image is not None and headline in ARCS and math.isfinite(readings[headline]):
             draw_angle_arc(frame, image, headline, readings[headline])
         cues = frame_cues(

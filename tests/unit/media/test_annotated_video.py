@@ -16,6 +16,7 @@ from romcam.core.synthetic import synthetic_pose
 from romcam.media.annotated_video import AnnotatedVideoWriter, LiveReadout, frame_cues, view_cue
 from romcam.media.video import iter_frames
 from tests.unit.calibration.test_apply import DIST, LENS, K
+from tests.unit.live.feed import head_pose
 
 W, H = 640, 360
 
@@ -180,3 +181,32 @@ def _through_lens(pose: PoseSequence) -> PoseSequence:
     image[..., 0] = seen[..., 0] / pose.image_width
     image[..., 1] = seen[..., 1] / pose.image_height
     return replace(pose, image=image)
+
+
+def test_writer_draws_the_head_and_reads_the_neck_from_it(tmp_path: Path) -> None:
+    """With the face model's heads, the readout measures neck rotation from the head (the
+    body's head points stay square) and the head's axes are drawn round the face."""
+    t = np.arange(0.0, 3.0, 1 / 30)
+    yaw = np.interp(t, [0.0, 1.5, 2.0, 3.0], [0.0, 0.0, 40.0, 40.0])
+    pose = synthetic_pose({"neck_rotation": np.zeros_like(t)}, view="front", image_size=(W, H))
+    heads = [head_pose(yaw=float(y)) for y in yaw]
+    readout = LiveReadout(W, H, headline="neck_rotation")
+    shown = [
+        readout.update_batch([pose.time_s[i]], [pose.image[i]], [pose.world[i]], [heads[i]])[0]
+        for i in range(len(pose))
+    ]
+    assert shown[-1][0]["neck_rotation"] == pytest.approx(40.0, abs=2.0)
+    lost = readout.update_batch([3.1], [pose.image[-1]], [pose.world[-1]], [None])[0]
+    assert np.isnan(lost[0]["neck_rotation"])  # the face lost: no value, not the body's 0
+    paths = {with_heads: tmp_path / f"{with_heads}.mp4" for with_heads in (False, True)}
+    for with_heads, path in paths.items():
+        with AnnotatedVideoWriter(path, W, H, 30.0, with_heads=with_heads) as writer:
+            for i in range(len(pose)):
+                head = heads[i] if with_heads else None
+                writer.put(
+                    np.full((H, W, 3), 100, np.uint8), t[i], pose.image[i], None, 1, head=head
+                )
+    last = [list(iter_frames(path))[-1].image.astype(int) for path in paths.values()]
+    differs = np.abs(last[0] - last[1]).sum(axis=2) > 60
+    # The synthetic face is a small cloud round the image centre: the axes are drawn there.
+    assert differs[round(0.35 * H) : round(0.65 * H), round(0.4 * W) : round(0.7 * W)].any()
