@@ -9,8 +9,9 @@ hold cue are drawn on the frame. A :class:`LiveUpdate` per frame (and, once capt
 ``TrialResult``) goes on a ``queue.Queue`` that the page reads. ``LiveProcessor.process`` does
 the same for one frame on the caller's thread.
 
-The pose model is made by an estimator factory (default :class:`PoseModels`, the real model
-and the people check); tests pass one that returns synthetic poses. Nothing here imports
+The models are made by an estimator factory (default :class:`PoseModels`: the pose model, the
+people check and, for the neck tests, the face model); tests pass one that returns synthetic
+poses. Nothing here imports
 Streamlit. The page talks to the processor only through the queue and the thread-safe command
 methods (``request_capture``, ``request_neutral``, ``reset``, ``stream_ended``, ``close``).
 """
@@ -32,13 +33,22 @@ import av
 import cv2
 import numpy as np
 
+from romcam.core.head_pose import HeadPose
 from romcam.core.metric_specs import metric_spec
 from romcam.errors import RomcamError
 from romcam.live.people_check import PeopleCheck
 from romcam.live.stages import LivePipeline
 from romcam.live.trial_session import LiveConfig, Phase, TrialResult, TrialSession, TrialStep
-from romcam.media.drawing import ARCS, draw_angle_arc, draw_hold_cue, draw_readout, draw_skeleton
+from romcam.media.drawing import (
+    ARCS,
+    draw_angle_arc,
+    draw_head_axes,
+    draw_hold_cue,
+    draw_readout,
+    draw_skeleton,
+)
 from romcam.pose.estimator import FramePose, PoseEstimator
+from romcam.pose.face import HeadPoseEstimator
 
 log = logging.getLogger(__name__)
 
@@ -97,51 +107,91 @@ class StreamEnded:
     lost_trial: bool
 
 
+@dataclass(frozen=True, kw_only=True)
+class Findings:
+    """What the first stage's models found in one frame.
+
+    Attributes:
+        pose: the tracked subject, or None. people: persons in the picture.
+        head: the head pose from the face model; None when no face was found or the test
+            does not use the face model (:attr:`LiveConfig.uses_face_model`).
+    """
+
+    pose: FramePose | None
+    people: int
+    head: HeadPose | None = None
+
+
 @dataclass(frozen=True)
 class PoseStage:
-    """What the first (pose model) stage found in one frame.
+    """What the first (models) stage found in one frame.
 
     Attributes:
         frame_bgr: (H, W, 3) uint8 BGR camera frame. time_s: its stream time (s).
         pose: the tracked subject, or None. people: persons in the picture.
+        head: the head pose (face model), or None.
     """
 
     frame_bgr: np.ndarray
     time_s: float
     pose: FramePose | None
     people: int
+    head: HeadPose | None = None
 
 
 class LiveEstimator(Protocol):
     """The first stage's models for one stream (made by the processor's estimator factory)."""
 
-    def estimate(self, frame_bgr: np.ndarray, time_s: float) -> tuple[FramePose | None, int]:
-        """The subject's pose (None if not seen) and the people in the picture of one
-        (H, W, 3) uint8 BGR frame taken at ``time_s`` s of stream time (increasing)."""
+    def estimate(self, frame_bgr: np.ndarray, time_s: float) -> Findings:
+        """What the models found in one (H, W, 3) uint8 BGR frame taken at ``time_s`` s of
+        stream time (increasing)."""
         ...
 
     def close(self) -> None: ...
 
 
 class PoseModels:
-    """The real models: a one-person pose estimator and the people check.
+    """The real models: a one-person pose estimator, the people check and, when asked, the
+    face model.
 
     One person: the model then tracks the subject without re-running its detector; the
-    :class:`~romcam.live.people_check.PeopleCheck` counts the people twice a second.
-    Raises ModelError when the model cannot be loaded.
+    :class:`~romcam.live.people_check.PeopleCheck` counts the people twice a second. The face
+    model (:class:`~romcam.pose.face.HeadPoseEstimator`, VIDEO mode) runs after the pose model
+    on the same stage: on 2 cores it adds ~9 ms to the pose model's ~16 ms at 640x360, far
+    inside a 15 frames/s camera's 67 ms (benchmarks/README.md), and a stage of its own would
+    not lower the CPU both need.
+    Raises ModelError when a model cannot be loaded.
     """
 
-    def __init__(self, model_path: Path | None, people_check_s: float) -> None:
+    def __init__(
+        self,
+        model_path: Path | None,
+        people_check_s: float,
+        *,
+        face_model_path: Path | None = None,
+        with_face: bool = False,
+    ) -> None:
         self._pose = PoseEstimator(model_path, max_people=1)
         self._people = PeopleCheck(model_path, people_check_s)
+        self._face: HeadPoseEstimator | None = None
+        try:
+            self._face = HeadPoseEstimator(face_model_path) if with_face else None
+        except Exception:
+            self.close()
+            raise
 
-    def estimate(self, frame_bgr: np.ndarray, time_s: float) -> tuple[FramePose | None, int]:
+    def estimate(self, frame_bgr: np.ndarray, time_s: float) -> Findings:
         rgb = cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2RGB)
-        pose = self._pose.process(rgb, round(time_s * 1000))
+        ms = round(time_s * 1000)
+        pose = self._pose.process(rgb, ms)
         self._people.offer(rgb, time_s)
-        return pose, max(self._pose.people_in_last_frame, self._people.count())
+        head = self._face.process(rgb, ms) if self._face is not None else None
+        people = max(self._pose.people_in_last_frame, self._people.count())
+        return Findings(pose=pose, people=people, head=head)
 
     def close(self) -> None:
+        if self._face is not None:
+            self._face.close()
         self._people.close()
         self._pose.close()
 
@@ -205,7 +255,12 @@ class LiveProcessor:
         self.config = config
         self.results: queue.Queue = results if results is not None else queue.Queue(maxsize=256)
         self._make_estimator = make_estimator or (
-            lambda: PoseModels(config.model_path, config.people_check_s)
+            lambda: PoseModels(
+                config.model_path,
+                config.people_check_s,
+                face_model_path=config.face_model_path,
+                with_face=config.uses_face_model,
+            )
         )
         self._clock = clock
         self._session = TrialSession(config, self._publish)
@@ -290,8 +345,9 @@ class LiveProcessor:
         return self.annotate(self.estimate_pose(frame_bgr, time_s))
 
     def estimate_pose(self, frame: np.ndarray | av.VideoFrame, time_s: float) -> PoseStage:
-        """First stage: the subject's pose and the people in one frame (BGR array or PyAV
-        frame) taken at ``time_s`` s. Raises ModelError when the model cannot be loaded."""
+        """First stage: the subject's pose, the people and (neck tests) the head pose in one
+        frame (BGR array or PyAV frame) taken at ``time_s`` s. Raises ModelError when a model
+        cannot be loaded."""
         frame_bgr = frame.to_ndarray(format="bgr24") if isinstance(frame, av.VideoFrame) else frame
         if frame_bgr.ndim != 3 or frame_bgr.shape[2] != 3 or frame_bgr.dtype != np.uint8:
             raise ValueError(
@@ -300,15 +356,17 @@ class LiveProcessor:
         with self._models_lock:
             if self._estimator is None:
                 self._estimator = self._make_estimator()
-            pose, people = self._estimator.estimate(frame_bgr, time_s)
-        return PoseStage(frame_bgr, time_s, pose, people)
+            found = self._estimator.estimate(frame_bgr, time_s)
+        return PoseStage(frame_bgr, time_s, found.pose, found.people, found.head)
 
     def annotate(self, stage: PoseStage) -> np.ndarray:
         """Second stage: measure, check, advance the trial and record (the session), then
         draw; the annotated frame."""
         started = time.perf_counter()
         with self._session_lock:
-            step = self._session.step(stage.frame_bgr, stage.time_s, stage.pose, stage.people)
+            step = self._session.step(
+                stage.frame_bgr, stage.time_s, stage.pose, stage.people, head=stage.head
+            )
             self.frames += 1
             update = LiveUpdate(
                 time_s=stage.time_s,
@@ -324,7 +382,9 @@ class LiveProcessor:
             )
             self.latest = update
             self._publish(update)
-        out = draw_live_frame(stage.frame_bgr, stage.pose, self.config.metric_id, self._unit, step)
+        out = draw_live_frame(
+            stage.frame_bgr, stage.pose, self.config.metric_id, self._unit, step, head=stage.head
+        )
         log.debug(
             "t=%.3f %s=%.1f progress=%.2f phase=%s annotated in %.0f ms",
             stage.time_s,
@@ -371,12 +431,20 @@ class LiveProcessor:
 
 
 def draw_live_frame(
-    frame_bgr: np.ndarray, pose: FramePose | None, metric_id: str, unit: str, step: TrialStep
+    frame_bgr: np.ndarray,
+    pose: FramePose | None,
+    metric_id: str,
+    unit: str,
+    step: TrialStep,
+    *,
+    head: HeadPose | None = None,
 ) -> np.ndarray:
-    """A copy of the camera frame with the skeleton, the metric's arc and readout, the first
-    two set-up problems and the hold cue."""
+    """A copy of the camera frame with the skeleton, the head's axes (when the face model
+    found the head), the metric's arc and readout, the first two set-up problems and the
+    hold cue."""
     out = frame_bgr.copy()
     draw_skeleton(out, pose)
+    draw_head_axes(out, head)
     if pose is not None and metric_id in ARCS:
         draw_angle_arc(out, pose, metric_id, step.value)
     draw_readout(out, {metric_id: step.value}, step.view, step.problems[:2])

@@ -30,10 +30,12 @@ from romcam.calibration import CalibrationProfile
 from romcam.calibration.apply import causal_measurer
 from romcam.core.assessments import POSTURE_METRICS, AssessmentTest, Side
 from romcam.core.causal_measurer import CausalMeasurer, FrameMeasurement
+from romcam.core.head_pose import HeadPose
 from romcam.core.hold import HoldDetector
 from romcam.core.measure import NEUTRAL_METRICS
 from romcam.core.metric_specs import METRIC_IDS
 from romcam.core.metric_table import MetricTable
+from romcam.core.neck_from_face import FACE_METRICS
 from romcam.core.summary import AssessmentSummary, summary_for_test
 from romcam.live.checks import setup_problems
 from romcam.live.recording import RECORDING_ERRORS, TrialRecorder, TrialRows
@@ -56,6 +58,7 @@ class LiveConfig:
     Attributes:
         test, side: the clinical test (``romcam.core.assessments``) and its side (None if unsided).
         model_path: pose model file; None = the default resolution.
+        face_model_path: face model file (neck tests); None = the default resolution.
         calibration: camera profile (level, scale, lens; see ``romcam.calibration``) or None.
         min_hold_s: how long (s) the end range must be held for the automatic capture.
         hold_tolerance: half-width (metric unit) of the band the value must stay in.
@@ -75,6 +78,7 @@ class LiveConfig:
     test: AssessmentTest
     side: Side | None
     model_path: Path | None = None
+    face_model_path: Path | None = None
     calibration: CalibrationProfile | None = None
     min_hold_s: float = 1.0
     hold_tolerance: float = 3.0
@@ -96,6 +100,12 @@ class LiveConfig:
     @property
     def metric_id(self) -> str:
         return self.test.metric_id(self.side)
+
+    @property
+    def uses_face_model(self) -> bool:
+        """The test's metric comes from the head pose in a front view (the neck tests): the
+        face model runs beside the pose model."""
+        return self.metric_id in FACE_METRICS
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -208,17 +218,28 @@ class TrialSession:
 
     # --- frames -----------------------------------------------------------------------------
     def step(
-        self, frame_bgr: np.ndarray, time_s: float, pose: FramePose | None, people: int
+        self,
+        frame_bgr: np.ndarray,
+        time_s: float,
+        pose: FramePose | None,
+        people: int,
+        *,
+        head: HeadPose | None = None,
     ) -> TrialStep:
         """Measure one (H, W, 3) uint8 BGR frame taken at ``time_s`` s with the subject's
-        ``pose`` (None: not found) and ``people`` persons in the picture; record it and move
-        the attempt on."""
+        ``pose`` (None: not found), ``people`` persons in the picture and the ``head`` pose
+        of the face model (None: no face found, or no face model); record it and move the
+        attempt on."""
         if not time_s > self._last_t:
             log.info("frame time %.3f s is not after %.3f s: new stream", time_s, self._last_t)
             self._new_stream()
         self._last_t = time_s
         image, world = (None, None) if pose is None else (pose.image, pose.world)
-        measured = self._measurer_for(frame_bgr.shape).measure(time_s, image, world)
+        # With the face model the neck is measured from the head pose, and a frame whose face
+        # was lost has no neck value (heads=[None]); without it, from the body (heads=None).
+        heads = [head] if self.config.uses_face_model else None
+        measurer = self._measurer_for(frame_bgr.shape)
+        (measured,) = measurer.measure_batch([time_s], [image], [world], heads=heads)
         cfg = self.config
         value = measured.value(cfg.metric_id)
         problems = setup_problems(image, cfg.test, cfg.side, measured.view, people, measured.flags)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import queue
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import av
@@ -15,10 +16,13 @@ import pandas as pd
 import pytest
 
 from romcam.core.assessments import assessment_test
+from romcam.core.head_pose import head_angles
 from romcam.live.processor import LiveProcessor, LiveUpdate, StreamEnded, drain
 from romcam.live.trial_session import LiveConfig, TrialResult
+from romcam.media.drawing import HEAD_AXIS_COLOURS, NOSE_TIP
 from romcam.media.video import VideoReader, probe_video
-from tests.conftest import MODEL_PATH, shared_video
+from romcam.pose.face import HeadPoseEstimator
+from tests.conftest import FACE_MODEL_PATH, MODEL_PATH, shared_video
 from tests.e2e.footage import REST_S, TOP_S, held_abduction_frames
 
 FPS = 30.0
@@ -259,3 +263,52 @@ def test_closing_mid_attempt_leaves_no_files(neck_frames, tmp_path: Path) -> Non
     processor.close()
     assert _files(tmp_path) == []
     assert not record_dir.exists()
+
+
+@pytest.fixture(scope="module")
+def webcam_neck_frames() -> list[np.ndarray]:
+    """The seated neck rotation at a webcam's 640 px: its frame 30 (1.07 s, the head square
+    to the camera) held 1.5 s, frames 30-55 (the head turns ~60 deg to the subject's left),
+    frame 55 held 0.7 s."""
+    decoded = []
+    with VideoReader(shared_video("neck_rotation_front_seated_01.mp4"), max_frames=56) as r:
+        for frame in r:
+            h, w = frame.image.shape[:2]
+            decoded.append(cv2.resize(frame.image, (640, round(h * 640 / w) // 2 * 2)))
+    return [decoded[30]] * 45 + decoded[30:56] + [decoded[55]] * 20
+
+
+@pytest.mark.footage
+def test_neck_rotation_live_follows_the_face_model(webcam_neck_frames) -> None:
+    """The live neck rotation is the face model's yaw from the neutral (the shoulders taken
+    square to the camera), and the live frame shows the head's axes at the nose."""
+    frames = webcam_neck_frames
+    config = replace(_config(None, test_id="neck_rotation"), face_model_path=FACE_MODEL_PATH)
+    processor = LiveProcessor(config)
+    values, shown = [], []
+    try:
+        for i, img in enumerate(frames):
+            shown.append(processor.process(img, i / FPS))
+            values.append(processor.latest.value)
+        processor.request_capture()
+        processor.process(frames[-1], len(frames) / FPS)
+    finally:
+        processor.close()
+    assert processor.captured is not None
+    neutral = processor.captured.neutral  # the raw yaw it zeroed at
+    with HeadPoseEstimator(FACE_MODEL_PATH) as face:
+        heads = [
+            face.process(cv2.cvtColor(img, cv2.COLOR_BGR2RGB), round(1000 * i / FPS))
+            for i, img in enumerate(frames)
+        ]
+    assert all(h is not None for h in heads)  # the face is followed in every frame
+    yaw = np.array([head_angles(h.rotation)[0] for h in heads])
+    assert neutral is not None and neutral == pytest.approx(np.median(yaw[:30]), abs=2.0)
+    end = slice(len(frames) - 15, len(frames))  # the last half second, the head held turned
+    live_end = float(np.median(np.asarray(values)[end]))
+    assert live_end == pytest.approx(float(np.median(yaw[end])) - neutral, abs=3.0)
+    assert live_end > 40.0  # turned well to the left
+    # The head's axes start at the nose tip: the nose axis's green dot is drawn there.
+    nose = np.round(heads[-1].landmarks[NOSE_TIP, :2] * (640, frames[-1].shape[0])).astype(int)
+    around = shown[-1][nose[1] - 4 : nose[1] + 5, nose[0] - 4 : nose[0] + 5]
+    assert (around == HEAD_AXIS_COLOURS[2]).all(axis=2).sum() >= 9

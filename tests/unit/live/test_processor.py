@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from romcam.core.assessments import assessment_test
+from romcam.core.head_pose import HeadPose
 from romcam.core.landmarks import PoseSequence
 from romcam.errors import ModelError
 from romcam.live.processor import (
@@ -23,7 +24,15 @@ from romcam.live.processor import (
     drain,
 )
 from romcam.live.trial_session import LiveConfig
-from tests.unit.live.feed import FPS, ScriptedEstimator, frames, moving
+from tests.unit.live.feed import (
+    FPS,
+    HeadScript,
+    ScriptedEstimator,
+    frames,
+    head_pose,
+    moving,
+    turning_head,
+)
 
 ABDUCTION = {"shoulder_abduction_left": ([0, 1, 2, 3.5, 4.5], [10, 10, 150, 150, 10])}
 WAIT_S = 10.0
@@ -75,12 +84,12 @@ def test_bad_config_is_refused(kwargs: dict, match: str) -> None:
 class Factory:
     """An estimator factory for the processor: a new scripted estimator per stream."""
 
-    def __init__(self, pose: PoseSequence, people: int = 1) -> None:
-        self.pose, self.people = pose, people
+    def __init__(self, pose: PoseSequence, people: int = 1, head: HeadScript | None = None) -> None:
+        self.pose, self.people, self.head = pose, people, head
         self.made: list[ScriptedEstimator] = []
 
     def __call__(self) -> ScriptedEstimator:
-        self.made.append(ScriptedEstimator(self.pose, self.people))
+        self.made.append(ScriptedEstimator(self.pose, self.people, self.head))
         return self.made[-1]
 
 
@@ -99,8 +108,9 @@ def _processor(
     pose: PoseSequence,
     record_dir: Path | None = None,
     clock: Callable[[], float] = time.perf_counter,
+    head: HeadScript | None = None,
 ) -> tuple[LiveProcessor, Factory]:
-    factory = Factory(pose)
+    factory = Factory(pose, head=head)
     config = LiveConfig(
         test=assessment_test(test_id), side="left", record_dir=record_dir, auto_capture=False
     )
@@ -164,7 +174,8 @@ def test_stop_during_the_neutral_then_start_again(tmp_path: Path) -> None:
     """STOP in a neck test's neutral phase, then START: new models, a new attempt, no error
     (the closed recorder was reused: 'this worker is closed', an internal error)."""
     pose = moving({"neck_rotation": ([0, 1.5, 2.5], [8, 8, 48])}, 3.0, "front")
-    processor, factory = _processor("neck_rotation", pose, tmp_path)
+    head = turning_head([0, 1.5, 2.5], [8, 8, 48])
+    processor, factory = _processor("neck_rotation", pose, tmp_path, head=head)
     try:
         _feed(processor, pose, 0, 10)
         processor.stream_ended()
@@ -243,3 +254,68 @@ def test_fps_meter_counts_over_its_window_and_survives_a_still_clock() -> None:
     assert meter.tick(10.0) == 0.0  # two readings at one instant (a coarse clock): no rate
     rates = [meter.tick(10.0 + k / 15) for k in range(1, 61)]
     assert rates[-1] == pytest.approx(15.0, rel=1e-9)  # only the last 2 s count
+
+
+# --- the face model in the neck tests ---------------------------------------------------------
+
+#: The body's synthetic head stays at 8 deg to the left the whole time (its neutral).
+STILL_BODY_HEAD = {"neck_rotation": ([0.0, 4.0], [8.0, 8.0])}
+
+
+def _neck_updates(head: HeadScript, duration_s: float = 4.0) -> list[LiveUpdate]:
+    pose = moving(STILL_BODY_HEAD, duration_s, "front")
+    processor, _ = _processor("neck_rotation", pose, head=head)
+    try:
+        _feed(processor, pose, 0, len(pose))
+    finally:
+        processor.close()
+    return [u for u in drain(processor.results) if isinstance(u, LiveUpdate)]
+
+
+def test_uses_face_model_for_the_front_view_neck_tests_only() -> None:
+    for test_id, uses in [
+        ("neck_rotation", True),
+        ("neck_lateral_flexion", True),
+        ("shoulder_abduction", False),
+        ("knee_flexion", False),
+    ]:
+        config = LiveConfig(test=assessment_test(test_id), side="left")
+        assert config.uses_face_model is uses, test_id
+
+
+def test_the_head_pose_drives_the_live_neck_rotation() -> None:
+    """The body's head points stay still; the face model's head turns 40 deg left after the
+    neutral: the live value follows the head pose, not the body."""
+    turning = turning_head([0.0, 2.0, 3.0, 4.0], [0.0, 0.0, 40.0, 40.0])
+    updates = _neck_updates(turning)
+    switch = next(i for i, u in enumerate(updates) if u.phase == "trial")
+    assert switch < 45  # the neutral is taken once the head has been still ~1 s
+    assert abs(updates[switch + 5].value) < 1.0  # zeroed at the head's neutral
+    assert updates[-1].value == pytest.approx(40.0, abs=2.0)
+    still = _neck_updates(turning_head([0.0, 4.0], [0.0, 0.0]))
+    assert abs(still[-1].value) < 1.0  # the same body, the head still: no rotation
+
+
+def test_frames_whose_face_is_lost_have_no_neck_value() -> None:
+    def lost_between_3_and_3_5_s(t: float) -> HeadPose | None:
+        return None if 3.0 <= t < 3.5 else head_pose(yaw=20.0 if t >= 2.0 else 0.0)
+
+    updates = _neck_updates(lost_between_3_and_3_5_s)
+    lost = [u for u in updates if 3.05 <= u.time_s < 3.5]
+    assert lost and all(np.isnan(u.value) for u in lost)  # empty, not the body's guess
+    assert updates[-1].value == pytest.approx(20.0, abs=2.0)  # back with the face
+
+
+def test_the_live_frame_shows_the_head_axes() -> None:
+    """The annotated frame differs round the face (the cloud at the centre) only with a head."""
+    pose = moving(STILL_BODY_HEAD, 0.5, "front")
+    outs = []
+    for head in (None, lambda t: head_pose(yaw=30.0)):
+        processor, _ = _processor("neck_rotation", pose, head=head)
+        try:
+            outs.append([processor.process(img, t) for t, img in frames(pose, 0, 3)][-1])
+        finally:
+            processor.close()
+    differs = np.abs(outs[0].astype(int) - outs[1].astype(int)).sum(axis=2) > 60
+    h, w = differs.shape
+    assert differs[round(0.35 * h) : round(0.65 * h), round(0.4 * w) : round(0.7 * w)].any()

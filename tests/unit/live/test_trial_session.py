@@ -15,23 +15,32 @@ from romcam.core.metric_specs import METRIC_IDS
 from romcam.core.metric_table import MetricTable
 from romcam.live.trial_session import LiveConfig, TrialResult, TrialSession, trial_summary
 from romcam.media.video import probe_video
-from tests.unit.live.feed import FPS, frame_pose, frames, moving
+from tests.unit.live.feed import FPS, HeadScript, frame_pose, frames, moving, turning_head
 
 #: Left arm: rest, raised to 150 deg, held 1.5 s, lowered.
 ABDUCTION = {"shoulder_abduction_left": ([0, 1, 2, 3.5, 4.5], [10, 10, 150, 150, 10])}
 #: Head turned 8 deg to the left at rest (the neutral), then to 48 deg, held, and back.
 ROTATION = {"neck_rotation": ([0, 1.5, 2.5, 4.0, 5.0], [8, 8, 48, 48, 8])}
+#: The face model's head in the neck tests: it turns as the body's synthetic head does.
+ROTATION_HEAD = turning_head(*ROTATION["neck_rotation"])
 
 
 def _config(test_id: str, record_dir: Path | None, **changes: object) -> LiveConfig:
     return LiveConfig(test=assessment_test(test_id), side="left", record_dir=record_dir, **changes)
 
 
-def _run(session: TrialSession, pose: PoseSequence, start: int = 0, stop: int | None = None):
-    """Feed frames of ``pose`` until a capture; the steps."""
+def _run(
+    session: TrialSession,
+    pose: PoseSequence,
+    start: int = 0,
+    stop: int | None = None,
+    head: HeadScript | None = None,
+):
+    """Feed frames of ``pose`` (and the face model's ``head``) until a capture; the steps."""
     steps = []
     for t, img in frames(pose, start, stop):
-        steps.append(session.step(img, t, frame_pose(pose, t), 1))
+        found = head(t) if head is not None else None
+        steps.append(session.step(img, t, frame_pose(pose, t), 1, head=found))
         if session.captured is not None:
             break
     return steps
@@ -65,7 +74,7 @@ def test_held_end_range_is_captured_with_its_files(tmp_path: Path) -> None:
 def test_neck_test_takes_the_neutral_first_and_zeroes_at_it(tmp_path: Path) -> None:
     pose = moving(ROTATION, 5.5, "front")
     session = TrialSession(_config("neck_rotation", tmp_path), lambda item: None)
-    steps = _run(session, pose)
+    steps = _run(session, pose, head=ROTATION_HEAD)
     phases = [s.phase for s in steps]
     switch = phases.index("trial")
     assert phases[:switch] == ["neutral"] * switch
@@ -82,14 +91,15 @@ def test_button_captures_and_neutral_on_request() -> None:
     """The neutral and the capture on the buttons; the head never holds still in the trial,
     so the value is the median of the last half second."""
     pose = moving({"neck_rotation": ([0, 0.2, 3.0], [8, 8, 64])}, 3.0, "front")
+    head = turning_head([0, 0.2, 3.0], [8, 8, 64])
     session = TrialSession(_config("neck_rotation", None, auto_capture=False), lambda i: None)
-    _run(session, pose, 0, 5)
+    _run(session, pose, 0, 5, head)
     session.request_neutral()
-    _run(session, pose, 5, 6)
+    _run(session, pose, 5, 6, head)
     assert session.phase == "trial"
-    steps = _run(session, pose, 6, 80)
+    steps = _run(session, pose, 6, 80, head)
     session.request_capture()
-    steps += _run(session, pose, 80, 81)
+    steps += _run(session, pose, 80, 81, head)
     trial = session.captured
     assert trial is not None and trial.trigger == "button" and trial.video_path is None
     assert trial.quality != "ok"  # nothing was held
@@ -106,11 +116,11 @@ def test_stop_in_the_neutral_drops_the_attempt_and_the_next_stream_measures(
     a new attempt (the closed recorder was reused: 'this worker is closed')."""
     pose = moving(ROTATION, 3.0, "front")
     session = TrialSession(_config("neck_rotation", tmp_path), lambda item: None)
-    _run(session, pose, 0, 10)
+    _run(session, pose, 0, 10, ROTATION_HEAD)
     assert session.phase == "neutral" and (tmp_path / "trial-001" / "landmarks.csv").is_file()
     assert session.stream_ended() is False  # no trial was lost: nothing to tell the page
     assert _files(tmp_path) == []
-    _run(session, pose, 0, 40)  # the next stream's clock starts at 0 again
+    _run(session, pose, 0, 40, ROTATION_HEAD)  # the next stream's clock starts at 0 again
     assert session.phase == "trial"
     assert {p.parent.name for p in _files(tmp_path)} == {"trial-002"}
 
