@@ -443,7 +443,7 @@ def draw_live_frame(
     found the head), the metric's arc and readout, the first two set-up problems and the
     hold cue."""
     out = frame_bgr.copy()
-    draw_skeleton(out, pose)
+    draw_skeleton(out, pose, face=head is None)
     draw_head_axes(out, head)
     if pose is not None and metric_id in ARCS:
         draw_angle_arc(out, pose, metric_id, step.value)

@@ -287,7 +287,7 @@ class AnnotatedVideoWriter(Closing):
         head: HeadPose | None,
     ) -> None:
         headline = next(iter(readings))
-        draw_skeleton(frame, image)
+        draw_skeleton(frame, image, face=head is None)
         draw_head_axes(frame, head)
         if image is not None and headline in ARCS and math.isfinite(readings[headline]):
             draw_angle_arc(frame, image, headline, readings[headline])

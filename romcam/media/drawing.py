@@ -78,6 +78,8 @@ def _side_colour(a: int, b: int) -> tuple[int, int, int]:
 
 
 _NAMES = {i: n for n, i in LANDMARK_INDEX.items()}
+#: Landmarks before this index are the face's (nose, eyes, ears, mouth).
+_FIRST_BODY_LANDMARK = LANDMARK_INDEX["left_shoulder"]
 _EDGE_COLOURS = tuple(_side_colour(a, b) for a, b in SKELETON_EDGES)
 
 
@@ -86,11 +88,14 @@ def draw_skeleton(
     frame_pose: HasImageLandmarks | np.ndarray | None,
     *,
     min_visibility: float = 0.5,
+    face: bool = True,
 ) -> np.ndarray:
     """Draw bones and joints of one pose on ``frame_bgr`` (in place); returns the frame.
 
     Landmarks with visibility below ``min_visibility`` (or NaN) are left out, and so are the
-    bones that touch them. Left side blue, right side orange, midline grey.
+    bones that touch them. Left side blue, right side orange, midline grey. ``face=False``
+    leaves out the ear-eye-nose lines (the head's axes are drawn instead, see
+    :func:`draw_head_axes`).
     """
     lms = _landmark_array(frame_pose)
     if lms is None:
@@ -101,10 +106,11 @@ def draw_skeleton(
     s = _scale(frame_bgr)
     thickness = max(1, round(3 * s))
     for (a, b), colour in zip(SKELETON_EDGES, _EDGE_COLOURS, strict=True):
-        if ok[a] and ok[b]:
+        if ok[a] and ok[b] and (face or a >= _FIRST_BODY_LANDMARK):
             cv2.line(frame_bgr, tuple(pts[a]), tuple(pts[b]), colour, thickness, cv2.LINE_AA)
     radius = max(2, round(4 * s))
-    for i in np.flatnonzero(ok[11:]) + 11:  # body joints only; the face stays uncluttered
+    # Body joints only; the face stays uncluttered.
+    for i in np.flatnonzero(ok[_FIRST_BODY_LANDMARK:]) + _FIRST_BODY_LANDMARK:
         cv2.circle(frame_bgr, tuple(pts[i]), radius, (255, 255, 255), -1, cv2.LINE_AA)
     return frame_bgr
 

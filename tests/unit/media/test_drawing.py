@@ -65,6 +65,15 @@ def test_skeleton_skips_low_visibility_landmarks() -> None:
     assert not frame.any()
 
 
+def test_skeleton_without_face_leaves_the_face_lines_out() -> None:
+    face = {"nose": (0.5, 0.2), "left_eye": (0.55, 0.18), "left_ear": (0.62, 0.19)}
+    with_face = draw_skeleton(_blank(), _pose({**face, **ARM}))
+    without = draw_skeleton(_blank(), _pose({**face, **ARM}), face=False)
+    band = slice(round(0.15 * H), round(0.25 * H))
+    assert with_face[band].any() and not without[band].any()
+    assert (without == draw_skeleton(_blank(), _pose(ARM))).all()  # the body as before
+
+
 def test_skeleton_accepts_no_pose() -> None:
     frame = _blank()
     assert draw_skeleton(frame, None) is frame and not frame.any()
