@@ -7,8 +7,15 @@ right, y up, z toward the camera, centimetres), returned as a
 :class:`romcam.core.head_pose.HeadPose`.
 
 VIDEO mode tracks a face from frame to frame; it keeps near-profile faces that the detector
-alone (IMAGE mode) loses. One estimator per video or live stream, never shared between
-threads; close it (it is a context manager).
+alone (IMAGE mode) loses.
+
+Frames are padded to a square (centred, so the optical centre stays put) before the model:
+on a non-square frame the model's head pose is not that of a camera turned about its axis.
+On the portrait tilt clip, the picture turned by +/-30 deg moved the head's yaw by 3-3.6 deg
+(about 0.1 deg per deg, the same way for either head side); padded, by at most ~1.5 deg.
+
+One estimator per video or live stream, never shared between threads; close it (it is a
+context manager).
 """
 
 from __future__ import annotations
@@ -84,7 +91,7 @@ class HeadPoseEstimator(Closing):
         """
         if self._landmarker is None:
             raise RuntimeError("this HeadPoseEstimator is closed; create a new one")
-        frame = _check_frame(frame_rgb)
+        frame, offset = _padded_square(_check_frame(frame_rgb))
         ms = int(timestamp_ms)
         if self._last_ms is not None and ms <= self._last_ms:
             ms = self._last_ms + 1
@@ -96,12 +103,31 @@ class HeadPoseEstimator(Closing):
             result = self._landmarker.detect(image)
         if not result.face_landmarks or not result.facial_transformation_matrixes:
             return None
-        return _head_pose(result.face_landmarks[0], result.facial_transformation_matrixes[0])
+        points = np.asarray([(p.x, p.y, p.z) for p in result.face_landmarks[0]], dtype=float)
+        side = frame.shape[0]
+        height, width = frame_rgb.shape[:2]
+        # Back from the padded square to the frame's normalised coordinates (z scales like x).
+        points[:, 0] = (points[:, 0] * side - offset[0]) / width
+        points[:, 1] = (points[:, 1] * side - offset[1]) / height
+        points[:, 2] *= side / width
+        return _head_pose(points, result.facial_transformation_matrixes[0])
 
 
-def _head_pose(landmarks: Any, matrix: Any) -> HeadPose | None:
-    """HeadPose from one face's landmarks and 4x4 transform (None if the transform is bad)."""
-    points = np.asarray([(p.x, p.y, p.z) for p in landmarks], dtype=float)
+def _padded_square(frame: np.ndarray) -> tuple[np.ndarray, tuple[int, int]]:
+    """(frame padded with black to a centred square, (x, y) offset of the frame in it)."""
+    height, width = frame.shape[:2]
+    side = max(height, width)
+    if height == width:
+        return frame, (0, 0)
+    x0, y0 = (side - width) // 2, (side - height) // 2
+    square = np.zeros((side, side, 3), dtype=frame.dtype)
+    square[y0 : y0 + height, x0 : x0 + width] = frame
+    return square, (x0, y0)
+
+
+def _head_pose(points: np.ndarray, matrix: Any) -> HeadPose | None:
+    """HeadPose from one face's (478, 3) landmarks (normalised to the frame) and its 4x4
+    transform (None if the transform is bad)."""
     transform = np.asarray(matrix, dtype=float)
     if points.shape != (N_FACE_LANDMARKS, 3) or transform.shape != (4, 4):
         log.debug("unexpected face result shapes %s, %s", points.shape, transform.shape)
