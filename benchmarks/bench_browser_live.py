@@ -7,7 +7,11 @@ handled over the last 2 s) once a second. Browser, WebRTC codecs, Streamlit and 
 model all share this machine's cores, as on a therapist's laptop. Also reports the CPU time
 the Streamlit server process used per second.
 
+``--test neck_rotation``: the camera plays the seated neck rotation and the page runs the
+neck rotation test, whose live path also runs the face model.
+
     python benchmarks/bench_browser_live.py [--fps 30] [--seconds 30] [--height 480]
+        [--test shoulder_abduction]
 
 Needs /usr/bin/chromium and ../shared (model and footage) beside the repository.
 """
@@ -27,6 +31,9 @@ import cv2
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from romcam.core.assessments import assessment_test  # noqa: E402
+from romcam.media.video import VideoReader  # noqa: E402
+from tests.conftest import shared_video  # noqa: E402
 from tests.e2e.footage import held_abduction_frames, write_y4m  # noqa: E402
 from tests.e2e.harness import (  # noqa: E402
     chromium_page,
@@ -37,9 +44,23 @@ from tests.e2e.harness import (  # noqa: E402
 )
 
 
-def camera_file(folder: Path, fps: int, height: int) -> Path:
-    """A y4m of the held abduction at ``fps``, 4:3 or 16:9 frames ``height`` rows high."""
-    frames = held_abduction_frames(width=640, hold_s=3.0, fps=fps)
+def neck_frames(seconds: float = 8.0) -> list:
+    """The first ``seconds`` of the seated neck rotation, 640 px wide."""
+    frames = []
+    with VideoReader(shared_video("neck_rotation_front_seated_01.mp4"), max_seconds=seconds) as r:
+        for f in r:
+            h, w = f.image.shape[:2]
+            frames.append(cv2.resize(f.image, (640, round(h * 640 / w) // 2 * 2)))
+    return frames
+
+
+def camera_file(folder: Path, fps: int, height: int, test: str) -> Path:
+    """A y4m of the test's clip at ``fps`` (the held abduction, or the neck rotation), frames
+    ``height`` rows high."""
+    if test.startswith("neck_"):
+        frames = neck_frames()
+    else:
+        frames = held_abduction_frames(width=640, hold_s=3.0, fps=fps)
     h, w = frames[0].shape[:2]
     size = (round(w * height / h) // 2 * 2, height)
     return write_y4m([cv2.resize(f, size) for f in frames], folder / "cam.y4m", fps=fps)
@@ -62,22 +83,27 @@ def main() -> None:
     parser.add_argument("--fps", type=int, default=30, help="fake camera frame rate")
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--height", type=int, default=480, help="fake camera frame height")
+    parser.add_argument("--test", choices=("shoulder_abduction", "neck_rotation"))
     args = parser.parse_args()
+    test = args.test or "shoulder_abduction"
     # The app asks the camera for this rate (its default on 2 cores is 15).
     os.environ["ROMCAM_CAMERA_FPS"] = str(args.fps)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        cam = camera_file(folder, args.fps, args.height)
+        cam = camera_file(folder, args.fps, args.height, test)
         with (
             running_app(folder) as url,
             chromium_page(folder / "p", fake_camera_flags(cam), "x.png") as page,
         ):
-            start_live_test(page, url, expect, "Shoulder abduction", "right")
+            label = assessment_test(test).label
+            start_live_test(
+                page, url, expect, label, "left" if test.startswith("neck_") else "right"
+            )
             expect(page.get_by_text("Frames/s")).to_be_visible(timeout=60_000)
             page.wait_for_timeout(5000)  # the model loads, the stream settles
             samples = sample(page, args.seconds)
     steady = [s for s in samples if s[0] > 0]
-    print(f"camera {args.fps} frames/s, {args.height} rows, {len(samples)} samples")
+    print(f"{test}: camera {args.fps} frames/s, {args.height} rows, {len(samples)} samples")
     if steady:
         measured = [s[0] for s in steady]
         arrived = [s[1] for s in steady]
