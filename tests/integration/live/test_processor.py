@@ -17,6 +17,7 @@ import pytest
 
 from romcam.core.assessments import assessment_test
 from romcam.core.head_pose import head_angles
+from romcam.errors import ModelError
 from romcam.live.processor import LiveProcessor, LiveUpdate, StreamEnded, drain
 from romcam.live.trial_session import LiveConfig, TrialResult
 from romcam.media.drawing import HEAD_AXIS_COLOURS, NOSE_TIP
@@ -312,3 +313,16 @@ def test_neck_rotation_live_follows_the_face_model(webcam_neck_frames) -> None:
     nose = np.round(heads[-1].landmarks[NOSE_TIP, :2] * (640, frames[-1].shape[0])).astype(int)
     around = shown[-1][nose[1] - 4 : nose[1] + 5, nose[0] - 4 : nose[0] + 5]
     assert (around == HEAD_AXIS_COLOURS[2]).all(axis=2).sum() >= 9
+
+
+def test_missing_face_model_is_a_clear_error_for_a_neck_test(tmp_path: Path) -> None:
+    """The pose model loads, the face model file is missing: one sentence naming the face
+    model (and the pose model is closed again, not leaked)."""
+    missing = tmp_path / "face.task"
+    config = replace(_config(None, test_id="neck_rotation"), face_model_path=missing)
+    processor = LiveProcessor(config)
+    try:
+        with pytest.raises(ModelError, match=r"face model not found at .*--face-model PATH"):
+            processor.process(np.zeros((48, 64, 3), np.uint8), 0.0)
+    finally:
+        processor.close()
