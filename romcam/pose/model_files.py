@@ -149,12 +149,9 @@ def resolve_model(path: str | Path | None = None, variant: str | None = None) ->
         variant: "lite", "full" or "heavy"; None means the packaged full model (or any
             downloaded one if the package was stripped of it).
     """
-    if path is not None and str(path) != "":
-        return validate_model(path)
-    env = os.environ.get(MODEL_ENV)
-    if env:
-        log.debug("using the pose model from $%s", MODEL_ENV)
-        return validate_model(env)
+    given = _given(path, MODEL_ENV, "pose model")
+    if given is not None:
+        return validate_model(given)
     if variant is not None:
         _check_variant(variant)
     if variant in (None, "full") and _PACKAGED.is_file():
@@ -170,6 +167,18 @@ def resolve_model(path: str | Path | None = None, variant: str | None = None) ->
     )
 
 
+def _given(path: str | Path | None, env_name: str, what: str) -> str | Path | None:
+    """The explicit ``path``, else the file the environment variable ``env_name`` names,
+    else None."""
+    if path is not None and str(path) != "":
+        return path
+    env = os.environ.get(env_name)
+    if env:
+        log.debug("using the %s from $%s", what, env_name)
+        return env
+    return None
+
+
 def resolve_face_model(path: str | Path | None = None) -> Path:
     """The face model file to use, validated: ``path`` (``--face-model``), else
     ``ROMCAM_FACE_MODEL``, else the packaged file, else the one in the user cache.
@@ -177,12 +186,9 @@ def resolve_face_model(path: str | Path | None = None) -> Path:
     Raises:
         ModelError: the chosen file is not a valid face model, or there is none.
     """
-    if path is not None and str(path) != "":
-        return validate_face_model(path)
-    env = os.environ.get(FACE_MODEL_ENV)
-    if env:
-        log.debug("using the face model from $%s", FACE_MODEL_ENV)
-        return validate_face_model(env)
+    given = _given(path, FACE_MODEL_ENV, "face model")
+    if given is not None:
+        return validate_face_model(given)
     for candidate in (_PACKAGED_FACE, cached_face_model_path()):
         if candidate.is_file():
             return validate_face_model(candidate)
