@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import cv2
 import numpy as np
+import pandas as pd
 
 from romcam import __version__
 from romcam.core.assessments import AssessmentTest, Side
@@ -34,6 +35,7 @@ from romcam.core.posture_summary import PostureEntry, summarize_posture
 from romcam.core.summary import MetricSummary, TestReport, reports_for_tests, summarize
 from romcam.errors import NoSubjectError
 from romcam.media.annotated_video import AnnotatedVideoWriter
+from romcam.media.head_pose_csv import HEAD_POSE_CSV, write_head_pose_csv
 from romcam.media.video import VideoFrame, VideoInfo, VideoReader, prefetch
 
 if TYPE_CHECKING:
@@ -329,12 +331,22 @@ def summary_document(
     }
 
 
-def _write_tables(staging: Path, result: AnalysisResult) -> None:
-    frame = result.table.to_dataframe()
-    if result.heads is not None:  # camera-relative head angles and face confidence
-        for name, column in result.heads.columns().items():
+def angles_table(table: MetricTable, heads: HeadTrack | None = None) -> pd.DataFrame:
+    """The content of angles.csv: the metric table and, when the face model ran, the
+    camera-relative head angles and face confidence (``HeadTrack.columns``)."""
+    frame = table.to_dataframe()
+    if heads is not None:
+        for name, column in heads.columns().items():
             frame[name] = column
-    frame.to_csv(staging / ANGLES_CSV, index=False, float_format="%.3f")
+    return frame
+
+
+def _write_tables(staging: Path, result: AnalysisResult) -> None:
+    angles_table(result.table, result.heads).to_csv(
+        staging / ANGLES_CSV, index=False, float_format="%.3f"
+    )
+    if result.heads is not None:
+        write_head_pose_csv(staging / HEAD_POSE_CSV, result.pose, result.heads)
     doc = summary_document(
         result.summary,
         video=result.video,
@@ -452,6 +464,7 @@ def _analyze_staged(
         return result
     _write_tables(staging.path, result)
     names = [LANDMARKS_CSV, ANGLES_CSV, SUMMARY_JSON] + ([ANNOTATED_MP4] if annotated else [])
+    names += [HEAD_POSE_CSV] if result.heads is not None else []
     placed = staging.commit(names)
     return replace(
         result,

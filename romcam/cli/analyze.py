@@ -126,7 +126,11 @@ def _register_angles(subparsers: argparse._SubParsersAction) -> None:
         description="Compute the angle table (and optionally the summary) from LANDMARKS.csv "
         "without running the pose model.",
     )
-    a.add_argument("landmarks", type=Path, help="landmarks.csv written by `romcam analyze`")
+    a.add_argument(
+        "landmarks",
+        type=Path,
+        help="landmarks.csv written by `romcam analyze` (a head_pose.csv beside it is used)",
+    )
     a.add_argument(
         "-o",
         "--output",
@@ -307,9 +311,10 @@ def run_analyze(args: argparse.Namespace) -> int:
 
 
 def run_angles(args: argparse.Namespace) -> int:
-    from romcam.analysis import analyze_landmarks, hidden_parts, summary_document
+    from romcam.analysis import analyze_landmarks, angles_table, hidden_parts, summary_document
     from romcam.core.posture_summary import summarize_posture
     from romcam.core.summary import reports_for_tests
+    from romcam.media.head_pose_csv import HEAD_POSE_CSV, read_head_pose_csv
     from romcam.media.landmark_csv import read_landmarks_csv
 
     tests = requested_tests(args)
@@ -318,11 +323,15 @@ def run_angles(args: argparse.Namespace) -> int:
     pose = read_landmarks_csv(args.landmarks)
     if len(pose) == 0 or not pose.detected.any():
         raise InputError(f"{args.landmarks}: holds no landmarks (no frame with a subject)")
-    table, summary = analyze_landmarks(pose, calibration=args.calibration)
+    # The face model's head pose, when `romcam analyze` wrote it beside the landmarks.
+    head_csv = args.landmarks.with_name(HEAD_POSE_CSV)
+    heads = read_head_pose_csv(head_csv, pose) if head_csv.is_file() else None
+    table, summary = analyze_landmarks(pose, calibration=args.calibration, heads=heads)
     posture = summarize_posture(table, pose)
     reports = reports_for_tests(table, tests, pose)
     out = args.output if args.output is not None else args.landmarks.with_name("angles.csv")
-    atomic_write_text(out, table.to_dataframe().to_csv(index=False, float_format="%.3f"))
+    angles = angles_table(table, heads).to_csv(index=False, float_format="%.3f")
+    atomic_write_text(out, angles)
     warnings = hidden_parts(table)
     if args.summary is not None:
         doc = summary_document(summary, posture=posture, tests=reports, warnings=warnings)
