@@ -14,6 +14,8 @@ import pytest
 from romcam.core.assessments import assessment_test
 from romcam.core.head_pose import HeadPose
 from romcam.core.landmarks import PoseSequence
+from romcam.core.measure import compute_metrics
+from romcam.core.synthetic import synthetic_pose
 from romcam.errors import ModelError
 from romcam.live.processor import (
     FpsMeter,
@@ -26,8 +28,10 @@ from romcam.live.processor import (
 from romcam.live.trial_session import LiveConfig
 from tests.unit.live.feed import (
     FPS,
+    H,
     HeadScript,
     ScriptedEstimator,
+    W,
     frames,
     head_pose,
     moving,
@@ -319,3 +323,33 @@ def test_the_live_frame_shows_the_head_axes() -> None:
     differs = np.abs(outs[0].astype(int) - outs[1].astype(int)).sum(axis=2) > 60
     h, w = differs.shape
     assert differs[round(0.35 * h) : round(0.65 * h), round(0.4 * w) : round(0.7 * w)].any()
+
+
+def test_a_face_measured_neck_rotation_is_not_rejected_for_the_body_models_turn() -> None:
+    """Seen on the rotation clip: the body model's world shoulder line turns with the head
+    (it read -34 / +7 deg while the shoulders' width in the picture stayed within 4 %), so
+    its out-of-plane flag fired at every end range and rejected a correct live trial. A neck
+    test measured from the face does not take that flag."""
+    body = synthetic_pose(
+        {"neck_rotation": np.full(150, 8.0)},
+        view="front",
+        fps=FPS,
+        image_size=(W, H),
+        noise_px=0.2,
+        yaw_deg=25.0,
+    )
+    assert compute_metrics(body).flags["out_of_plane"].all()  # the flag the body model raises
+    turning = turning_head([0.0, 2.0, 3.0, 5.0], [0.0, 0.0, 40.0, 40.0])
+    processor, _ = _processor("neck_rotation", body, head=turning)
+    try:
+        _feed(processor, body, 0, 140)
+        processor.request_capture()
+        _feed(processor, body, 140, 150)
+    finally:
+        processor.close()
+    items = drain(processor.results)
+    problems = {p for u in items if isinstance(u, LiveUpdate) for p in u.problems}
+    assert not any("measurement plane" in p for p in problems), problems
+    [trial] = [r for r in items if isinstance(r, TrialResult)]
+    assert trial.value == pytest.approx(40.0, abs=2.0)
+    assert trial.quality == "ok", trial.reason
