@@ -222,8 +222,8 @@ TESTS: tuple[AssessmentTest, ...] = (
         sided=True,
         needs_neutral=True,
         setup=_HEAD_FRONT_CAM,
-        movement="Look straight ahead (neutral), then turn the head to look over the shoulder; "
-        "hold still 0.5 s.",
+        movement="Look straight ahead (neutral), then turn the head to look over the shoulder, "
+        "shoulders kept square to the camera; hold still 0.5 s.",
         also_in_frame=_FACE,
     ),
     AssessmentTest(
