@@ -151,7 +151,7 @@ class PoseEstimator(Closing):
         """Every person found in this frame, no subject selection (arguments as :meth:`process`)."""
         if self._landmarker is None:
             raise RuntimeError("this PoseEstimator is closed; create a new one")
-        frame = _check_frame(frame_rgb)
+        frame = check_rgb_frame(frame_rgb)
         ms = int(timestamp_ms)
         if self._last_ms is not None and ms <= self._last_ms:
             log.debug("timestamp %d ms not after %d ms; bumped", ms, self._last_ms)
@@ -248,7 +248,8 @@ def _create_landmarker(
     return mp, landmarker
 
 
-def _check_frame(frame_rgb: np.ndarray) -> np.ndarray:
+def check_rgb_frame(frame_rgb: np.ndarray) -> np.ndarray:
+    """``frame_rgb`` as a contiguous (H, W, 3) uint8 array; ValueError saying what it was."""
     if not isinstance(frame_rgb, np.ndarray) or frame_rgb.ndim != 3 or frame_rgb.shape[2] != 3:
         shape = getattr(frame_rgb, "shape", type(frame_rgb).__name__)
         raise ValueError(f"frame_rgb must be an (H, W, 3) RGB array; got {shape}")

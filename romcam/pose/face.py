@@ -29,7 +29,7 @@ import numpy as np
 from romcam.closing import Closing
 from romcam.core.head_pose import N_FACE_LANDMARKS, HeadPose, head_angles
 from romcam.errors import ModelError
-from romcam.pose.estimator import _check_frame
+from romcam.pose.estimator import check_rgb_frame
 from romcam.pose.model_files import resolve_face_model
 
 log = logging.getLogger(__name__)
@@ -91,7 +91,7 @@ class HeadPoseEstimator(Closing):
         """
         if self._landmarker is None:
             raise RuntimeError("this HeadPoseEstimator is closed; create a new one")
-        frame, offset = _padded_square(_check_frame(frame_rgb))
+        frame, offset = _padded_square(check_rgb_frame(frame_rgb))
         ms = int(timestamp_ms)
         if self._last_ms is not None and ms <= self._last_ms:
             ms = self._last_ms + 1
