@@ -243,8 +243,12 @@ def _measure(
     for view, build in (("side", _side_metrics), ("front", _front_metrics), ("any", _elbows)):
         if any(METRICS_BY_ID[mid].view == view for mid in wanted):  # skip unused groups
             raws.update(build(frames))
+    # out_of_plane only where a wanted metric is body-measured (face-measured necks read the head)
+    body_measured = np.ones(len(pose), dtype=bool)
     if heads is not None:
         face = face_metric_parts(frames, heads, roll_deg)
+        if wanted and wanted <= set(FACE_METRICS):
+            body_measured = ~np.logical_or.reduce([face[mid][2] for mid in wanted])
         for mid in wanted.intersection(FACE_METRICS):
             body = raws.get(mid)
             parts = (body.value, body.needs, body.allowed, body.view_match) if body else None
@@ -276,7 +280,7 @@ def _measure(
         "no_subject": ~detected,
         "low_visibility": low_vis,
         "out_of_frame": out_frame,
-        "out_of_plane": detected & views.out_of_plane,
+        "out_of_plane": detected & views.out_of_plane & body_measured,
         "wrong_view": wrong_view,
         "facing_away": detected & (views.facing == "away"),
         "vertical_reference": detected

@@ -20,7 +20,7 @@ import logging
 import math
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -240,8 +240,6 @@ class TrialSession:
         heads = [head] if self.config.uses_face_model else None
         measurer = self._measurer_for(frame_bgr.shape)
         (measured,) = measurer.measure_batch([time_s], [image], [world], heads=heads)
-        if heads is not None:
-            measured = _without_body_turn(measured)
         cfg = self.config
         value = measured.value(cfg.metric_id)
         problems = setup_problems(image, cfg.test, cfg.side, measured.view, people, measured.flags)
@@ -481,13 +479,3 @@ def trial_summary(table: MetricTable, config: LiveConfig) -> AssessmentSummary:
 def _float(x: float | None) -> float:
     """A summary number as a float (NaN for null)."""
     return math.nan if x is None else float(x)
-
-
-def _without_body_turn(measured: FrameMeasurement) -> FrameMeasurement:
-    """``measured`` without the body model's ``out_of_plane`` flag, for a neck test measured
-    from the face: in a head turn the body model's world shoulder line turns with the head
-    (-34 / +7 deg on the rotation clip, where the shoulders' width in the picture stayed
-    within 4 %), so that flag fires at every end range of a correct trial. The face-based
-    rotation is read against shoulders taken as square (docs/measurements.md)."""
-    flags = {**measured.flags, "out_of_plane": False}
-    return replace(measured, flags=flags)

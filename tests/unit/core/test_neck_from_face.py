@@ -155,3 +155,15 @@ def test_a_head_track_gives_the_same_metrics_and_the_head_columns() -> None:
     assert columns["head_pitch"][0] == pytest.approx(4.0)
     with pytest.raises(ValueError, match="rotation must be"):
         HeadTrack(rotation=np.zeros((3, 3, 3)), confidence=np.zeros(2))
+
+
+def test_the_body_turn_flags_only_frames_with_a_body_measured_metric() -> None:
+    """In a head turn the body model's world shoulders turn with the head: its out-of-plane
+    flag must not reach a neck metric read from the face, but still flags body metrics."""
+    turned = synthetic_pose({}, n_frames=T, yaw_deg=25.0)
+    heads = _heads(40.0, 0.0, 0.0)
+    assert compute_metrics(turned).flags["out_of_plane"].all()
+    neck = compute_metrics(turned, heads=heads, metrics={"neck_rotation"})
+    assert not neck.flags["out_of_plane"].any()
+    both = compute_metrics(turned, heads=heads, metrics={"neck_rotation", "shoulder_tilt"})
+    assert both.flags["out_of_plane"].all()
