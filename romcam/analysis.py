@@ -57,7 +57,8 @@ SPARSE_WARN_SHARE = 0.5
 #: Without a neck test, the face model runs when the subject's ears are at least this far
 #: apart (pixels) in the first frame with a subject. The eye corners are then ~25 px apart,
 #: so one pixel of landmark error tilts the eye line by ~2 deg; smaller heads give head
-#: angles too coarse for a neck range and are not worth the model's ~20 ms a frame.
+#: angles too coarse for a neck range and are not worth the model's cost
+#: (benchmarks/README.md).
 FACE_MIN_EAR_PX = 80.0
 
 ProgressFn = Callable[[int, int], None]
