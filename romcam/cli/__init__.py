@@ -28,7 +28,13 @@ def build_parser() -> argparse.ArgumentParser:
         prog="romcam", description="Joint range of motion and posture from video."
     )
     parser.add_argument("--version", action="version", version=f"romcam {__version__}")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log debug detail")
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="log debug detail, and show the pose and face models' own log lines (hidden by "
+        "default; ROMCAM_NATIVE_LOGS=1 also shows them)",
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in _COMMAND_MODULES:
         importlib.import_module(name).register(sub)
