@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import logging
 import os
+import re
 import sqlite3
 import time
 from pathlib import Path
@@ -44,21 +45,64 @@ def default_database_url() -> str:
 
 
 def parse_url(url: str) -> URL:
-    """Parsed URL; InputError when it is not a database URL we support."""
+    """Parsed URL; InputError when it is not a database URL we support.
+
+    Supported: ``sqlite:///path`` and ``postgresql[+psycopg]://...`` (plain ``postgresql``
+    means psycopg 3, the driver romcam installs); a port is a number from 1 to 65535.
+    """
     try:
         parsed = make_url(url)
+    except ValueError:  # SQLAlchemy's int() of the port text
+        port = _PORT_TEXT.match(url)
+        raise (_bad_port(port.group(1)) if port else _invalid_url()) from None
     except ArgumentError:
-        raise InputError(
-            "the database URL is not valid; expected e.g. sqlite:///path/romcam.db or "
-            "postgresql+psycopg://user@host/dbname"
-        ) from None
-    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
-        raise InputError(
-            f"unsupported database {parsed.get_backend_name()!r}; use sqlite or postgresql"
-        )
-    if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
+        raise _invalid_url() from None
+    backend = parsed.get_backend_name()
+    if backend not in _DRIVERS:
+        raise InputError(f"unsupported database {backend!r}; use sqlite or postgresql")
+    if parsed.drivername not in _DRIVERS[backend]:
+        raise _unsupported_driver(parsed)
+    if parsed.port is not None and not 1 <= parsed.port <= 65535:
+        raise _bad_port(str(parsed.port))
+    if parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
     return parsed
+
+
+#: Backend -> the driver names romcam runs on (the bare name means romcam's default driver).
+_DRIVERS = {
+    "sqlite": ("sqlite", "sqlite+pysqlite"),
+    "postgresql": ("postgresql", "postgresql+psycopg"),
+}
+#: The port text of ``scheme://[user[:password]@]host:PORT[/...]`` (host may be ``[IPv6]``).
+_PORT_TEXT = re.compile(r"^[^:/]+://(?:[^@/]*@)?(?:\[[^\]]*\]|[^:/?\[]*):([^/?]*)")
+
+
+def _invalid_url() -> InputError:
+    return InputError(
+        "the database URL is not valid; expected e.g. sqlite:///path/romcam.db or "
+        "postgresql+psycopg://user@host/dbname"
+    )
+
+
+def _bad_port(text: str) -> InputError:
+    return InputError(
+        f"the port {text!r} in the database URL is not a number from 1 to 65535; "
+        "write e.g. postgresql+psycopg://user@host:5432/dbname"
+    )
+
+
+def _unsupported_driver(parsed: URL) -> InputError:
+    if parsed.get_backend_name() == "sqlite":
+        return InputError(
+            f"romcam opens SQLite with Python's sqlite3 module, not {parsed.drivername!r}; "
+            "use sqlite:///path/romcam.db"
+        )
+    fixed = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=True)
+    return InputError(
+        f"romcam uses the postgresql+psycopg driver (psycopg 3), not {parsed.drivername!r}; "
+        f"write the URL as {fixed}"
+    )
 
 
 def busy_timeout_s() -> float:
@@ -150,7 +194,7 @@ def describe_url(url: str) -> str:
     """The URL without its password, for messages."""
     try:
         return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         return "<invalid URL>"
 
 
@@ -176,11 +220,63 @@ def translate_error(exc: BaseException, *, url: str = "") -> StoreError | None:
         return StoreError(f"the disk holding the database is full{where}; free some space")
     if "unable to open database" in text:
         return StoreError(f"cannot open the database file{where}; check the path and access")
+    refused = _login_refused(str(orig if orig is not None else exc), url, where)
+    if refused is not None:
+        return refused
     if (isinstance(exc, DBAPIError) and exc.connection_invalidated) or sqlstate.startswith("08"):
         return StoreError(f"lost the connection to the database{where}; try again", retryable=True)
     if "connection" in text and ("refused" in text or "failed" in text):
         return StoreError(f"cannot connect to the database{where}; is the server running?")
     return None
+
+
+def _login_refused(text: str, url: str, where: str) -> StoreError | None:
+    """The server answered but refused this user or database: say which and what to fix.
+
+    psycopg reports these before a connection exists, so there is no SQLSTATE: the server's
+    own words are matched (they are not translated: romcam connects with lc_messages as set
+    on the server, English by default).
+    """
+    user = _url_user(url)
+    if match := re.search(r'password authentication failed for user "([^"]*)"', text):
+        return StoreError(
+            f'authentication failed for user "{match[1]}"{where}; check the user name and '
+            "password in the database URL"
+        )
+    if match := re.search(r'role "([^"]*)" does not exist', text):
+        return StoreError(
+            f'authentication failed for user "{match[1]}"{where}: the role does not exist on '
+            f"the server; check the user name in the database URL or create the role with "
+            f"`createuser {match[1]}`"
+        )
+    if match := re.search(r'database "([^"]*)" does not exist', text):
+        return StoreError(
+            f'the database "{match[1]}" does not exist on the server{where}; create it with '
+            f"`createdb {match[1]}` or correct its name in the URL"
+        )
+    if "no password supplied" in text:
+        return StoreError(
+            f'user "{user}" needs a password{where}; write it in the database URL as '
+            "user:password@host (or in ~/.pgpass)"
+        )
+    if match := re.search(r'role "([^"]*)" is not permitted to log in', text):
+        return StoreError(
+            f'user "{match[1]}" may not log in to the database server{where}; use another user '
+            f"or ask its administrator to run ALTER ROLE {match[1]} LOGIN"
+        )
+    if "no pg_hba.conf entry" in text:
+        return StoreError(
+            f'the database server does not accept user "{user}" from this computer{where}; '
+            "ask its administrator to allow it in pg_hba.conf"
+        )
+    return None
+
+
+def _url_user(url: str) -> str:
+    try:
+        return make_url(url).username or ""
+    except (ArgumentError, ValueError):
+        return ""
 
 
 #: PostgreSQL SQLSTATEs worth a retry: serialization failure, deadlock, lock not available.
