@@ -9,6 +9,9 @@ origin between the hips.
 One estimator per video or live stream: the landmarker tracks people from frame to frame and
 must not be shared between threads. Create it once, reuse it, and close it (it is a context
 manager).
+
+MediaPipe's own log lines (creating the model, its first frame, closing it) are hidden unless
+``romcam -v``: see :mod:`romcam.pose.native_logs`.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from romcam.core.landmarks import N_LANDMARKS, PoseSequence
 from romcam.core.tracking import SubjectTracker, TrackerConfig, count_people
 from romcam.errors import ModelError
 from romcam.pose.model_files import resolve_model
+from romcam.pose.native_logs import QuietLandmarker
 
 log = logging.getLogger(__name__)
 
@@ -238,7 +242,7 @@ def _create_landmarker(
         min_tracking_confidence=tracking,
     )
     try:
-        landmarker = vision.PoseLandmarker.create_from_options(options)
+        landmarker = QuietLandmarker(lambda: vision.PoseLandmarker.create_from_options(options))
     except (RuntimeError, ValueError, OSError) as exc:
         raise ModelError(
             f"could not load the pose model {model_path} ({exc}); it is not a working MediaPipe "

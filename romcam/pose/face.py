@@ -16,6 +16,7 @@ On the portrait tilt clip, the picture turned by +/-30 deg moved the head's yaw 
 
 One estimator per video or live stream, never shared between threads; close it (it is a
 context manager).
+MediaPipe's own log lines are hidden as for the body (:mod:`romcam.pose.native_logs`).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from romcam.core.head_pose import N_FACE_LANDMARKS, HeadPose, head_angles
 from romcam.errors import ModelError
 from romcam.pose.estimator import check_rgb_frame
 from romcam.pose.model_files import resolve_face_model
+from romcam.pose.native_logs import QuietLandmarker
 
 log = logging.getLogger(__name__)
 
@@ -177,7 +179,7 @@ def _create_landmarker(model_path: Path, video: bool, min_confidence: float) -> 
         output_facial_transformation_matrixes=True,
     )
     try:
-        landmarker = vision.FaceLandmarker.create_from_options(options)
+        landmarker = QuietLandmarker(lambda: vision.FaceLandmarker.create_from_options(options))
     except (RuntimeError, ValueError, OSError) as exc:
         raise ModelError(
             f"could not load the face model {model_path} ({exc}); it is not a working MediaPipe "
