@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -21,6 +22,8 @@ SOURCES = ("live", "video")
 MAX_LABEL_LENGTH = 40
 MAX_NAME_LENGTH = 120
 MAX_NOTES_LENGTH = 10_000
+#: Control characters free text (notes, reasons) may hold: line breaks and tabs.
+NOTE_CONTROLS = "\r\n\t"
 
 
 @dataclass(frozen=True)
@@ -147,6 +150,7 @@ class MeasurementInput:
                 check_label(name, value, max_length=limit)
         if not isinstance(self.quality_reason, str):
             raise InputError(f"quality_reason must be text; got {type(self.quality_reason)}")
+        check_plain_text("quality_reason", self.quality_reason, allowed=NOTE_CONTROLS)
         if self.measured_at is not None and not isinstance(self.measured_at, datetime):
             raise InputError(f"measured_at must be a datetime; got {self.measured_at!r}")
 
@@ -176,12 +180,54 @@ class RecordingInput:
 
 
 def check_label(name: str, value: object, *, max_length: int = MAX_LABEL_LENGTH) -> str:
-    """A short non-empty one-line text; InputError saying what was expected otherwise."""
+    """A short non-empty one-line plain text (see :func:`check_plain_text`), stripped;
+    InputError saying what was expected otherwise."""
     if not isinstance(value, str) or not value.strip():
         raise InputError(f"{name} must be non-empty text; got {value!r}")
-    if len(value) > max_length or any(ch in value for ch in "\r\n\t\x00"):
+    if len(value) > max_length or any(ch in value for ch in _LINE_BREAKS):
         raise InputError(f"{name} must be one line of at most {max_length} characters")
+    check_plain_text(name, value)
     return value.strip()
+
+
+#: Characters that end a line (or jump to a tab stop); a label is one line.
+_LINE_BREAKS = "\r\n\t\x00\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+#: Bidirectional embeddings, overrides and isolates: they reorder how the text around them is
+#: shown (a name can be made to read as something else). The marks U+200E/U+200F, which
+#: right-to-left names may need, are allowed.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def check_plain_text(name: str, value: str, *, allowed: str = "") -> None:
+    """InputError naming the first control character (Unicode category Cc: terminal escapes,
+    bell, delete...) or bidirectional override/isolate in ``value``; ``allowed`` lists control
+    characters that may stay (e.g. line breaks in notes).
+
+    Every text the store keeps goes through here, so nothing it prints or shows later can
+    drive a terminal or reorder what is displayed.
+    """
+    for position, ch in enumerate(value, start=1):
+        if ch in allowed:
+            continue
+        if ch in _BIDI_CONTROLS or unicodedata.category(ch) == "Cc":
+            label = f"U+{ord(ch):04X} {unicodedata.name(ch, '')}".rstrip()
+            raise InputError(
+                f"{name} contains the character {label} at position {position}; remove it "
+                "(names and labels are plain text)"
+            )
+
+
+def check_birth_date(value: object) -> date | None:
+    """A date (not a datetime) that is not in the future, or None; InputError otherwise."""
+    if value is None:
+        return None
+    if not isinstance(value, date) or isinstance(value, datetime):
+        raise InputError(f"date_of_birth must be a date; got {value!r}")
+    if value > date.today():
+        raise InputError(
+            f"date of birth {value.isoformat()} is in the future; check it (YYYY-MM-DD)"
+        )
+    return value
 
 
 def check_number(name: str, value: object, *, required: bool) -> None:

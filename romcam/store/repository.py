@@ -39,6 +39,7 @@ from romcam.store.records import (
     MeasurementRecord,
     RecordingInput,
     SessionRecord,
+    check_birth_date,
     check_label,
 )
 from romcam.store.rows import (
@@ -167,11 +168,10 @@ class Store:
         self, name: str, *, date_of_birth: date | None = None, notes: str = ""
     ) -> ClientRecord:
         """Create a client; InputError if the name (case-insensitive) is taken or not valid."""
+        if isinstance(name, str) and not name.strip():
+            raise InputError("a client needs a name; type a name or a pseudonym")
         name = check_label("client name", name, max_length=MAX_NAME_LENGTH)
-        if date_of_birth is not None and (
-            not isinstance(date_of_birth, date) or isinstance(date_of_birth, datetime)
-        ):
-            raise InputError(f"date_of_birth must be a date; got {date_of_birth!r}")
+        date_of_birth = check_birth_date(date_of_birth)
         check_notes(notes)
         with self._guard(), self._write() as s:
             if s.scalar(select(Client.id).where(Client.name_key == name_key(name))) is not None:

@@ -16,7 +16,13 @@ from romcam.core.metric_specs import metric_spec
 from romcam.errors import InputError
 from romcam.store import files
 from romcam.store.models import Measurement, Recording
-from romcam.store.records import MAX_NOTES_LENGTH, MeasurementInput, RecordingInput
+from romcam.store.records import (
+    MAX_NOTES_LENGTH,
+    NOTE_CONTROLS,
+    MeasurementInput,
+    RecordingInput,
+    check_plain_text,
+)
 
 #: Test-only hook: when set to a file path, ``add_measurement`` writes that file once the
 #: recording files are in place and the rows are flushed, then sleeps before committing (so a
@@ -85,6 +91,7 @@ def check_notes(notes: object) -> None:
         raise InputError(f"notes must be text; got {type(notes).__name__}")
     if len(notes) > MAX_NOTES_LENGTH:
         raise InputError(f"notes must be at most {MAX_NOTES_LENGTH} characters")
+    check_plain_text("notes", notes, allowed=NOTE_CONTROLS)
 
 
 def as_id(kind: str, value: object) -> int:

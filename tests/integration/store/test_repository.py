@@ -168,7 +168,7 @@ GOOD = MeasurementInput("shoulder_flexion", "right", "before", 150.0)
         (lambda s, sid: s.get_session("abc"), "session id must be a whole number"),
         (lambda s, sid: s.add_measurement(999, GOOD), "no session 999"),
         (lambda s, sid: s.relabel_measurement(999, "after"), "no measurement 999"),
-        (lambda s, sid: s.add_client(""), "client name must be non-empty"),
+        (lambda s, sid: s.add_client(""), "a client needs a name"),
         (lambda s, sid: s.add_client("a\nb"), "one line"),
         (lambda s, sid: s.add_client("x" * 121), "at most 120"),
         (lambda s, sid: s.add_client("Hal", date_of_birth="1980-01-01"), "must be a date"),

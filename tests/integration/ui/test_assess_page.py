@@ -257,7 +257,9 @@ def test_unsavable_capture_is_explained(
         assert store.measurements_frame().empty
 
 
-@pytest.mark.parametrize(("name", "message"), [("Live Client", "already"), ("   ", "non-empty")])
+@pytest.mark.parametrize(
+    ("name", "message"), [("Live Client", "already"), ("   ", "a client needs a name")]
+)
 def test_bad_client_name_is_refused(session_id: int, name: str, message: str) -> None:
     at = _app().run()
     at.text_input(key="assess_new_client_name").set_value(name)
