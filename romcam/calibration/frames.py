@@ -10,6 +10,7 @@ import cv2
 import numpy as np
 
 from romcam.errors import CalibrationError, InputError
+from romcam.media.video import VideoReader
 
 logger = logging.getLogger(__name__)
 
@@ -41,30 +42,26 @@ def to_gray(image: np.ndarray) -> np.ndarray:
 
 
 def sample_video_frames(path: Path, max_frames: int = 40) -> Iterator[np.ndarray]:
-    """Up to ``max_frames`` grey frames spread evenly over the video at ``path``."""
+    """Up to ``max_frames`` upright grey frames spread evenly over the video at ``path``.
+
+    Read through :class:`romcam.media.video.VideoReader`, so a phone clip's display matrix
+    turns the frames exactly as it does for the analysis (one rule for calibration and
+    measurement). VideoError (an InputError) if the file is not a decodable video.
+    """
     if max_frames < 1:
         raise ValueError(f"max_frames must be >= 1; got {max_frames}")
     if not path.is_file():
         raise InputError(f"video {path} does not exist")
-    capture = cv2.VideoCapture(str(path))
-    try:
-        if not capture.isOpened():
-            raise InputError(f"{path} is not a readable video or image")
-        count = int(capture.get(cv2.CAP_PROP_FRAME_COUNT))
+    with VideoReader(path) as reader:
+        count = reader.info.frame_count
         wanted = set(np.linspace(0, max(count - 1, 0), min(max_frames, max(count, 1))).astype(int))
-        index, yielded = 0, 0
-        while yielded < max_frames:
-            ok, frame = capture.read()
-            if not ok:
+        yielded = 0
+        for frame in reader:
+            if yielded >= max_frames:
                 break
-            if index in wanted or count <= 0:
+            if frame.frame_index in wanted or count <= 0:
                 yielded += 1
-                yield to_gray(frame)
-            index += 1
-        if yielded == 0:
-            raise InputError(f"no frame could be decoded from {path}")
-    finally:
-        capture.release()
+                yield to_gray(frame.image)
 
 
 def load_pictures(paths: list[Path], max_video_frames: int = 40) -> list[np.ndarray]:

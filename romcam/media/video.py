@@ -10,6 +10,13 @@ frame raises :class:`~romcam.errors.VideoError`. A file that decodes for a while
 decoded so far are delivered, :attr:`VideoReader.truncated` becomes True and
 :attr:`VideoReader.problem` says what happened, so the caller can analyze and save what was
 decoded and tell the user (the "never lose data" rule).
+
+Rotated (phone) videos: phones record portrait video as landscape frames plus a display matrix
+(the "rotate" tag) saying how a player must turn them. :class:`VideoReader` reads that matrix
+from the first decoded frame and yields every frame already turned upright, so the pose model,
+the angles and the annotated video all see the picture as a player shows it;
+:class:`VideoInfo` reports the displayed size and the rotation. The matrices romcam refuses (a
+tilt that is not a quarter turn, a mirror) and why: :mod:`romcam.media.rotation`.
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ import numpy as np
 
 from romcam.closing import Closing
 from romcam.errors import VideoError
+from romcam.media.rotation import frame_rotation, upright
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -47,11 +55,15 @@ class VideoInfo:
 
     Attributes:
         path: the file.
-        width, height: frame size in pixels (before any rotation metadata).
+        width, height: DISPLAYED frame size in pixels, i.e. after ``rotation_deg`` is applied
+            (a phone's portrait clip stored as 1920x1080 reports 1080x1920); the frames
+            :class:`VideoReader` yields have this size.
         fps: average frame rate in frames per second, as a float (29.97 stays 29.97).
         frame_count: estimated number of frames (header count, else duration × fps).
         duration_s: estimated duration in seconds.
         codec: FFmpeg codec name, e.g. ``h264``, ``vp9``.
+        rotation_deg: clockwise turn (0, 90, 180 or 270 degrees) that the file's display
+            matrix applies to the stored frames for display; the reader applies it.
     """
 
     path: Path
@@ -61,6 +73,7 @@ class VideoInfo:
     frame_count: int
     duration_s: float
     codec: str
+    rotation_deg: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe form (path as a string)."""
@@ -72,6 +85,7 @@ class VideoInfo:
             "frame_count": self.frame_count,
             "duration_s": self.duration_s,
             "codec": self.codec,
+            "rotation_deg": self.rotation_deg,
         }
 
 
@@ -121,7 +135,7 @@ def _stream_duration(container: av.container.InputContainer, stream: av.VideoStr
 
 
 def _info_from(
-    container: av.container.InputContainer, stream: av.VideoStream, path: Path
+    container: av.container.InputContainer, stream: av.VideoStream, path: Path, rotation_deg: int
 ) -> VideoInfo:
     fps = _stream_fps(stream)
     duration = _stream_duration(container, stream)
@@ -129,7 +143,10 @@ def _info_from(
     width, height = int(stream.codec_context.width), int(stream.codec_context.height)
     if width <= 0 or height <= 0:
         raise VideoError(f"{path}: the video stream has no frame size; the file is corrupt")
-    return VideoInfo(path, width, height, fps, int(count), duration, str(stream.codec_context.name))
+    if rotation_deg in (90, 270):
+        width, height = height, width
+    codec = str(stream.codec_context.name)
+    return VideoInfo(path, width, height, fps, int(count), duration, codec, rotation_deg)
 
 
 def probe_video(path: str | Path) -> VideoInfo:
@@ -156,8 +173,10 @@ class VideoReader(Closing):
     """Stream frames of one video; use as a context manager (the file is closed on exit).
 
     Iterating yields :class:`VideoFrame` in presentation order with strictly increasing
-    ``time_s`` (seconds since the first frame's PTS). ``max_frames`` / ``max_seconds`` stop
-    early (not a truncation). After iteration: ``frames_read``, ``truncated``, ``problem``.
+    ``time_s`` (seconds since the first frame's PTS), turned upright by ``info.rotation_deg``.
+    ``max_frames`` / ``max_seconds`` stop early (not a truncation). After iteration:
+    ``frames_read``, ``truncated``, ``problem``. Opening decodes the first frame (the display
+    matrix travels with decoded frames), which iteration then yields first.
     """
 
     def __init__(
@@ -175,11 +194,15 @@ class VideoReader(Closing):
         self._container = _open_container(self.path)
         try:
             self._stream = _video_stream(self._container, self.path)
-            self.info = _info_from(self._container, self._stream, self.path)
+            self._stream.thread_type = "AUTO"
+            self._decoder = self._container.decode(self._stream)
+            self._first_failure: BaseException | None = None
+            self._first = self._peek()
+            rotation = frame_rotation(self._first, self.path) if self._first is not None else 0
+            self.info = _info_from(self._container, self._stream, self.path, rotation)
         except BaseException:
             self._container.close()
             raise
-        self._stream.thread_type = "AUTO"
         self.max_frames = max_frames
         self.max_seconds = max_seconds
         self.frames_read = 0
@@ -192,6 +215,28 @@ class VideoReader(Closing):
         with self._lock:
             self._container.close()
 
+    def _peek(self) -> av.VideoFrame | None:
+        """The first decoded frame, or None when there is none or it fails to decode.
+
+        End of stream or a decoder error is kept, not raised: iteration meets it first and
+        reports it as usual (zero frames -> VideoError).
+        """
+        try:
+            return next(self._decoder)
+        except (StopIteration, av.FFmpegError, ValueError) as exc:
+            self._first_failure = exc
+            return None
+
+    def _next_decoded(self) -> av.VideoFrame:
+        """The next decoded frame (the peeked one first); raises StopIteration at the end."""
+        if self._first is not None:
+            first, self._first = self._first, None
+            return first
+        if self._first_failure is not None:
+            failure, self._first_failure = self._first_failure, None
+            raise failure
+        return next(self._decoder)
+
     def __iter__(self) -> Iterator[VideoFrame]:
         try:
             yield from self._frames()
@@ -202,12 +247,11 @@ class VideoReader(Closing):
         start: float | None = None
         last_t = -np.inf
         step = 1.0 / self.info.fps
-        decoder = self._container.decode(self._stream)
         while True:
             if self.max_frames is not None and self.frames_read >= self.max_frames:
                 return
             try:
-                frame = next(decoder)
+                frame = self._next_decoded()
             except StopIteration:
                 break
             except (av.FFmpegError, ValueError) as exc:
@@ -221,7 +265,7 @@ class VideoReader(Closing):
             if self.max_seconds is not None and t >= self.max_seconds:
                 return
             last_t = t
-            yield VideoFrame(self.frames_read, t, _to_bgr(frame))
+            yield VideoFrame(self.frames_read, t, upright(_to_bgr(frame), self.info.rotation_deg))
             self.frames_read += 1
         self._check_complete()
 

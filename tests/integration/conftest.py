@@ -12,6 +12,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from romcam.store import Store
+from tests.integration.rotated_clips import RotatedClips, make_rotated_clips
 
 # --- session store: the same tests against SQLite and PostgreSQL ----------------------------
 
@@ -81,3 +82,12 @@ def store(store_url: str, data_dir: Path) -> Iterator[Store]:
         yield opened
     finally:
         opened.close()
+
+
+# --- phone-style rotated clips (display matrix), made once per session ---------------------
+
+
+@pytest.fixture(scope="session")
+def rotated_clips(tmp_path_factory: pytest.TempPathFactory) -> RotatedClips:
+    """A real upright clip and its copies rotated by 90, 180 and 270 degrees for display."""
+    return make_rotated_clips(tmp_path_factory.mktemp("rotated"))
