@@ -21,7 +21,8 @@ from romcam.cli.common import (
 )
 from romcam.errors import InputError
 from romcam.outcomes.quality import NOT_COMPARABLE, mark
-from romcam.paths import atomic_write_text, safe_filename
+from romcam.paths import atomic_write_text
+from romcam.store.files import client_file_stem
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -187,7 +188,7 @@ def run_export(args: argparse.Namespace) -> int:
     with open_store(args) as store:
         client = store.get_client(args.client)
         frame = store.measurements_frame(client=client.id)
-    stem = safe_filename(client.name, default="client")
+    stem = client_file_stem(client.name, client.id)
     outputs = {
         f"{stem}-measurements.csv": frame,
         f"{stem}-before-after.csv": before_after(frame, table, how=args.how),

@@ -1,10 +1,11 @@
 """Recording files kept beside the database, written so a crash never leaves an orphan.
 
-Layout: ``<data dir>/recordings/<safe client>/<session id>/<entry>/{video,landmarks,angles}.*``,
-one *entry* directory per measurement. An entry is built as ``.partial-<pid>-<uuid>`` (files
-copied under temporary names, fsynced, renamed) holding a ``.pending-<pid>`` claim file, then
-renamed to its final name; the row is committed; the claim is removed. So an entry that has no
-row is garbage exactly when no live process claims it: :func:`sweep` removes those.
+Layout: ``<data dir>/recordings/<client file stem>/<session id>/<entry>/{video,landmarks,
+angles}.*`` (see :func:`client_file_stem`), one *entry* directory per measurement. An entry is
+built as ``.partial-<pid>-<uuid>`` (files copied under temporary names, fsynced, renamed)
+holding a ``.pending-<pid>`` claim file, then renamed to its final name; the row is committed;
+the claim is removed. So an entry that has no row is garbage exactly when no live process
+claims it: :func:`sweep` removes those.
 """
 
 from __future__ import annotations
@@ -49,9 +50,23 @@ def entry_dir_name(measurement_hint: str) -> str:
     return f"{uuid.uuid4().hex[:12]}-{safe_filename(measurement_hint, max_length=48)}"
 
 
-def session_dir(root: Path, client_name: str, session_id: int) -> Path:
-    """Folder of one session's recordings (client name sanitised; never escapes ``root``)."""
-    return root / RECORDINGS / safe_filename(client_name, default="client") / str(int(session_id))
+def client_file_stem(client_name: str, client_id: int) -> str:
+    """``<safe name>-<client id>``, or ``client-<id>`` when the name has no ASCII letter or
+    digit (山田): the start of every file or folder name made for one client.
+
+    Unique per client (the id follows the last ``-``), so one client's file never replaces
+    another's; safe to join to a folder (see :func:`romcam.paths.safe_filename`).
+    """
+    return f"{safe_filename(client_name, default='client', max_length=48)}-{int(client_id)}"
+
+
+def session_dir(root: Path, client_name: str, client_id: int, session_id: int) -> Path:
+    """Folder of one session's recordings, ``recordings/<client file stem>/<session id>``.
+
+    Recordings stored before the client id was part of the name keep their paths (each row
+    holds its files' paths), so they stay readable where they are.
+    """
+    return root / RECORDINGS / client_file_stem(client_name, client_id) / str(int(session_id))
 
 
 def stage_entry(root: Path, parent: Path, name: str, sources: dict[str, Path]) -> StagedEntry:

@@ -253,7 +253,7 @@ class Store:
         """Store a measurement and copies of its recording files, all or nothing.
 
         Files are copied under temporary names, fsynced and renamed into
-        ``recordings/<safe client>/<session>/<entry>/``; the rows are committed in one
+        ``recordings/<client file stem>/<session>/<entry>/``; the rows are committed in one
         transaction. On any failure the rows are rolled back and the files removed; after a
         crash :meth:`recover` (run by :meth:`open`) removes files that have no row.
         """
@@ -286,7 +286,9 @@ class Store:
                 if sources:
                     entry = files.stage_entry(
                         self.root,
-                        files.session_dir(self.root, session.client_name, session.id),
+                        files.session_dir(
+                            self.root, session.client_name, session.client_id, session.id
+                        ),
                         files.entry_dir_name(hint),
                         sources,
                     )

@@ -12,7 +12,7 @@ from romcam.errors import RomcamError
 from romcam.outcomes.compare import progress, visit_series
 from romcam.outcomes.quality import is_trusted, mark, trusted_mask, why
 from romcam.outcomes.report import progress_report
-from romcam.paths import safe_filename
+from romcam.store.files import client_file_stem
 from romcam.store.records import ClientRecord
 from romcam.ui.charts import history_chart
 from romcam.ui.widgets import show_error, store_and_client_ui
@@ -101,7 +101,7 @@ def measurements_csv(frame: pd.DataFrame) -> bytes:
 
 
 def _downloads_ui(client: ClientRecord, frame: pd.DataFrame, phase: str | None) -> None:
-    name = safe_filename(client.name, default="client")
+    name = client_file_stem(client.name, client.id)
     st.download_button(
         "Export measurements (CSV)",
         measurements_csv(frame),

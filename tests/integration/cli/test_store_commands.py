@@ -77,9 +77,9 @@ def test_compare_progress_export_report(
     assert "20.0 deg" in right and "real change: more range" in right
 
     assert run(capsys, "export", "Pat <b>Q</b>", "--csv", str(tmp_path / "out"), *db)[0] == 0
-    exported = pd.read_csv(tmp_path / "out" / "Pat_b_Q_b-measurements.csv")
+    exported = pd.read_csv(tmp_path / "out" / "Pat_b_Q_b-1-measurements.csv")
     assert len(exported) == 6 and set(exported["phase"]) == {"before", "after"}
-    ba = pd.read_csv(tmp_path / "out" / "Pat_b_Q_b-before-after.csv")
+    ba = pd.read_csv(tmp_path / "out" / "Pat_b_Q_b-1-before-after.csv")
     assert sorted(ba["change"].dropna()) == [3.0, 14.0]
 
     report = tmp_path / "session.html"

@@ -94,7 +94,7 @@ def test_measurement_with_recording_round_trip(
     video = store.path_of(m.recording.video_path or "")
     assert video.read_bytes() == rec_in.video.read_bytes()  # type: ignore[union-attr]
     assert m.recording.sha256 == hashlib.sha256(video.read_bytes()).hexdigest()
-    assert video.is_relative_to(data_dir / "recordings" / "etc_passwd")
+    assert video.is_relative_to(data_dir / "recordings" / f"etc_passwd-{session.client_id}")
     assert video.name == "video.mp4"
     assert len(stored_files(data_dir)) == 3  # no claim or temp file left
     assert store.get_measurement(m.id) == m
