@@ -7,7 +7,6 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
-from romcam.calibration.frames import load_pictures, read_gray
 from romcam.calibration.profile import (
     CalibrationProfile,
     delete_profile,
@@ -28,6 +27,7 @@ from romcam.calibration.steps import (
 from romcam.calibration.targets import CheckerboardSpec, write_targets
 from romcam.errors import InputError
 from romcam.media.landmark_csv import read_landmarks_csv
+from romcam.media.pictures import load_pictures, read_gray
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

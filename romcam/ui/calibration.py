@@ -16,11 +16,11 @@ import pandas as pd
 import streamlit as st
 
 from romcam.calibration import CalibrationProfile, list_profiles, load_profile
-from romcam.calibration.frames import load_pictures
 from romcam.calibration.profile import delete_profile, load_or_new_profile, save_profile
 from romcam.calibration.steps import describe, lens_step, level_step, marker_scale_step
 from romcam.calibration.targets import CheckerboardSpec, write_targets
 from romcam.errors import CalibrationError, InputError, RomcamError
+from romcam.media.pictures import load_pictures
 from romcam.ui.widgets import show_error
 
 IMAGE_TYPES = ["png", "jpg", "jpeg"]

@@ -10,8 +10,8 @@ import cv2
 import numpy as np
 import pytest
 
-from romcam.calibration.frames import load_pictures, sample_video_frames
 from romcam.errors import VideoError
+from romcam.media.pictures import load_pictures, sample_video_frames
 from romcam.media.video import iter_frames, probe_video
 from tests.integration.rotated_clips import ROTATIONS, SIZE, RotatedClips, write_lossless
 

@@ -1,4 +1,9 @@
-"""Reading calibration pictures: still images and frames sampled from a video (I/O edge)."""
+"""Reading calibration pictures: still images and frames sampled from a video (I/O edge).
+
+Lives in the media layer (files and pixels) so that videos are read by the same
+:class:`~romcam.media.video.VideoReader` as for the analysis, phone rotation included;
+the calibration layer gets plain grey arrays.
+"""
 
 from __future__ import annotations
 
