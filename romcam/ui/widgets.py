@@ -1,8 +1,8 @@
 """Small widgets shared by the dashboard pages.
 
 ``*_ui()`` functions draw widgets and return plain values (records, ids, strings) or None when
-the user has not chosen yet. Errors the user can fix are shown with ``st.error`` and never
-raised out of a page.
+the user has not chosen yet. Errors the user can fix are shown with :func:`show_error` and
+never raised out of a page.
 """
 
 from __future__ import annotations
@@ -38,18 +38,27 @@ def open_store() -> Store | None:
         try:
             stores[key] = Store.open(settings.database_url or None)
         except RomcamError as exc:
-            st.error(f"The database cannot be opened: {exc}")
+            show_error(exc, "open the database")
             return None
     return stores[key]
 
 
 def show_error(exc: BaseException, doing: str) -> None:
-    """Report a failure to the user in one sentence; unexpected ones are logged in full."""
+    """Report a failure to the user in a plain sentence, with any technical text (a server path,
+    FFmpeg's words, an exception type) behind a "Details" expander; unexpected ones are logged
+    in full. ``doing`` completes "Could not …", e.g. ``"save the measurement"``."""
     if isinstance(exc, RomcamError):
-        st.error(f"Could not {doing}: {exc}")
+        message = f"Could not {doing}: {exc}"
+        plain = exc.user_message or message
+        details = message if exc.user_message else None
     else:
         log.exception("unexpected failure while trying to %s", doing)
-        st.error(f"Could not {doing} ({type(exc).__name__}: {exc}). Nothing saved was lost.")
+        plain = f"Could not {doing}: something unexpected went wrong. Nothing saved was lost."
+        details = f"{type(exc).__name__}: {exc}"
+    st.error(plain)
+    if details:
+        with st.expander("Details"):
+            st.code(details, language=None, wrap_lines=True)
 
 
 def client_picker_ui(store: Store, key: str) -> ClientRecord | None:
@@ -130,7 +139,7 @@ def _add_client(store: Store, key: str) -> None:
     try:
         record = store.add_client(name, notes=notes)
     except RomcamError as exc:
-        st.session_state[f"{key}_pending_error"] = f"Could not add the client: {exc}"
+        st.session_state[f"{key}_pending_error"] = (exc, "add the client")
         return
     st.session_state[f"{key}_client"] = record.id
     st.session_state[f"{key}_new_client_name"] = ""
@@ -142,15 +151,16 @@ def _start_session(store: Store, client_id: int, key: str) -> None:
     try:
         record = store.start_session(client_id, therapist=therapist)
     except RomcamError as exc:
-        st.session_state[f"{key}_pending_error"] = f"Could not start a session: {exc}"
+        st.session_state[f"{key}_pending_error"] = (exc, "start a session")
         return
     st.session_state[f"{key}_session_{client_id}"] = record.id
 
 
 def _show_pending_error(key: str) -> None:
-    message = st.session_state.pop(f"{key}_pending_error", None)
-    if message:
-        st.error(message)
+    """Show the error a button callback met (callbacks run before the page is drawn)."""
+    pending: tuple[RomcamError, str] | None = st.session_state.pop(f"{key}_pending_error", None)
+    if pending is not None:
+        show_error(*pending)
 
 
 def phase_ui(key: str) -> str:

@@ -10,9 +10,12 @@ import numpy as np
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
+from romcam.analysis import AnalysisResult, analyze_landmarks
 from romcam.core.metric_specs import METRIC_IDS
-from romcam.media.video import H264Writer
+from romcam.core.synthetic import synthetic_pose
+from romcam.media.video import H264Writer, probe_video
 from romcam.store import MeasurementInput, RecordingInput, Store
+from romcam.ui.analyze import Analyzed
 
 PAGE_SCRIPT = """
 import logging
@@ -26,6 +29,16 @@ def page_app(module: str, page: str, timeout: float = 60) -> AppTest:
     return AppTest.from_string(
         PAGE_SCRIPT.format(module=module, page=page), default_timeout=timeout
     )
+
+
+def upload_and_analyze(at: AppTest, name: str, data: bytes, mime: str = "video/mp4") -> AppTest:
+    """On the Analyze page: right shoulder abduction, upload ``data`` as ``name``, Analyze."""
+    at.run()
+    at.selectbox(key="analyze_test").set_value("shoulder_abduction").run()
+    at.radio(key="analyze_side").set_value("right").run()
+    at.file_uploader(key="analyze_upload").set_value((name, data, mime)).run()
+    next(b for b in at.button if b.label == "Analyze").click().run(timeout=180)
+    return at
 
 
 def write_trial_files(folder: Path, metric: str, peak: float) -> RecordingInput:
@@ -89,3 +102,27 @@ def fill_store(tmp: Path, name: str = "Ada Client") -> Filled:
                 )
                 measurements.append(m.id)
     return Filled(client.id, tuple(sessions), tuple(measurements))
+
+
+def analyzed_elsewhere(
+    folder: Path, metric: str = "elbow_flexion_right", view: str = "front"
+) -> Analyzed:
+    """Elbow flexion raised to 90 deg and held, filmed from the front (without the model): the
+    held value is there, but the test needs a side view, so the result is rejected."""
+    files = write_trial_files(folder, metric, 90.0)
+    curve = np.concatenate([np.linspace(0.0, 90.0, 30), np.full(60, 90.0)])
+    pose = synthetic_pose({metric: curve}, view=view)
+    table, summary = analyze_landmarks(pose)
+    result = AnalysisResult(
+        video=probe_video(files.video or ""),
+        pose=pose,
+        table=table,
+        summary=summary,
+        out_dir=folder,
+        landmarks_csv=None,
+        angles_csv=files.angles,
+        summary_json=None,
+        annotated_mp4=None,
+        warnings=(),
+    )
+    return Analyzed("elbow.mp4", folder, result)

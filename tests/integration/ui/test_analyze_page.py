@@ -5,53 +5,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from romcam.analysis import AnalysisResult, analyze_landmarks
 from romcam.calibration import CalibrationProfile, save_profile
-from romcam.core.synthetic import synthetic_pose
 from romcam.errors import InputError
-from romcam.media.video import H264Writer, probe_video
 from romcam.store import Store
-from romcam.ui.analyze import Analyzed, check_upload
-from tests.conftest import MODEL_PATH
-from tests.e2e.footage import held_abduction_frames
-from tests.integration.ui.app_helpers import page_app, write_trial_files
-
-
-@pytest.fixture(scope="module")
-def clip_bytes(tmp_path_factory: pytest.TempPathFactory) -> bytes:
-    """A short MP4: arms raised, held overhead 1.5 s, lowered (see tests/e2e/footage.py)."""
-    path = tmp_path_factory.mktemp("clip") / "abduction.mp4"
-    frames = held_abduction_frames(width=480, hold_s=1.5)
-    h, w = frames[0].shape[:2]
-    with H264Writer(path, w, h, 30.0) as writer:
-        for frame in frames:
-            writer.write(frame)
-    return path.read_bytes()
-
-
-@pytest.fixture
-def session_id(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> int:
-    monkeypatch.setenv("ROMCAM_MODEL", str(MODEL_PATH))
-    with Store.open() as store:
-        return store.start_session(store.add_client("Video Client")).id
-
-
-def _upload(at: AppTest, name: str, data: bytes, mime: str = "video/mp4") -> AppTest:
-    at.run()
-    at.selectbox(key="analyze_test").set_value("shoulder_abduction").run()
-    at.radio(key="analyze_side").set_value("right").run()
-    at.file_uploader(key="analyze_upload").set_value((name, data, mime)).run()
-    at.button[0].click().run(timeout=180)
-    return at
+from romcam.ui.analyze import check_upload
+from tests.integration.ui.app_helpers import analyzed_elsewhere, page_app, upload_and_analyze
 
 
 @pytest.mark.footage
 def test_upload_analyze_play_plot_and_save(session_id: int, clip_bytes: bytes) -> None:
-    at = _upload(page_app("analyze", "analyze_page"), "My Clip.mp4", clip_bytes)
+    at = upload_and_analyze(page_app("analyze", "analyze_page"), "My Clip.mp4", clip_bytes)
     assert not at.exception and not at.error
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Quality"] == "ok"
@@ -84,7 +49,7 @@ def test_the_calibration_profile_is_recorded(session_id: int, clip_bytes: bytes)
     save_profile(CalibrationProfile(name="clinic-tripod", created="2026-01-05T09:00:00Z"))
     at = page_app("analyze", "analyze_page").run()
     at.selectbox(key="analyze_calibration").set_value("clinic-tripod").run()
-    _upload(at, "clip.mp4", clip_bytes)
+    upload_and_analyze(at, "clip.mp4", clip_bytes)
     assert not at.exception and not at.error
     next(b for b in at.button if b.label == "Save measurement").click().run(timeout=60)
     assert not at.exception and not at.error
@@ -93,34 +58,10 @@ def test_the_calibration_profile_is_recorded(session_id: int, clip_bytes: bytes)
     assert m.calibration_profile == "clinic-tripod"
 
 
-def _analyzed_elsewhere(
-    folder: Path, metric: str = "elbow_flexion_right", view: str = "front"
-) -> Analyzed:
-    """Elbow flexion raised to 90 deg and held, filmed from the front (without the model): the
-    held value is there, but the test needs a side view, so the result is rejected."""
-    files = write_trial_files(folder, metric, 90.0)
-    curve = np.concatenate([np.linspace(0.0, 90.0, 30), np.full(60, 90.0)])
-    pose = synthetic_pose({metric: curve}, view=view)
-    table, summary = analyze_landmarks(pose)
-    result = AnalysisResult(
-        video=probe_video(files.video or ""),
-        pose=pose,
-        table=table,
-        summary=summary,
-        out_dir=folder,
-        landmarks_csv=None,
-        angles_csv=files.angles,
-        summary_json=None,
-        annotated_mp4=None,
-        warnings=(),
-    )
-    return Analyzed("elbow.mp4", folder, result)
-
-
 def test_a_rejected_result_is_saved_only_when_asked(session_id: int, tmp_path: Path) -> None:
     """The same rule as `romcam measure --keep-rejected`."""
     at = page_app("analyze", "analyze_page")
-    at.session_state["romcam_analyze_result"] = _analyzed_elsewhere(tmp_path / "upload")
+    at.session_state["romcam_analyze_result"] = analyzed_elsewhere(tmp_path / "upload")
     at.run()
     at.selectbox(key="analyze_test").set_value("elbow_flexion").run()
     at.radio(key="analyze_side").set_value("right").run()
@@ -143,21 +84,13 @@ def test_a_rejected_result_is_saved_only_when_asked(session_id: int, tmp_path: P
     assert m.value == pytest.approx(90.0, abs=1.0)
 
 
-@pytest.mark.parametrize(
-    ("name", "data", "message"),
-    [
-        ("empty.mp4", b"", "is empty"),
-        ("fake.mp4", b"\x00not really a video" * 100, "cannot be opened as a video"),
-    ],
-)
 # A file of another type cannot be picked: the uploader's type filter refuses it in the browser
-# (and Streamlit refuses it on the server); check_upload repeats the check (tested below).
-def test_bad_upload_is_a_message_not_a_crash(
-    session_id: int, name: str, data: bytes, message: str
-) -> None:
-    at = _upload(page_app("analyze", "analyze_page"), name, data)
+# (and Streamlit refuses it on the server); check_upload repeats the check (tested below). A file
+# that is not a video: test_analyze_uploads.py.
+def test_bad_upload_is_a_message_not_a_crash(session_id: int) -> None:
+    at = upload_and_analyze(page_app("analyze", "analyze_page"), "empty.mp4", b"")
     assert not at.exception
-    assert message in at.error[0].value
+    assert "is empty" in at.error[0].value
     with Store.open() as store:
         assert store.list_measurements(session_id) == []
 
@@ -183,7 +116,7 @@ def test_a_side_the_video_does_not_show_says_which_to_choose(
     session_id: int, tmp_path: Path
 ) -> None:
     at = page_app("analyze", "analyze_page")
-    at.session_state["romcam_analyze_result"] = _analyzed_elsewhere(
+    at.session_state["romcam_analyze_result"] = analyzed_elsewhere(
         tmp_path / "upload", "shoulder_flexion_left", "side_left"
     )
     at.run()

@@ -82,7 +82,7 @@ def test_bad_database_url_is_an_error_not_a_crash(
     monkeypatch.setenv("ROMCAM_DATABASE_URL", "notadb://nowhere")
     at = page_app("review", "review_page").run()
     assert not at.exception
-    assert "database cannot be opened" in at.error[0].value
+    assert "Could not open the database" in at.error[0].value
 
 
 def test_printable_session_report(filled) -> None:
