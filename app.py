@@ -7,21 +7,27 @@ from __future__ import annotations
 
 import logging
 import os
+from pathlib import Path
 
 import streamlit as st
 
-from romcam.ui.analyze import analyze_page
+from romcam.live.recording import LIVE_TMP_DIR, remove_stale_dir
+from romcam.ui.analyze import UPLOADS_DIR, analyze_page
 from romcam.ui.assess import assess_page
 from romcam.ui.calibration import calibration_page
 from romcam.ui.progress import progress_page
 from romcam.ui.review import review_page
-from romcam.ui.settings import settings_page
+from romcam.ui.settings import current_settings, settings_page
 
 logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 # ROMCAM_LOG_LEVEL=DEBUG logs every live frame (time, value, hold progress).
 logging.getLogger("romcam").setLevel(os.environ.get("ROMCAM_LOG_LEVEL", "INFO").upper())
 
 st.set_page_config(page_title="romcam", page_icon=":material/accessibility_new:", layout="wide")
+# What an earlier server left in the staging folders (client video nothing saved) goes on the
+# first run of any page; the pages repeat this for a data directory chosen in Settings.
+for staging in (LIVE_TMP_DIR, UPLOADS_DIR):
+    remove_stale_dir(Path(current_settings().data_dir) / staging)
 page = st.navigation(
     [
         st.Page(

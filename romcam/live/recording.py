@@ -43,17 +43,23 @@ def new_live_record_dir(data_dir: Path) -> Path:
 
 
 def remove_stale_live_files(data_dir: Path) -> None:
-    """Delete what earlier server processes left under ``data_dir/live-tmp``: a crash or a
-    restart mid-trial leaves raw client video there that nothing saved (the store keeps its
-    own copies of saved trials). Only the first call for a data directory in a process does
-    so; later, what is there belongs to this process's processors."""
-    root = (data_dir / LIVE_TMP_DIR).resolve()
+    """:func:`remove_stale_dir` for ``data_dir/live-tmp``: a crash or a restart mid-trial
+    leaves raw client video there that nothing saved."""
+    remove_stale_dir(data_dir / LIVE_TMP_DIR)
+
+
+def remove_stale_dir(folder: Path) -> None:
+    """Delete a staging folder of the data directory (``live-tmp``, ``uploads``) with what
+    earlier server processes left in it: client video that nothing saved (the store keeps its
+    own copies of what was saved). Only the first call for a folder in a process does so;
+    later, what is there belongs to this process's browser sessions."""
+    root = folder.resolve()
     with _cleaning:
         if root in _cleaned:
             return
         _cleaned.add(root)
         if root.is_dir():
-            log.info("removing stale live recordings under %s", root)
+            log.info("removing files an earlier server left under %s", root)
             shutil.rmtree(root, ignore_errors=True)
 
 

@@ -1,11 +1,17 @@
 """Analyze a recording: upload a video (size and type checked), analyze it with a progress bar,
-play the annotated video, plot the angle curves and save the result to a session."""
+play the annotated video, plot the angle curves and save the result to a session.
+
+The uploaded video and the analysis outputs wait in ``<data dir>/uploads/<id>/`` while the
+result is shown, and no longer (see :class:`Analyzed`): saving copies what the store keeps into
+its recordings folder.
+"""
 
 from __future__ import annotations
 
 import logging
 import shutil
 import uuid
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +25,7 @@ from romcam.core.metric_specs import metric_spec
 from romcam.core.posture_summary import PostureEntry
 from romcam.core.summary import AssessmentSummary, summary_for_test
 from romcam.errors import InputError, RomcamError
+from romcam.live.recording import remove_stale_dir
 from romcam.paths import safe_filename
 from romcam.store.from_results import RejectedResultError, measurement_from_analysis
 from romcam.ui.charts import angle_curves_chart
@@ -41,16 +48,34 @@ log = logging.getLogger(__name__)
 VIDEO_TYPES = ("mp4", "mov", "m4v", "webm", "avi", "mkv")
 #: Largest accepted upload in MB (keep in line with server.maxUploadSize in .streamlit/config.toml).
 MAX_UPLOAD_MB = 500
+#: Folder of the data directory holding each shown analysis's upload and outputs.
+UPLOADS_DIR = "uploads"
 _RESULT = "romcam_analyze_result"
+_UPLOADER = "analyze_upload"
 
 
 @dataclass(frozen=True)
 class Analyzed:
-    """An analyzed upload kept across reruns: the result and where its files are."""
+    """An analyzed upload kept across reruns (in ``st.session_state``): the result and the
+    folder holding the uploaded video and the analysis outputs.
+
+    The folder lives as long as this analysis: :meth:`discard` deletes it when the analysis is
+    replaced or the uploader cleared; else it is deleted when this object is garbage-collected
+    (Streamlit frees a session's state some minutes after its browser left) or the server
+    exits normally. Stale folders of a killed server go on the next start (:func:`analyze_page`).
+    """
 
     upload_name: str
     folder: Path
     result: AnalysisResult
+
+    def __post_init__(self) -> None:
+        # Holds the path, not this object, so that it cannot keep the analysis alive.
+        weakref.finalize(self, shutil.rmtree, self.folder, ignore_errors=True)
+
+    def discard(self) -> None:
+        """Delete the upload and its outputs now (a saved analysis has its own copies)."""
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def check_upload(name: str, size_bytes: int, max_mb: float = MAX_UPLOAD_MB) -> str:
@@ -107,13 +132,16 @@ def run_analysis(
 def _upload_ui(
     test: AssessmentTest, side: Side | None, calibration: CalibrationProfile | None
 ) -> None:
-    uploaded = st.file_uploader("Video of the test", type=list(VIDEO_TYPES), key="analyze_upload")
+    uploaded = st.file_uploader(
+        "Video of the test", type=list(VIDEO_TYPES), key=_UPLOADER, on_change=_discard_analysis
+    )
     if uploaded is None or not st.button("Analyze", type="primary"):
         return
-    folder = Path(current_settings().data_dir) / "uploads" / uuid.uuid4().hex[:12]
+    folder = Path(current_settings().data_dir) / UPLOADS_DIR / uuid.uuid4().hex[:12]
     try:
         name = check_upload(uploaded.name, uploaded.size)
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(mode=0o700)  # client video: for this user's eyes only
         video = folder / name
         video.write_bytes(uploaded.getbuffer())
         result = run_analysis(video, folder / "out", test, side, calibration)
@@ -121,10 +149,18 @@ def _upload_ui(
         shutil.rmtree(folder, ignore_errors=True)
         show_error(exc, f"analyze {uploaded.name!r}")
         return
-    old: Analyzed | None = st.session_state.get(_RESULT)
-    if old is not None:
-        shutil.rmtree(old.folder, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)  # also when a rerun stops the analysis
+        raise
+    _discard_analysis()  # the same video analyzed again
     st.session_state[_RESULT] = Analyzed(uploaded.name, folder, result)
+
+
+def _discard_analysis() -> None:
+    """Drop the analysis shown and its files: the user replaced or removed its video."""
+    analyzed: Analyzed | None = st.session_state.pop(_RESULT, None)
+    if analyzed is not None:
+        analyzed.discard()
 
 
 def _result_ui(analyzed: Analyzed, test: AssessmentTest, side: Side | None) -> AssessmentSummary:
@@ -222,6 +258,8 @@ def _save_ui(
 
 def analyze_page() -> None:
     st.title("Analyze a recording")
+    # Left by an earlier server that was killed or crashed (a normal stop removes them).
+    remove_stale_dir(Path(current_settings().data_dir) / UPLOADS_DIR)
     test, side = test_picker_ui("analyze")
     calibration = calibration_ui("analyze")
     _upload_ui(test, side, calibration)
