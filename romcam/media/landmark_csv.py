@@ -6,17 +6,20 @@ One row per frame::
     <name>_x, <name>_y, <name>_z, <name>_visibility      for the 33 names in LANDMARK_NAMES,
     [<name>_world_x, <name>_world_y, <name>_world_z      for the 33 names]   (optional)
 
-``frame`` is the 0-based frame index in the source, ``time_s`` seconds from its start (strictly
-increasing), the size is in pixels (the same on every row). Image landmarks are normalised as
-MediaPipe returns them (x right, y down, z relative depth, visibility in [0, 1]); world
-landmarks are metres. A frame with no subject keeps its first four cells and leaves every
-landmark cell empty. Numbers are written with ``repr`` so a file reads back bit-exact.
-Extra columns are ignored when reading, so the format can grow.
+``frame`` is the 0-based frame index in the source and ``time_s`` seconds from its start (both
+strictly increasing), the size is in pixels (the same on every row). Image landmarks are
+normalised as MediaPipe returns them (x right, y down, z relative depth, visibility in
+[0, 1]); world landmarks are metres. A frame with no subject keeps its first four cells and
+leaves every landmark cell empty. Numbers are written with ``repr`` so a file reads back
+bit-exact. The reader refuses, with the line number, a landmark cell that is infinite or
+beyond ±10000 (a corrupt file, not a landmark): an empty cell is the only way to say
+"missing". Extra columns are ignored when reading, so the format can grow.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO, overload
 
@@ -178,7 +181,8 @@ def read_landmarks_csv(path: str | Path) -> PoseSequence:
 
     Raises:
         InputError: missing or empty file, missing columns, non-numeric cells, frame indices
-            that are not non-negative integers, non-increasing time or a changing image size.
+            that are not non-negative integers, non-increasing frame or time, a changing image
+            size, infinite or absurd landmark values.
     """
     path = Path(path)
     table = _load_table(path)
@@ -201,6 +205,7 @@ def read_landmarks_csv(path: str | Path) -> PoseSequence:
     n = len(table)
     frame, time_s, width, height = (values[:, k] for k in range(4))
     _check_frame_columns(path, frame, time_s, width, height)
+    _check_landmark_values(path, values[:, 4:], columns[4:])
     image = values[:, 4 : 4 + len(_IMAGE_COLUMNS)].reshape(n, N_LANDMARKS, 4)
     world = None
     if world_present:
@@ -267,13 +272,8 @@ def _check_frame_columns(
         raise InputError(
             f"{path} line {odd[0] + 2}: frame {frame[odd[0]]} is not a 0-based integer index"
         )
-    back = np.flatnonzero(np.diff(time_s) <= 0)
-    if back.size:
-        k = back[0] + 1
-        raise InputError(
-            f"{path} line {k + 2}: time_s {time_s[k]} does not increase (previous row "
-            f"{time_s[k - 1]}); time_s must strictly increase"
-        )
+    _check_increasing(path, "frame", frame, "frame numbers", lambda v: f"{v:g}")
+    _check_increasing(path, "time_s", time_s, "time_s", lambda v: repr(float(v)))
     sizes = {(w, h) for w, h in zip(width.tolist(), height.tolist(), strict=True)}
     if len(sizes) > 1:
         listed = ", ".join(f"{w:g}x{h:g}" for w, h in sorted(sizes)[:4])
@@ -281,6 +281,40 @@ def _check_frame_columns(
     w, h = next(iter(sizes))
     if w <= 0 or h <= 0 or w != round(w) or h != round(h):
         raise InputError(f"{path}: image size {w:g}x{h:g} must be positive whole pixels")
+
+
+def _check_increasing(
+    path: Path, name: str, col: np.ndarray, plural: str, show: Callable[[float], str]
+) -> None:
+    back = np.flatnonzero(np.diff(col) <= 0)
+    if back.size:
+        k = back[0] + 1
+        raise InputError(
+            f"{path} line {k + 2}: {name} {show(col[k])} does not increase (previous row "
+            f"{show(col[k - 1])}); {plural} must strictly increase"
+        )
+
+
+#: Largest magnitude a landmark cell may hold. Real values are within a few units (normalised
+#: image coordinates, metres, visibility in [0, 1]); anything past this is a corrupt file and
+#: would overflow the angle maths.
+MAX_LANDMARK_MAGNITUDE = 1e4
+
+
+def _check_landmark_values(path: Path, values: np.ndarray, columns: list[str]) -> None:
+    """Refuse (line and column named) landmark cells that are infinite or absurdly large.
+
+    Empty cells (NaN) are missing landmarks, as documented; they are not refused.
+    """
+    bad = np.abs(values) > MAX_LANDMARK_MAGNITUDE  # False for NaN; True for ±inf
+    if not bad.any():
+        return
+    row, col = (int(k[0]) for k in np.nonzero(bad))
+    raise InputError(
+        f"{path} line {row + 2}, column {columns[col]}: {values[row, col]:g} is not a usable "
+        f"landmark value (expected a finite number within ±{MAX_LANDMARK_MAGNITUDE:g}); "
+        "correct that cell or leave it empty"
+    )
 
 
 def _names(columns: list[str], limit: int = 6) -> str:

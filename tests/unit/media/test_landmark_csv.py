@@ -207,6 +207,28 @@ BAD_FILES = {
         lambda lines: _set_cell(lines, 1, "frame", "-1"),
         r"line 2: frame -1.0 is not a 0-based integer index",
     ),
+    "frame-backwards": (
+        lambda lines: _set_cell(lines, 3, "frame", "0"),
+        r"line 4: frame 0 does not increase \(previous row 1\); frame numbers must strictly "
+        "increase",
+    ),
+    "frame-repeated": (
+        lambda lines: _set_cell(lines, 4, "frame", "2"),
+        r"line 5: frame 2 does not increase \(previous row 2\)",
+    ),
+    "infinite-coordinate": (
+        lambda lines: _set_cell(lines, 2, "left_wrist_x", "inf"),
+        r"line 3, column left_wrist_x: inf is not a usable landmark value \(expected a finite "
+        r"number within ±10000\); correct that cell or leave it empty",
+    ),
+    "minus-infinite-visibility": (
+        lambda lines: _set_cell(lines, 3, "nose_visibility", "-inf"),
+        r"line 4, column nose_visibility: -inf is not a usable",
+    ),
+    "huge-world-coordinate": (
+        lambda lines: _set_cell(lines, 4, "left_hip_world_z", "1e300"),
+        r"line 5, column left_hip_world_z: 1e\+300 is not a usable landmark value",
+    ),
 }
 
 
