@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 
 from romcam.cli.common import db_option, fmt, open_store, print_table, test_label
-from romcam.core.assessments import TESTS_BY_ID, assessment_test
+from romcam.core.assessments import TESTS_BY_ID, AssessmentTest, assessment_test
 from romcam.errors import InputError
 from romcam.store import MeasurementRecord
 from romcam.store.from_results import (
@@ -18,6 +18,7 @@ from romcam.store.from_results import (
     WrongSideError,
     measurement_from_analysis,
 )
+from romcam.store.records import check_label
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -58,14 +59,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     dele.set_defaults(func=run_measurement_delete)
 
 
-def run_measure(args: argparse.Namespace) -> int:
-    from romcam.analysis import analyze_video
-
+def _checked_test(args: argparse.Namespace) -> AssessmentTest:
+    """The test asked for, once --test/--side and --phase are known to be usable (each wrong
+    one is reported before the minutes of analysis)."""
     test = assessment_test(args.test)
     try:
         test.metric_id(args.side)
     except ValueError as exc:
         raise InputError(f"{exc}; --side is for tests done on each side separately") from None
+    check_label("--phase", args.phase)
+    return test
+
+
+def run_measure(args: argparse.Namespace) -> int:
+    from romcam.analysis import analyze_video
+
+    test = _checked_test(args)
     with open_store(args) as store:
         store.get_session(args.session)  # fail before the slow analysis
         with tempfile.TemporaryDirectory(prefix="romcam-measure-") as tmp:
