@@ -230,45 +230,53 @@ def translate_error(exc: BaseException, *, url: str = "") -> StoreError | None:
     return None
 
 
+#: What a PostgreSQL server says when it refuses a login -> the sentence romcam shows
+#: (``name`` is the user or database the server named, ``user`` the URL's user).
+_LOGIN_REFUSALS = (
+    (
+        r'password authentication failed for user "(?P<name>[^"]*)"',
+        'authentication failed for user "{name}"{where}; check the user name and password in '
+        "the database URL",
+    ),
+    (
+        r'role "(?P<name>[^"]*)" does not exist',
+        'authentication failed for user "{name}"{where}: the role does not exist on the '
+        "server; check the user name in the database URL or create the role with "
+        "`createuser {name}`",
+    ),
+    (
+        r'database "(?P<name>[^"]*)" does not exist',
+        'the database "{name}" does not exist on the server{where}; create it with '
+        "`createdb {name}` or correct its name in the URL",
+    ),
+    (
+        r"no password supplied",
+        'user "{user}" needs a password{where}; write it in the database URL as '
+        "user:password@host (or in ~/.pgpass)",
+    ),
+    (
+        r'role "(?P<name>[^"]*)" is not permitted to log in',
+        'user "{name}" may not log in to the database server{where}; use another user or ask '
+        "its administrator to run ALTER ROLE {name} LOGIN",
+    ),
+    (
+        r"no pg_hba\.conf entry",
+        'the database server does not accept user "{user}" from this computer{where}; ask its '
+        "administrator to allow it in pg_hba.conf",
+    ),
+)
+
+
 def _login_refused(text: str, url: str, where: str) -> StoreError | None:
     """The server answered but refused this user or database: say which and what to fix.
 
     psycopg reports these before a connection exists, so there is no SQLSTATE: the server's
-    own words are matched (they are not translated: romcam connects with lc_messages as set
-    on the server, English by default).
+    own words are matched (English unless the server's lc_messages says otherwise).
     """
-    user = _url_user(url)
-    if match := re.search(r'password authentication failed for user "([^"]*)"', text):
-        return StoreError(
-            f'authentication failed for user "{match[1]}"{where}; check the user name and '
-            "password in the database URL"
-        )
-    if match := re.search(r'role "([^"]*)" does not exist', text):
-        return StoreError(
-            f'authentication failed for user "{match[1]}"{where}: the role does not exist on '
-            f"the server; check the user name in the database URL or create the role with "
-            f"`createuser {match[1]}`"
-        )
-    if match := re.search(r'database "([^"]*)" does not exist', text):
-        return StoreError(
-            f'the database "{match[1]}" does not exist on the server{where}; create it with '
-            f"`createdb {match[1]}` or correct its name in the URL"
-        )
-    if "no password supplied" in text:
-        return StoreError(
-            f'user "{user}" needs a password{where}; write it in the database URL as '
-            "user:password@host (or in ~/.pgpass)"
-        )
-    if match := re.search(r'role "([^"]*)" is not permitted to log in', text):
-        return StoreError(
-            f'user "{match[1]}" may not log in to the database server{where}; use another user '
-            f"or ask its administrator to run ALTER ROLE {match[1]} LOGIN"
-        )
-    if "no pg_hba.conf entry" in text:
-        return StoreError(
-            f'the database server does not accept user "{user}" from this computer{where}; '
-            "ask its administrator to allow it in pg_hba.conf"
-        )
+    for pattern, sentence in _LOGIN_REFUSALS:
+        if match := re.search(pattern, text):
+            name = match.groupdict().get("name", "")
+            return StoreError(sentence.format(name=name, user=_url_user(url), where=where))
     return None
 
 
