@@ -14,6 +14,7 @@ from romcam.core.metric_specs import METRIC_IDS, metric_spec
 from romcam.core.posture_summary import PostureEntry
 from romcam.core.summary import MetricSummary, TestReport, view_problem
 from romcam.errors import InputError
+from romcam.output_paths import check_writable_file, refuse_input_as_output
 from romcam.paths import atomic_write_text
 
 #: Exit code when the analysis finished and was saved but the video was truncated.
@@ -310,6 +311,16 @@ def run_analyze(args: argparse.Namespace) -> int:
     return EXIT_TRUNCATED if result.truncated else 0
 
 
+def _check_angles_outputs(angles: Path, summary: Path | None, inputs: list[Path]) -> None:
+    """InputError when the angle table or the summary cannot be written, or would replace an
+    input (the landmark file, its head_pose.csv) or each other."""
+    check_writable_file(angles, option="-o")
+    if summary is not None:
+        check_writable_file(summary, option="--summary")
+    outputs = [angles] if summary is None else [angles, summary]
+    refuse_input_as_output(outputs, inputs, fix="give -o/--summary another file name")
+
+
 def run_angles(args: argparse.Namespace) -> int:
     from romcam.analysis import analyze_landmarks, angles_table, hidden_parts, summary_document
     from romcam.core.posture_summary import summarize_posture
@@ -320,16 +331,17 @@ def run_angles(args: argparse.Namespace) -> int:
     tests = requested_tests(args)
     if not args.landmarks.is_file():
         raise InputError(f"{args.landmarks}: no such file; give the landmarks.csv to read")
+    head_csv = args.landmarks.with_name(HEAD_POSE_CSV)
+    out = args.output if args.output is not None else args.landmarks.with_name("angles.csv")
+    _check_angles_outputs(out, args.summary, [args.landmarks, head_csv])
     pose = read_landmarks_csv(args.landmarks)
     if len(pose) == 0 or not pose.detected.any():
         raise InputError(f"{args.landmarks}: holds no landmarks (no frame with a subject)")
     # The face model's head pose, when `romcam analyze` wrote it beside the landmarks.
-    head_csv = args.landmarks.with_name(HEAD_POSE_CSV)
     heads = read_head_pose_csv(head_csv, pose) if head_csv.is_file() else None
     table, summary = analyze_landmarks(pose, calibration=args.calibration, heads=heads)
     posture = summarize_posture(table, pose)
     reports = reports_for_tests(table, tests, pose)
-    out = args.output if args.output is not None else args.landmarks.with_name("angles.csv")
     angles = angles_table(table, heads).to_csv(index=False, float_format="%.3f")
     atomic_write_text(out, angles)
     warnings = hidden_parts(table)

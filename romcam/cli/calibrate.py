@@ -28,6 +28,7 @@ from romcam.calibration.targets import CheckerboardSpec, write_targets
 from romcam.errors import InputError
 from romcam.media.landmark_csv import read_landmarks_csv
 from romcam.media.pictures import load_pictures, read_gray
+from romcam.output_paths import check_writable_dir
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -218,6 +219,7 @@ def _run_list(args: argparse.Namespace) -> int:
 
 
 def _run_targets(args: argparse.Namespace) -> int:
+    check_writable_dir(args.out, option="--out")
     for path in write_targets(args.out):
         print(path)
     print("print at 100 % (no fit-to-page) and check the squares with a ruler")

@@ -8,6 +8,7 @@ import argparse
 from pathlib import Path
 
 import pandas as pd
+from sqlalchemy.engine import make_url
 
 from romcam.cli.common import (
     db_option,
@@ -21,7 +22,9 @@ from romcam.cli.common import (
 )
 from romcam.errors import InputError
 from romcam.outcomes.quality import NOT_COMPARABLE, mark
+from romcam.output_paths import check_writable_dir, check_writable_file, refuse_input_as_output
 from romcam.paths import atomic_write_text
+from romcam.store import Store
 from romcam.store.files import client_file_stem
 
 
@@ -184,16 +187,19 @@ def run_progress(args: argparse.Namespace) -> int:
 def run_export(args: argparse.Namespace) -> int:
     from romcam.outcomes.compare import before_after, progress
 
+    check_writable_dir(args.csv, option="--csv")
     table = mdc_table(args)
     with open_store(args) as store:
         client = store.get_client(args.client)
         frame = store.measurements_frame(client=client.id)
+        inputs = _input_files(args, store)
     stem = client_file_stem(client.name, client.id)
     outputs = {
         f"{stem}-measurements.csv": frame,
         f"{stem}-before-after.csv": before_after(frame, table, how=args.how),
         f"{stem}-progress.csv": progress(frame, table, how=args.how),
     }
+    refuse_input_as_output([args.csv / name for name in outputs], inputs, fix=_ELSEWHERE)
     args.csv.mkdir(parents=True, exist_ok=True)
     for name, df in outputs.items():
         atomic_write_text(args.csv / name, df.to_csv(index=False, float_format="%.2f"))
@@ -206,8 +212,10 @@ def run_report(args: argparse.Namespace) -> int:
 
     if (args.session is None) == (args.client is None):
         raise InputError("give either a SESSION id or --client CLIENT (not both)")
+    check_writable_file(args.output, option="-o")
     table = mdc_table(args)
     with open_store(args) as store:
+        refuse_input_as_output([args.output], _input_files(args, store), fix=_ELSEWHERE)
         if args.session is not None:
             session = store.get_session(args.session)
             html = session_report(
@@ -226,3 +234,13 @@ def run_report(args: argparse.Namespace) -> int:
     atomic_write_text(args.output, html)
     print(f"Report written to {args.output}")
     return 0
+
+
+_ELSEWHERE = "write it somewhere else"
+
+
+def _input_files(args: argparse.Namespace, store: Store) -> list[Path]:
+    """The files a command reads that it must never overwrite: the SQLite database, --mdc."""
+    url = make_url(store.url)
+    files = [Path(url.database)] if url.get_backend_name() == "sqlite" and url.database else []
+    return files + ([args.mdc] if args.mdc is not None else [])
