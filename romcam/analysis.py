@@ -2,8 +2,9 @@
 
 decode -> pose model -> landmark file -> (annotate -> H.264, on a worker thread). Frames are
 never kept: memory stays flat with the video's length (only the landmark arrays grow, ~1 kB a
-frame). Outputs are written into a hidden staging folder beside ``out_dir`` and moved into
-place only when the whole analysis succeeded; a failed run leaves no half-written file.
+frame). Outputs are written into a hidden staging folder inside ``out_dir``
+(``romcam.staging.OutputStaging``) and moved into place together only when the whole analysis
+succeeded; a failed run leaves no half-written file and no mix of two runs' files.
 
 A truncated video is analyzed up to where decoding stopped; the result carries a warning.
 """
@@ -12,8 +13,6 @@ from __future__ import annotations
 
 import json
 import logging
-import shutil
-import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
@@ -37,6 +36,8 @@ from romcam.errors import NoSubjectError
 from romcam.media.annotated_video import AnnotatedVideoWriter
 from romcam.media.head_pose_csv import HEAD_POSE_CSV, write_head_pose_csv
 from romcam.media.video import VideoFrame, VideoInfo, VideoReader, prefetch
+from romcam.output_paths import check_writable_dir, refuse_input_as_output
+from romcam.staging import OutputStaging
 
 if TYPE_CHECKING:
     from romcam.calibration.profile import CalibrationProfile
@@ -49,6 +50,9 @@ LANDMARKS_CSV = "landmarks.csv"
 ANGLES_CSV = "angles.csv"
 SUMMARY_JSON = "summary.json"
 ANNOTATED_MP4 = "annotated.mp4"
+#: Every file an analysis can write into its output folder: a run replaces these (and removes
+#: those it did not write this time); it never touches other files there.
+OUTPUT_NAMES = (LANDMARKS_CSV, ANGLES_CSV, SUMMARY_JSON, ANNOTATED_MP4, HEAD_POSE_CSV)
 #: Warn when at least this share of frames showed two or more people.
 CROWD_WARN_SHARE = 0.05
 #: Warn when the subject was found in fewer than this share of frames.
@@ -123,27 +127,6 @@ def analyze_landmarks(
     )
     smoothed = smooth_table(table, method="zero_phase")
     return smoothed, summarize(smoothed, pose=pose)
-
-
-class _Staging:
-    """A hidden folder beside ``out_dir``; :meth:`commit` moves its files into ``out_dir``."""
-
-    def __init__(self, out_dir: Path) -> None:
-        self.out_dir = out_dir
-        out_dir.parent.mkdir(parents=True, exist_ok=True)
-        self.path = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.partial-", dir=out_dir.parent))
-
-    def commit(self, names: list[str]) -> dict[str, Path]:
-        self.out_dir.mkdir(parents=True, exist_ok=True)
-        placed = {}
-        for name in names:
-            target = self.out_dir / name
-            (self.path / name).replace(target)  # atomic on the same file system
-            placed[name] = target
-        return placed
-
-    def discard(self) -> None:
-        shutil.rmtree(self.path, ignore_errors=True)
 
 
 @dataclass
@@ -394,12 +377,15 @@ def analyze_video(
         face_model_path: face model file (default: ``model_files.resolve_face_model``).
 
     Raises:
-        VideoError, NoSubjectError, ModelError, CalibrationError: with one clear sentence.
+        VideoError, NoSubjectError, ModelError, CalibrationError: with one clear sentence;
+        InputError when ``out_dir`` cannot be written or an output would replace ``video``.
     """
     profile = resolve_calibration(calibration)
     out = Path(out_dir) if out_dir is not None else None
+    if out is not None:
+        check_output_folder(Path(video), out)
     with VideoReader(video, max_frames=max_frames, max_seconds=max_seconds) as reader:
-        staging = _Staging(out) if out is not None else None
+        staging = OutputStaging(out, OUTPUT_NAMES) if out is not None else None
         try:
             opts = _Options(
                 model_path,
@@ -412,18 +398,24 @@ def analyze_video(
                 face_model_path,
             )
             result = _analyze_staged(reader, staging, profile, opts)
-        except BaseException:
+        finally:
             if staging is not None:
                 staging.discard()
-            raise
-    if staging is not None:
-        staging.discard()
     return result
+
+
+def check_output_folder(video: Path, out_dir: Path) -> None:
+    """InputError, before any work, when ``out_dir`` cannot be written or an output written
+    there would replace ``video``."""
+    check_writable_dir(out_dir, option="the output folder")
+    refuse_input_as_output(
+        [out_dir / name for name in OUTPUT_NAMES], [video], fix="choose another output folder"
+    )
 
 
 def _analyze_staged(
     reader: VideoReader,
-    staging: _Staging | None,
+    staging: OutputStaging | None,
     profile: CalibrationProfile | None,
     opts: _Options,
 ) -> AnalysisResult:

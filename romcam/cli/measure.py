@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 from pathlib import Path
 
 from romcam.cli.common import db_option, fmt, open_store, print_table, test_label
 from romcam.core.assessments import TESTS_BY_ID, AssessmentTest, assessment_test
 from romcam.errors import InputError
+from romcam.staging import private_staging
 from romcam.store import MeasurementRecord
 from romcam.store.from_results import (
     NotMeasuredError,
@@ -77,10 +77,12 @@ def run_measure(args: argparse.Namespace) -> int:
     test = _checked_test(args)
     with open_store(args) as store:
         store.get_session(args.session)  # fail before the slow analysis
-        with tempfile.TemporaryDirectory(prefix="romcam-measure-") as tmp:
+        # A client's landmarks and angles wait in romcam's private data directory, never in
+        # the shared temp folder; a killed run's folder is removed by the next measure.
+        with private_staging("measure") as tmp:
             result = analyze_video(
                 args.video,
-                Path(tmp) / "out",
+                tmp / "out",
                 model_path=args.model,
                 calibration=args.calibration,
                 write_annotated=False,
