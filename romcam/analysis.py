@@ -404,10 +404,10 @@ def analyze_video(
     return result
 
 
-def check_output_folder(video: Path, out_dir: Path) -> None:
+def check_output_folder(video: Path, out_dir: Path, *, option: str = "the output folder") -> None:
     """InputError, before any work, when ``out_dir`` cannot be written or an output written
-    there would replace ``video``."""
-    check_writable_dir(out_dir, option="the output folder")
+    there would replace ``video``; the message names ``out_dir`` as ``option``."""
+    check_writable_dir(out_dir, option=option)
     refuse_input_as_output(
         [out_dir / name for name in OUTPUT_NAMES], [video], fix="choose another output folder"
     )

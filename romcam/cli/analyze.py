@@ -274,7 +274,7 @@ def _test_headline(tests: Sequence[tuple[AssessmentTest, Side | None]]) -> str |
 
 
 def run_analyze(args: argparse.Namespace) -> int:
-    from romcam.analysis import analyze_video
+    from romcam.analysis import analyze_video, check_output_folder
     from romcam.media.video import probe_video
 
     if args.headline is not None and args.headline not in METRIC_IDS:
@@ -286,6 +286,7 @@ def run_analyze(args: argparse.Namespace) -> int:
     tests = requested_tests(args)
     info = probe_video(args.video)
     out = args.out if args.out is not None else args.video.with_name(f"{args.video.stem}_romcam")
+    check_output_folder(args.video, out, option="--out")  # analyze_video checks again: cheap
     update, close = _progress_bar(info.frame_count)
     try:
         result = analyze_video(

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from romcam.analysis import analyze_video
 from romcam.cli import main
+from romcam.errors import InputError
 from romcam.media.video import H264Writer, iter_frames
 from tests.conftest import FACE_MODEL_PATH, MODEL_PATH, shared_video
 from tests.fs_fixtures import unwritable  # noqa: F401  (a fixture)
@@ -49,6 +51,15 @@ def test_analyze_never_replaces_its_video(
     assert names(out) == ["annotated.mp4"]
 
 
+def test_the_analysis_itself_refuses_to_replace_its_video(clip: Path, tmp_path: Path) -> None:
+    """The check lives in analyze_video, so the Analyze page and measure have it too."""
+    video = tmp_path / "landmarks.csv"  # a video given a romcam output's name
+    shutil.copy(clip, video)
+    with pytest.raises(InputError, match=r"the output .*landmarks.csv is the input"):
+        analyze_video(video, tmp_path, model_path=MODEL_PATH)
+    assert video.read_bytes() == clip.read_bytes()
+
+
 def test_the_output_folder_is_checked_before_the_analysis(
     clip: Path,
     tmp_path: Path,
@@ -60,7 +71,7 @@ def test_the_output_folder_is_checked_before_the_analysis(
     # The model file is missing: an analysis that started would fail on it instead.
     no_model = ["--model", str(tmp_path / "missing.task")]
     for out, expected in [
-        (a_file, f"the output folder {a_file} is a file, not a folder; give a folder"),
+        (a_file, f"--out {a_file} is a file, not a folder; give a folder"),
         (a_file / "out", f"cannot be made: {a_file} is a file, not a folder"),
         (unwritable / "out", f"cannot write in {unwritable}: permission denied"),
     ]:
