@@ -11,8 +11,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from romcam.live.recording import LIVE_TMP_DIR, remove_stale_dir
-from romcam.ui.analyze import UPLOADS_DIR, analyze_page
+from romcam.live.recording import remove_stale_live_files
+from romcam.ui.analyze import analyze_page, remove_stale_uploads
 from romcam.ui.assess import assess_page
 from romcam.ui.calibration import calibration_page
 from romcam.ui.progress import progress_page
@@ -24,10 +24,10 @@ logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(messag
 logging.getLogger("romcam").setLevel(os.environ.get("ROMCAM_LOG_LEVEL", "INFO").upper())
 
 st.set_page_config(page_title="romcam", page_icon=":material/accessibility_new:", layout="wide")
-# What an earlier server left in the staging folders (client video nothing saved) goes on the
-# first run of any page; the pages repeat this for a data directory chosen in Settings.
-for staging in (LIVE_TMP_DIR, UPLOADS_DIR):
-    remove_stale_dir(Path(current_settings().data_dir) / staging)
+# What a killed or crashed server left in the staging folders (client video nothing saved) goes
+# on every page run; the pages repeat this for a data directory chosen in Settings.
+remove_stale_live_files(Path(current_settings().data_dir))
+remove_stale_uploads(Path(current_settings().data_dir))
 page = st.navigation(
     [
         st.Page(

@@ -47,22 +47,28 @@ def new_staging_dir(parent: Path, prefix: str) -> Path:
     return Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-", dir=parent))
 
 
-def remove_stale_staging(parent: Path, prefix: str) -> int:
+def remove_stale_staging(parent: Path, prefix: str, *, unnamed_are_stale: bool = False) -> int:
     """Remove ``parent``'s staging folders named ``<prefix><pid>-*`` whose process is gone;
-    returns how many. Folders of live processes and anything else are left alone."""
+    returns how many. Folders of live processes are left alone, and so is anything else unless
+    ``unnamed_are_stale`` (for folders romcam owns whole, such as ``uploads/``: an entry
+    without a pid was left by an older romcam)."""
     removed = 0
     with contextlib.suppress(FileNotFoundError):
         for entry in parent.iterdir():
-            if not entry.name.startswith(prefix):
+            if not entry.name.startswith(prefix) or entry.is_symlink() or not entry.is_dir():
                 continue
-            pid_text = entry.name[len(prefix) :].split("-", 1)[0]
-            if not pid_text.isdigit():
-                continue
-            if entry.is_dir() and not entry.is_symlink() and not pid_alive(int(pid_text)):
-                log.info("removing %s, left by process %s that is gone", entry, pid_text)
+            pid = _owner_pid(entry.name[len(prefix) :])
+            if (pid is None and unnamed_are_stale) or (pid is not None and not pid_alive(pid)):
+                log.info("removing %s, left by a process that is gone", entry)
                 shutil.rmtree(entry, ignore_errors=True)
                 removed += 1
     return removed
+
+
+def _owner_pid(name: str) -> int | None:
+    """The pid of a ``<pid>-<random>`` name, None when the name carries none."""
+    pid_text, dash, _ = name.partition("-")
+    return int(pid_text) if dash and pid_text.isdigit() else None
 
 
 @contextlib.contextmanager

@@ -6,6 +6,9 @@ from pathlib import Path
 
 import pytest
 
+# File-system fixtures (an unwritable folder, another running process) for every test.
+pytest_plugins = ["tests.fs_fixtures"]
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 #: ../shared beside the repository: model and real footage (see its README files).
 SHARED_DIR = REPO_ROOT.parent / "shared"

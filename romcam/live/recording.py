@@ -6,8 +6,8 @@ not take them)."""
 from __future__ import annotations
 
 import logging
+import os
 import shutil
-import threading
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +22,7 @@ from romcam.media.landmark_csv import LandmarkCsvWriter
 from romcam.media.video import H264Writer, even_size
 from romcam.paths import safe_filename
 from romcam.pose.estimator import FramePose
+from romcam.staging import remove_stale_staging
 from romcam.worker import QueueWorker
 
 log = logging.getLogger(__name__)
@@ -33,34 +34,18 @@ LIVE_TMP_DIR = "live-tmp"
 #: Folder of the data directory for captured trials the store could not take (database locked,
 #: disk full): kept for the therapist, never cleaned by romcam.
 UNSAVED_DIR = "unsaved-trials"
-_cleaned: set[Path] = set()
-_cleaning = threading.Lock()
 
 
 def new_live_record_dir(data_dir: Path) -> Path:
-    """A new folder (not created yet) under ``data_dir/live-tmp`` for one processor's trials."""
-    return data_dir / LIVE_TMP_DIR / uuid.uuid4().hex[:12]
+    """A new folder (not created yet) ``data_dir/live-tmp/<pid>-<random>`` for one processor's
+    trials; the pid tells a later server whether the folder's owner is still running."""
+    return data_dir / LIVE_TMP_DIR / f"{os.getpid()}-{uuid.uuid4().hex[:12]}"
 
 
-def remove_stale_live_files(data_dir: Path) -> None:
-    """:func:`remove_stale_dir` for ``data_dir/live-tmp``: a crash or a restart mid-trial
-    leaves raw client video there that nothing saved."""
-    remove_stale_dir(data_dir / LIVE_TMP_DIR)
-
-
-def remove_stale_dir(folder: Path) -> None:
-    """Delete a staging folder of the data directory (``live-tmp``, ``uploads``) with what
-    earlier server processes left in it: client video that nothing saved (the store keeps its
-    own copies of what was saved). Only the first call for a folder in a process does so;
-    later, what is there belongs to this process's browser sessions."""
-    root = folder.resolve()
-    with _cleaning:
-        if root in _cleaned:
-            return
-        _cleaned.add(root)
-        if root.is_dir():
-            log.info("removing files an earlier server left under %s", root)
-            shutil.rmtree(root, ignore_errors=True)
+def remove_stale_live_files(data_dir: Path) -> int:
+    """Remove what a crashed or killed server left under ``data_dir/live-tmp`` (raw client
+    video nothing saved); a running server's folders stay. Returns how many folders went."""
+    return remove_stale_staging(data_dir / LIVE_TMP_DIR, "", unnamed_are_stale=True)
 
 
 def keep_unsaved_trial(folder: Path, data_dir: Path, label: str) -> Path:

@@ -11,7 +11,6 @@ claims it: :func:`sweep` removes those.
 from __future__ import annotations
 
 import contextlib
-import errno
 import hashlib
 import logging
 import os
@@ -22,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from romcam.paths import safe_filename
+from romcam.staging import pid_alive
 
 log = logging.getLogger(__name__)
 
@@ -147,7 +147,7 @@ def candidates(root: Path) -> list[Path]:
         if not entry.is_dir():
             continue
         owner = _claim_owner(entry)
-        if owner is None or not _alive(owner):
+        if owner is None or not pid_alive(owner):
             out.append(entry)
     return out
 
@@ -177,15 +177,3 @@ def _claim_owner(entry: Path) -> int | None:
         pid_text = claim.name[len(_PENDING) :]
         return int(pid_text) if pid_text.isdigit() else 0
     return None
-
-
-def _alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except OSError as exc:
-        return exc.errno == errno.EPERM
-    return True

@@ -3,14 +3,14 @@ play the annotated video, plot the angle curves and save the result to a session
 
 The uploaded video and the analysis outputs wait in ``<data dir>/uploads/<id>/`` while the
 result is shown, and no longer (see :class:`Analyzed`): saving copies what the store keeps into
-its recordings folder.
+its recordings folder. ``<id>`` starts with the server's pid, so a later server removes what a
+crashed one left without touching a running one's (:func:`remove_stale_uploads`).
 """
 
 from __future__ import annotations
 
 import logging
 import shutil
-import uuid
 import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -25,8 +25,8 @@ from romcam.core.metric_specs import metric_spec
 from romcam.core.posture_summary import PostureEntry
 from romcam.core.summary import AssessmentSummary, summary_for_test
 from romcam.errors import InputError, RomcamError
-from romcam.live.recording import remove_stale_dir
 from romcam.paths import safe_filename
+from romcam.staging import new_staging_dir, remove_stale_staging
 from romcam.store.from_results import RejectedResultError, measurement_from_analysis
 from romcam.ui.charts import angle_curves_chart
 from romcam.ui.settings import current_settings, model_path_for
@@ -76,6 +76,12 @@ class Analyzed:
     def discard(self) -> None:
         """Delete the upload and its outputs now (a saved analysis has its own copies)."""
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def remove_stale_uploads(data_dir: Path) -> int:
+    """Remove the upload folders of servers that are gone (killed, crashed) and those an older
+    romcam left; a running server's stay. Returns how many went."""
+    return remove_stale_staging(data_dir / UPLOADS_DIR, "", unnamed_are_stale=True)
 
 
 def check_upload(name: str, size_bytes: int, max_mb: float = MAX_UPLOAD_MB) -> str:
@@ -137,11 +143,11 @@ def _upload_ui(
     )
     if uploaded is None or not st.button("Analyze", type="primary"):
         return
-    folder = Path(current_settings().data_dir) / UPLOADS_DIR / uuid.uuid4().hex[:12]
+    uploads = Path(current_settings().data_dir) / UPLOADS_DIR
+    uploads.mkdir(parents=True, exist_ok=True)
+    folder = new_staging_dir(uploads, "")  # 0700: client video, for this user's eyes only
     try:
         name = check_upload(uploaded.name, uploaded.size)
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        folder.mkdir(mode=0o700)  # client video: for this user's eyes only
         video = folder / name
         video.write_bytes(uploaded.getbuffer())
         result = run_analysis(video, folder / "out", test, side, calibration)
@@ -259,7 +265,7 @@ def _save_ui(
 def analyze_page() -> None:
     st.title("Analyze a recording")
     # Left by an earlier server that was killed or crashed (a normal stop removes them).
-    remove_stale_dir(Path(current_settings().data_dir) / UPLOADS_DIR)
+    remove_stale_uploads(Path(current_settings().data_dir))
     test, side = test_picker_ui("analyze")
     calibration = calibration_ui("analyze")
     _upload_ui(test, side, calibration)

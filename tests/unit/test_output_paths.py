@@ -15,7 +15,6 @@ from romcam.output_paths import (
     refuse_input_as_output,
     same_file,
 )
-from tests.fs_fixtures import unwritable  # noqa: F401  (a fixture)
 
 
 def test_os_error_sentence_names_the_file_the_cause_and_the_fix() -> None:
@@ -71,7 +70,7 @@ def test_a_folder_below_a_file_or_a_file_as_folder_is_refused(tmp_path: Path) ->
     assert sorted(p.name for p in tmp_path.iterdir()) == ["note.txt"]  # nothing created
 
 
-def test_an_unwritable_folder_is_one_sentence(unwritable: Path) -> None:  # noqa: F811
+def test_an_unwritable_folder_is_one_sentence(unwritable: Path) -> None:
     with pytest.raises(InputError, match=r"^--out .*: cannot write in .*: permission denied; "):
         check_writable_dir(unwritable / "results", option="--out")
     with pytest.raises(InputError, match=r"^-o .*report.html: cannot write in "):

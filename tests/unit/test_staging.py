@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import os
 import stat
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -20,15 +18,9 @@ from romcam.staging import (
     private_staging,
     remove_stale_staging,
 )
+from tests.fs_fixtures import dead_pid
 
 NAMES = ("landmarks.csv", "angles.csv", "summary.json", "annotated.mp4", "head_pose.csv")
-
-
-def dead_pid() -> int:
-    """The id of a process that has exited (and been reaped)."""
-    proc = subprocess.Popen([sys.executable, "-c", "pass"])
-    proc.wait()
-    return proc.pid
 
 
 def mode(path: Path) -> int:

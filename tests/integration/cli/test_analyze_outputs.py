@@ -13,7 +13,6 @@ from romcam.cli import main
 from romcam.errors import InputError
 from romcam.media.video import H264Writer, iter_frames
 from tests.conftest import FACE_MODEL_PATH, MODEL_PATH, shared_video
-from tests.fs_fixtures import unwritable  # noqa: F401  (a fixture)
 from tests.integration.cli.test_output_safety import error_of
 
 pytestmark = pytest.mark.footage
@@ -63,7 +62,7 @@ def test_the_analysis_itself_refuses_to_replace_its_video(clip: Path, tmp_path: 
 def test_the_output_folder_is_checked_before_the_analysis(
     clip: Path,
     tmp_path: Path,
-    unwritable: Path,  # noqa: F811
+    unwritable: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     a_file = tmp_path / "results"

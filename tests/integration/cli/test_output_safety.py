@@ -13,7 +13,6 @@ import pytest
 from romcam.cli import main
 from romcam.media.landmark_csv import write_landmarks_csv
 from romcam.store import MeasurementInput, Store
-from tests.fs_fixtures import unwritable  # noqa: F401  (a fixture)
 from tests.unit.core.test_occlusion import _seated_front
 
 
@@ -67,7 +66,7 @@ def test_angles_default_output_never_replaces_a_landmark_file_named_angles_csv(
 
 def test_angles_output_problems_are_one_sentence(
     landmarks: Path,
-    unwritable: Path,  # noqa: F811
+    unwritable: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     folder = landmarks.parent
@@ -97,7 +96,7 @@ def db(tmp_path: Path, data_dir: Path) -> tuple[list[str], Path]:
 def test_export_and_report_targets_are_checked_first(
     tmp_path: Path,
     db: tuple[list[str], Path],
-    unwritable: Path,  # noqa: F811
+    unwritable: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     url, _ = db

@@ -22,6 +22,7 @@ from romcam.errors import InputError, StoreError
 from romcam.store import MeasurementInput, RecordingInput, Store
 from romcam.store.engine import BUSY_MESSAGE, translate_error
 from romcam.store.rows import PAUSE_BEFORE_COMMIT_ENV
+from tests.fs_fixtures import dead_pid
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -143,12 +144,6 @@ def test_recovery_leaves_a_live_writers_files_alone(store: Store, data_dir: Path
     assert (live / "video.mp4").exists()
 
 
-def _dead_pid() -> int:
-    proc = subprocess.Popen([sys.executable, "-c", "pass"])
-    proc.wait()
-    return proc.pid
-
-
 def test_recovery_after_crashes_at_other_moments(
     store: Store, data_dir: Path, tmp_path: Path
 ) -> None:
@@ -160,7 +155,7 @@ def test_recovery_after_crashes_at_other_moments(
     )
     assert kept.recording is not None
     kept_dir = store.path_of(kept.recording.video_path or "").parent
-    dead = _dead_pid()
+    dead = dead_pid()
     folder = kept_dir.parent
     # Killed while copying: a partial folder.
     (folder / f".partial-{dead}-abc").mkdir()

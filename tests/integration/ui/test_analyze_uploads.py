@@ -1,11 +1,12 @@
 """Analyze page: an upload (client video) and its analysis outputs live in ``<data dir>/uploads``
 only while its analysis is shown. They go when another video replaces it, the uploader is
-cleared, the browser session ends or the server stops, and what an earlier server left is removed
-on start; a saved analysis keeps its own copies in the store."""
+cleared, the browser session ends or the server stops, and what a killed server left is removed
+on the next page run; a saved analysis keeps its own copies in the store."""
 
 from __future__ import annotations
 
 import gc
+import os
 import stat
 import subprocess
 import sys
@@ -16,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from romcam.store import Store
 from tests.conftest import REPO_ROOT
+from tests.fs_fixtures import dead_pid
 from tests.integration.ui.app_helpers import analyzed_elsewhere, page_app, upload_and_analyze
 
 
@@ -74,21 +76,29 @@ def test_a_saved_analysis_keeps_its_files_in_the_store(
         assert store.path_of(m.recording.angles_path).is_file()
 
 
-def test_uploads_an_earlier_server_left_are_removed_on_start(data_dir: Path) -> None:
-    stale = data_dir / "uploads" / "0123456789ab"
-    (stale / "out").mkdir(parents=True)
-    (stale / "clip.mp4").write_bytes(b"client video")
-    (stale / "out" / "landmarks.csv").write_text("frame,time_s\n")
+def test_uploads_a_gone_server_left_are_removed_a_running_ones_stay(
+    data_dir: Path, other_running_pid: int
+) -> None:
+    """Killed or crashed servers (and older romcams, whose folders carry no pid) leave client
+    video nothing saved; a second server on the same data directory keeps its uploads."""
+    uploads = data_dir / "uploads"
+    left = [uploads / f"{dead_pid()}-0123456789ab", uploads / "0123456789ab"]
+    running = uploads / f"{other_running_pid}-0123456789ab"
+    for folder in [*left, running]:
+        (folder / "out").mkdir(parents=True)
+        (folder / "clip.mp4").write_bytes(b"client video")
+        (folder / "out" / "landmarks.csv").write_text("frame,time_s\n")
     at = page_app("analyze", "analyze_page").run()
     assert not at.exception
-    assert not (data_dir / "uploads").exists()
+    assert [p for p in left if p.exists()] == []
+    assert (running / "clip.mp4").is_file()
 
 
 def test_the_upload_goes_when_its_browser_session_ends(data_dir: Path) -> None:
     """Streamlit frees a session's state some time after its browser left (closed tab, no
     reconnection): the analysis then takes its folder with it."""
     at = page_app("analyze", "analyze_page").run()  # the first run removes stale uploads
-    folder = data_dir / "uploads" / "0123456789ab"
+    folder = data_dir / "uploads" / f"{os.getpid()}-0123456789ab"
     at.session_state["romcam_analyze_result"] = analyzed_elsewhere(folder)
     at.run()
     assert not at.exception

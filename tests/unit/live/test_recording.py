@@ -3,6 +3,7 @@ that nothing outlives."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +17,7 @@ from romcam.live.recording import (
     remove_stale_live_files,
 )
 from romcam.media.video import VideoReader
+from tests.fs_fixtures import dead_pid
 
 
 def test_recorder_keeps_real_time_with_irregular_frames(tmp_path: Path) -> None:
@@ -41,18 +43,22 @@ def test_recorder_keeps_real_time_with_irregular_frames(tmp_path: Path) -> None:
     assert np.allclose(rows["time_s"], times, atol=1e-3)
 
 
-def test_stale_live_files_are_removed_once_per_process(tmp_path: Path) -> None:
-    """What an earlier server left under live-tmp (a crash, a restart mid-trial) was never
-    saved: the first call removes it; later calls leave this process's recordings alone."""
-    stale = tmp_path / LIVE_TMP_DIR / "0123456789ab" / "trial-001"
-    stale.mkdir(parents=True)
-    (stale / "trial.mp4").write_bytes(b"raw client video")
-    remove_stale_live_files(tmp_path)
-    assert not (tmp_path / LIVE_TMP_DIR).exists()
+def test_stale_live_files_are_removed_a_running_servers_stay(
+    tmp_path: Path, other_running_pid: int
+) -> None:
+    """What a killed or crashed server left under live-tmp was never saved: it goes, and so do
+    folders an older romcam named without a pid; this and another running server's stay."""
+    root = tmp_path / LIVE_TMP_DIR
+    left = [root / f"{dead_pid()}-0123456789ab", root / "0123456789ab"]
+    others = root / f"{other_running_pid}-0123456789ab"
     mine = new_live_record_dir(tmp_path)
-    assert mine.parent == tmp_path / LIVE_TMP_DIR and not mine.exists()
+    assert mine.parent == root and mine.name.startswith(f"{os.getpid()}-") and not mine.exists()
     assert new_live_record_dir(tmp_path) != mine
-    (mine / "trial-001").mkdir(parents=True)
-    remove_stale_live_files(tmp_path)
-    assert (mine / "trial-001").is_dir()
-    remove_stale_live_files(tmp_path / "elsewhere")  # nothing there: nothing to do
+    for folder in [*left, others, mine]:
+        (folder / "trial-001").mkdir(parents=True)
+        (folder / "trial-001" / "trial.mp4").write_bytes(b"raw client video")
+    assert remove_stale_live_files(tmp_path) == 2
+    assert [p for p in left if p.exists()] == []
+    assert (others / "trial-001" / "trial.mp4").is_file()
+    assert (mine / "trial-001" / "trial.mp4").is_file()
+    assert remove_stale_live_files(tmp_path / "elsewhere") == 0  # nothing there: nothing to do
