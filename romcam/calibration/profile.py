@@ -1,12 +1,15 @@
 """Calibration profiles: one camera set-up's level, scale and lens, stored as JSON files.
 
-A profile lives at ``data_dir()/calibration/<safe_filename(name)>.json``. The file format is
+A profile lives at ``data_dir()/calibration/<file stem>.json`` (:func:`profile_path`: the name
+itself when it is a safe file name, else its safe form plus a hash of the exact name, so two
+names never share a file). The file format is
 documented in ``calibration/README.md`` at the repository root; :func:`profile_to_dict` and
 :func:`profile_from_dict` are the only code that reads or writes it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import math
@@ -19,6 +22,7 @@ import numpy as np
 
 from romcam.errors import CalibrationError
 from romcam.paths import atomic_write_text, data_dir, safe_filename
+from romcam.text import check_plain_text
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +69,7 @@ class CalibrationProfile:
     def __post_init__(self) -> None:
         if not self.name.strip():
             raise CalibrationError("a calibration profile needs a non-empty name")
+        check_plain_text("the calibration profile name", self.name)
         for label in ("roll_deg", "pitch_deg", "px_per_cm", "reprojection_error_px"):
             value = getattr(self, label)
             if value is not None and not math.isfinite(value):
@@ -205,13 +210,40 @@ def profiles_dir() -> Path:
 
 
 def profile_path(name: str) -> Path:
-    """Where the profile called ``name`` is stored (the name is sanitised)."""
-    return profiles_dir() / f"{safe_filename(name)}.json"
+    """Where the profile called ``name`` is stored: ``<name>.json`` when ``name`` is a safe
+    file name, else ``<safe form>-<hash of name>.json`` ("山田" and "田中" would both be
+    "unnamed"). A profile saved by an earlier romcam under its bare safe form is still found."""
+    safe = safe_filename(name)
+    if safe == name:
+        return profiles_dir() / f"{safe}.json"
+    digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:8]
+    legacy = profiles_dir() / f"{safe}.json"
+    if _holds_profile(legacy, name):
+        return legacy
+    return profiles_dir() / f"{safe}-{digest}.json"
+
+
+def _holds_profile(path: Path, name: str) -> bool:
+    """Whether ``path`` is a readable profile file of the profile called ``name``."""
+    return _stored_name(path) == name
+
+
+def _stored_name(path: Path) -> str | None:
+    try:
+        return str(json.loads(path.read_text(encoding="utf-8"))["name"])
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError):
+        return None
 
 
 def save_profile(profile: CalibrationProfile) -> Path:
     """Write ``profile`` atomically (temporary file + rename) and return its path."""
     path = profile_path(profile.name)
+    other = _stored_name(path) if path.is_file() else profile.name
+    if other != profile.name:  # an earlier romcam's file of a name with the same safe form
+        raise CalibrationError(
+            f"the file {path.name} already holds the calibration profile {other!r}; "
+            f"choose another name than {profile.name!r}"
+        )
     text = json.dumps(profile_to_dict(profile), indent=2) + "\n"
     try:
         atomic_write_text(path, text)
@@ -260,9 +292,9 @@ def list_profiles() -> list[str]:
     """Names of the stored profiles, sorted (unreadable files are skipped with a warning)."""
     names = []
     for path in sorted(profiles_dir().glob("*.json")):
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            names.append(str(data["name"]))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as exc:
-            logger.warning("skipping unreadable calibration profile %s: %s", path, exc)
+        name = _stored_name(path)
+        if name is None:
+            logger.warning("skipping unreadable calibration profile %s", path)
+        else:
+            names.append(name)
     return sorted(names)

@@ -21,8 +21,8 @@ from romcam.store.records import (
     NOTE_CONTROLS,
     MeasurementInput,
     RecordingInput,
-    check_plain_text,
 )
+from romcam.text import check_plain_text
 
 #: Test-only hook: when set to a file path, ``add_measurement`` writes that file once the
 #: recording files are in place and the rows are flushed, then sleeps before committing (so a

@@ -20,7 +20,7 @@ from romcam.calibration.profile import (
     profile_to_dict,
     save_profile,
 )
-from romcam.errors import CalibrationError
+from romcam.errors import CalibrationError, InputError
 
 
 def full_profile(name: str = "Clinic tripod") -> CalibrationProfile:
@@ -43,7 +43,8 @@ def full_profile(name: str = "Clinic tripod") -> CalibrationProfile:
 def test_round_trip(data_dir: Path) -> None:
     profile = full_profile()
     path = save_profile(profile)
-    assert path == data_dir / "calibration" / "Clinic_tripod.json"
+    assert path.parent == data_dir / "calibration"
+    assert path.name.startswith("Clinic_tripod-") and path.suffix == ".json"  # + name's hash
     loaded = load_profile("Clinic tripod")
     assert loaded == profile
     np.testing.assert_array_equal(loaded.camera_matrix, profile.camera_matrix)
@@ -126,3 +127,36 @@ def test_with_source_replaces_that_part_only() -> None:
 def test_dict_round_trip_without_lens() -> None:
     profile = new_profile("typed")
     assert profile_from_dict(profile_to_dict(profile)) == profile
+
+
+def test_names_with_the_same_safe_form_get_files_of_their_own(data_dir: Path) -> None:
+    """"山田" and "田中" both have the safe form "unnamed": neither may replace the other."""
+    for name, roll in (("山田", 1.0), ("田中", 2.0), ("Room 2", 3.0), ("Room_2", 4.0)):
+        save_profile(replace(new_profile(name), roll_deg=roll))
+    assert list_profiles() == sorted(["山田", "田中", "Room 2", "Room_2"])
+    assert [load_profile(n).roll_deg for n in ("山田", "田中", "Room 2", "Room_2")] == [
+        1.0,
+        2.0,
+        3.0,
+        4.0,
+    ]
+    assert len({profile_path(n) for n in ("山田", "田中", "Room 2", "Room_2")}) == 4
+
+
+def test_a_profile_an_earlier_romcam_saved_under_its_safe_form_is_still_used(
+    data_dir: Path,
+) -> None:
+    legacy = profile_path("x").parent / "Clinic_tripod.json"
+    legacy.write_text(json.dumps(profile_to_dict(full_profile("Clinic tripod"))))
+    assert profile_path("Clinic tripod") == legacy
+    save_profile(replace(load_profile("Clinic tripod"), roll_deg=5.0))
+    assert json.loads(legacy.read_text())["roll_deg"] == 5.0
+    with pytest.raises(CalibrationError, match="already holds the calibration profile"):
+        save_profile(new_profile("Clinic_tripod"))  # would replace "Clinic tripod"
+    assert load_profile("Clinic tripod").roll_deg == 5.0
+
+
+@pytest.mark.parametrize("name", ["bell\x07\x1b[31mred", "abc\u202edcba"])
+def test_control_and_bidi_characters_are_refused_in_a_profile_name(name: str) -> None:
+    with pytest.raises(InputError, match="calibration profile name contains the character"):
+        new_profile(name)

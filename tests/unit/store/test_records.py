@@ -7,7 +7,8 @@ import re
 import pytest
 
 from romcam.errors import InputError
-from romcam.store.records import check_label, check_plain_text
+from romcam.store.records import check_label
+from romcam.text import check_plain_text
 
 
 @pytest.mark.parametrize(
