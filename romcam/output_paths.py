@@ -89,7 +89,17 @@ def check_writable_file(path: Path, *, option: str) -> None:
         raise InputError(f"{option} {path} is a folder; give a file name")
     if path.exists() and not path.is_file():
         raise InputError(f"{option} {path} is not a regular file; give a file name")
+    refuse_read_only(path, option=option)
     _check_folder(path.parent, path, option)
+
+
+def refuse_read_only(path: Path, *, option: str) -> None:
+    """InputError when ``path`` is an existing file marked read-only: a rename would replace it
+    anyway (only the folder's permission counts), but someone marked it so it stays."""
+    if path.is_file() and not path.stat().st_mode & 0o222:
+        raise InputError(
+            f"{option} {path} is read-only; make it writable (chmod u+w) or choose another name"
+        )
 
 
 def _check_folder(folder: Path, given: Path, option: str) -> None:

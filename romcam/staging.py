@@ -17,7 +17,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from romcam.errors import InputError
-from romcam.output_paths import os_error_reason
+from romcam.output_paths import os_error_reason, refuse_read_only
 from romcam.paths import data_dir
 
 log = logging.getLogger(__name__)
@@ -115,6 +115,7 @@ class OutputStaging:
                     f"{target} is a folder, so romcam cannot write its {name} there; "
                     "move that folder away or choose another output folder"
                 )
+            refuse_read_only(target, option="the earlier result")
 
     def commit(self, produced: Sequence[str]) -> dict[str, Path]:
         """Move ``produced`` (files in :attr:`path`) into ``out_dir``, replacing and removing

@@ -150,3 +150,15 @@ def test_main_restores_the_sigterm_handler(landmarks: Path) -> None:
     before = signal.getsignal(signal.SIGTERM)
     assert main(["angles", str(landmarks), "-o", str(landmarks.with_name("a.csv"))]) == 0
     assert signal.getsignal(signal.SIGTERM) == before
+
+
+def test_a_read_only_output_file_is_refused_not_replaced(
+    landmarks: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A rename replaces a read-only file whatever its mode; someone marked it so it stays."""
+    kept = landmarks.parent / "angles-final.csv"
+    kept.write_text("frame,time_s\n")
+    kept.chmod(0o444)
+    line = error_of(capsys, ["angles", str(landmarks), "-o", str(kept)])
+    assert re.search(r"-o .*angles-final.csv is read-only; make it writable", line)
+    assert kept.read_text() == "frame,time_s\n"
