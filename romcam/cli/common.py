@@ -11,7 +11,6 @@ from typing import Any
 
 import pandas as pd
 
-from romcam.core.assessments import TESTS_BY_ID
 from romcam.outcomes.mdc import MdcTable, load_mdc_table, parse_override
 from romcam.store import Store
 
@@ -66,12 +65,6 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
     print("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip())
     for r in rows:
         print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
-
-
-def test_label(test: str, side: Any) -> str:
-    """``Shoulder flexion (left)``: the test's label and its side, if any."""
-    label = TESTS_BY_ID[test].label if test in TESTS_BY_ID else test
-    return f"{label} ({side})" if side in ("left", "right") else label
 
 
 def frame_rows(frame: pd.DataFrame) -> list[Any]:

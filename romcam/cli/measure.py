@@ -7,8 +7,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from romcam.cli.common import db_option, fmt, open_store, print_table, test_label
-from romcam.core.assessments import TESTS_BY_ID, AssessmentTest, assessment_test
+from romcam.cli.common import db_option, fmt, open_store, print_table
+from romcam.core.assessments import TESTS_BY_ID, AssessmentTest, assessment_test, test_label
 from romcam.errors import InputError
 from romcam.staging import private_staging
 from romcam.store import MeasurementRecord

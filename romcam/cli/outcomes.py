@@ -18,8 +18,8 @@ from romcam.cli.common import (
     mdc_table,
     open_store,
     print_table,
-    test_label,
 )
+from romcam.core.assessments import test_label
 from romcam.errors import InputError
 from romcam.outcomes.quality import NOT_COMPARABLE, mark
 from romcam.output_paths import check_writable_dir, check_writable_file, refuse_input_as_output

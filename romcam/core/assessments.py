@@ -260,6 +260,15 @@ POSTURE_METRICS: dict[str, tuple[str, ...]] = {
 }
 
 
+def test_label(test_id: str, side: object = None) -> str:
+    """``Shoulder flexion (left)``: the test's label and its side, if any, as people read it (an
+    unknown id is shown as it is; a side other than ``left``/``right`` — None, NaN, "" — is
+    left out)."""
+    test = TESTS_BY_ID.get(test_id)
+    label = test.label if test is not None else test_id
+    return f"{label} ({side})" if side in ("left", "right") else label
+
+
 def assessment_test(test_id: str) -> AssessmentTest:
     """The test called ``test_id``; ValueError naming the known tests when it is unknown."""
     try:

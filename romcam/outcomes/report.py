@@ -20,7 +20,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from romcam import __version__
-from romcam.core.assessments import TESTS_BY_ID
+from romcam.core.assessments import test_label
 from romcam.outcomes.compare import How, asymmetry, before_after, progress, visit_series
 from romcam.outcomes.mdc import MdcTable
 from romcam.outcomes.quality import NOT_COMPARABLE, OK, is_trusted, mark, trusted_mask
@@ -90,7 +90,7 @@ def progress_report(
     )
     parts = [f"<h2>Summary</h2>{_progress_table(prog)}"]
     for (test, side), group in series.groupby(["test", series["side"].fillna("")], sort=False):
-        label = _label(str(test), side)
+        label = test_label(str(test), side)
         chart = _progress_chart(group, label, table.lookup(str(test)).mdc95)
         parts.append(f"<h2>{html.escape(label)}</h2>{_img(chart, f'{label} over visits')}")
     return _page(f"Progress of {name}", meta, parts, table, generated_at)
@@ -227,7 +227,7 @@ def _verdict(text: str) -> str:
 def _before_after_chart(ba: pd.DataFrame) -> Figure:
     """Bars of the before and after magnitudes; a value that failed its quality check is a
     hatched grey bar (legend: rejected, not compared)."""
-    labels = [_label(r.test, r.side) for r in _rows(ba)]
+    labels = [test_label(r.test, r.side) for r in _rows(ba)]
     fig = Figure(figsize=(7.5, 0.55 * len(labels) + 1.2), dpi=110)
     ax = fig.add_subplot()
     y = list(range(len(labels)))
@@ -313,13 +313,8 @@ def _page(
     )
 
 
-def _label(test: str, side: Any) -> str:
-    label = TESTS_BY_ID[test].label if test in TESTS_BY_ID else test
-    return f"{label} ({side})" if side in ("left", "right") else label
-
-
 def _hlabel(test: str, side: Any) -> str:
-    return html.escape(_label(test, side))
+    return html.escape(test_label(test, side))
 
 
 def _num(x: Any, digits: int = 1, suffix: str = "", *, signed: bool = False) -> str:
