@@ -122,7 +122,7 @@ def progress(
 
     Columns: test, side, metric, unit, visits, first, first_at, latest, latest_at, best,
     best_at (furthest toward the end range; NaN for posture), change (latest - first), gain,
-    slope_per_30d (least-squares trend in unit per 30 days; NaN with fewer than two dates),
+    slope_per_30d (least-squares trend in unit per 30 days; NaN unless :func:`has_trend`),
     mdc95, mdc_estimate, verdict (latest vs first), left_out (visits whose value failed its
     quality check), left_out_note (those values, marked, with their dates). Every number but
     ``visits`` comes from the trusted visits alone.
@@ -212,13 +212,33 @@ PROGRESS_COLUMNS = [
 ]
 
 
-def _slope_per_30d(times: Iterable[object], values: np.ndarray) -> float:
-    """Least-squares slope (unit per 30 days); NaN with fewer than two visit dates."""
-    if len(values) < 2:
-        return math.nan
+#: A trend needs at least this many trusted visits ...
+TREND_MIN_VISITS = 3
+#: ... spread over at least this many days (first to last): fewer visits, or visits closer
+#: together, give a slope that is measurement noise divided by a short time (two visits nine
+#: minutes apart once read as "+690 deg per 30 days").
+TREND_MIN_DAYS = 14.0
+#: What the pages and reports say instead of a trend they do not show.
+NO_TREND_NOTE = (
+    f"A trend is given from {TREND_MIN_VISITS} visits spread over at least "
+    f"{TREND_MIN_DAYS:.0f} days."
+)
+
+
+def has_trend(times: Iterable[object]) -> bool:
+    """True when visits at ``times`` (one per trusted visit) are enough to mean a trend:
+    at least :data:`TREND_MIN_VISITS` of them over at least :data:`TREND_MIN_DAYS` days."""
     stamps = pd.to_datetime(pd.Series(list(times)))
-    days = ((stamps - stamps.iloc[0]).dt.total_seconds() / 86_400.0).to_numpy(dtype=float)
-    if np.ptp(days) == 0:
+    if len(stamps) < TREND_MIN_VISITS:
+        return False
+    return bool((stamps.max() - stamps.min()).total_seconds() >= TREND_MIN_DAYS * 86_400.0)
+
+
+def _slope_per_30d(times: Iterable[object], values: np.ndarray) -> float:
+    """Least-squares slope (unit per 30 days); NaN unless :func:`has_trend`."""
+    stamps = pd.to_datetime(pd.Series(list(times)))
+    if len(values) != len(stamps) or not has_trend(stamps):
         return math.nan
+    days = ((stamps - stamps.iloc[0]).dt.total_seconds() / 86_400.0).to_numpy(dtype=float)
     slope = np.polyfit(days, values, 1)[0]
     return float(slope * 30.0)

@@ -302,7 +302,7 @@ def test_progress_leaves_rejected_visits_out_of_trend_and_verdict() -> None:
     assert out["visits"] == 3 and out["left_out"] == 1
     assert (out["first"], out["latest"], out["best"]) == (120.0, 124.0, 124.0)
     assert out["change"] == pytest.approx(4.0) and out["verdict"] == compare.WITHIN_ERROR
-    assert out["slope_per_30d"] == pytest.approx(2.0)  # the 175 is not in the trend
+    assert math.isnan(out["slope_per_30d"])  # two trusted visits: the 175 is no third
     assert out["left_out_note"] == "2026-02-04: 175.0 (rejected: knee hidden)"
     series = compare.visit_series(df)
     middle = series.iloc[1]
