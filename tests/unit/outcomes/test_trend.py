@@ -67,7 +67,5 @@ def test_rejected_visits_do_not_count_toward_the_rule() -> None:
     values = (120.0, 175.0, 124.0, 126.0)
     frame = visits(*zip(offsets, values, strict=True), quality=("ok", "rejected", "ok", "ok"))
     assert slope(frame) == pytest.approx(6.0)  # 120, 124, 126 on days 0, 20, 30: 0.2/day
-    two_left = visits(
-        *zip(offsets[:3], values[:3], strict=True), quality=("ok", "rejected", "ok")
-    )
+    two_left = visits(*zip(offsets[:3], values[:3], strict=True), quality=("ok", "rejected", "ok"))
     assert math.isnan(slope(two_left))
