@@ -1,114 +1,62 @@
-"""Settings page and the per-browser-session settings every other page reads."""
+"""Settings page, and the settings every other page reads (saved per user, see
+``romcam.ui.settings_file``)."""
 
 from __future__ import annotations
 
-import logging
-import os
-from dataclasses import dataclass, replace
+from dataclasses import fields, replace
 from pathlib import Path
-from typing import Any
 
 import streamlit as st
 
-from romcam import paths
 from romcam.errors import RomcamError
+from romcam.ui.settings_file import (
+    CAMERA_FACINGS,
+    CAMERA_FPS_RANGE,
+    CAMERA_SIZES,
+    DATA_DIR_ENV,
+    DATABASE_URL_ENV,
+    MODEL_VARIANTS,
+    Settings,
+    default_camera_fps,
+    default_settings,
+    environment_overrides,
+    home_data_dir,
+    launch_env,
+    load_settings,
+    save_settings,
+    set_env,
+    settings_path,
+    with_environment,
+)
 
-log = logging.getLogger(__name__)
+__all__ = ["Settings", "apply_settings", "current_settings", "default_camera_fps"]
 
-MODEL_VARIANTS = ("full", "lite", "heavy")
-#: Camera resolutions offered, (width, height) in pixels.
-CAMERA_SIZES = ((640, 480), (1280, 720), (1920, 1080))
 _KEY = "romcam_settings"
-
-
-@dataclass(frozen=True)
-class Settings:
-    """What the Settings page controls.
-
-    Attributes:
-        model_variant: ``full`` (bundled), ``lite`` or ``heavy`` (downloaded on request).
-        model_path: explicit model file, overriding the variant; None = resolve the variant.
-        data_dir: where recordings and the default SQLite database live.
-        database_url: SQLAlchemy URL; empty = SQLite in ``data_dir``.
-        camera_width, camera_height, camera_fps: what the browser is asked for.
-        camera_facing: ``user`` (front camera on a phone/laptop) or ``environment``.
-    """
-
-    model_variant: str = "full"
-    model_path: str = ""
-    data_dir: str = ""
-    database_url: str = ""
-    camera_width: int = 640
-    camera_height: int = 480
-    camera_fps: int = 30
-    camera_facing: str = "user"
-
-    def media_constraints(self) -> dict[str, Any]:
-        """``getUserMedia`` constraints for streamlit-webrtc (video only, no audio)."""
-        return {
-            "video": {
-                "width": {"ideal": self.camera_width},
-                "height": {"ideal": self.camera_height},
-                "frameRate": {"ideal": self.camera_fps},
-                "facingMode": self.camera_facing,
-            },
-            "audio": False,
-        }
-
-
-CAMERA_FPS_ENV = "ROMCAM_CAMERA_FPS"
-#: The camera frame rates the Settings page accepts.
-CAMERA_FPS_RANGE = (10, 60)
-
-
-def default_camera_fps(cpus: int | None = None) -> int:
-    """The camera frame rate asked for by default: 15 frames/s on a computer with 2 cores or
-    fewer (``cpus``; None = this one's), else 30.
-
-    On 2 cores, with the browser's video work beside it, the full pose model measures every
-    frame of a 15 frames/s camera but only 18-21 of a 30 frames/s one
-    (``benchmarks/README.md``); the video sent back then moves at the measured rate anyway.
-    """
-    cpus = os.cpu_count() if cpus is None else cpus
-    return 15 if (cpus or 1) <= 2 else 30
-
-
-def camera_fps_from_env() -> int:
-    """``ROMCAM_CAMERA_FPS`` when set to a whole number in :data:`CAMERA_FPS_RANGE`, else
-    :func:`default_camera_fps` (a bad value is logged, not fatal)."""
-    text = os.environ.get(CAMERA_FPS_ENV, "").strip()
-    if text:
-        lo, hi = CAMERA_FPS_RANGE
-        if text.isdigit() and lo <= int(text) <= hi:
-            return int(text)
-        log.warning(
-            "%s=%r is not a frame rate from %d to %d; ignored", CAMERA_FPS_ENV, text, lo, hi
-        )
-    return default_camera_fps()
-
-
-def default_settings() -> Settings:
-    """Settings from ``ROMCAM_MODEL``, ``ROMCAM_DATA_DIR``, ``ROMCAM_DATABASE_URL`` and
-    ``ROMCAM_CAMERA_FPS`` (default: a frame rate that suits this computer)."""
-    return Settings(
-        model_path=os.environ.get("ROMCAM_MODEL", ""),
-        data_dir=str(paths.data_dir()),
-        database_url=os.environ.get("ROMCAM_DATABASE_URL", ""),
-        camera_fps=camera_fps_from_env(),
-    )
+#: What went wrong reading the saved settings (a sentence), shown on the Settings page.
+_PROBLEM_KEY = "romcam_settings_problem"
 
 
 def current_settings() -> Settings:
-    """This browser session's settings (created from the environment on first use)."""
+    """This browser session's settings: on first use the saved ones (the defaults if there are
+    none or they cannot be read), with the environment's values in their place."""
     if _KEY not in st.session_state:
-        st.session_state[_KEY] = default_settings()
+        loaded = load_settings()
+        problem = loaded.problem
+        try:
+            _use(with_environment(loaded.saved))
+        except RomcamError as exc:  # the saved data directory is gone or not writable
+            problem = f"Your saved settings could not be used: {exc}. The defaults are used."
+            _use(with_environment(default_settings()))
+        st.session_state[_PROBLEM_KEY] = problem
+        if problem:
+            st.toast("Your saved settings could not be used: see Settings.", icon="⚠️")
     settings: Settings = st.session_state[_KEY]
     return settings
 
 
-def apply_settings(new: Settings) -> Settings:
-    """Validate and store ``new``; the data directory is created. Raises RomcamError."""
-    data = Path(new.data_dir).expanduser()
+def _usable_data_dir(settings: Settings) -> Path:
+    """The settings' data directory, created. Raises RomcamError."""
+    data = Path(settings.data_dir).expanduser()
     try:
         data.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -116,19 +64,80 @@ def apply_settings(new: Settings) -> Settings:
             f"cannot use {data} as the data directory ({exc.strerror}); "
             "choose a folder you can write to"
         ) from exc
+    return data
+
+
+def _use(settings: Settings) -> Settings:
+    """Make ``settings`` this session's and the library's (which reads the data directory and
+    database URL from the environment). Raises RomcamError for an unusable data directory."""
+    data = _usable_data_dir(settings)
+    # This app is one local user: the library resolves its default paths from the environment.
+    set_env(DATA_DIR_ENV, str(data))
+    if not launch_env(DATABASE_URL_ENV):  # a URL the server was started with stays
+        set_env(DATABASE_URL_ENV, settings.database_url or None)
+    settings = replace(settings, data_dir=str(data))
+    st.session_state[_KEY] = settings
+    return settings
+
+
+def apply_settings(new: Settings) -> Settings:
+    """Check ``new``, save it for this user and use it. Values the environment decides are
+    used but not saved. Raises RomcamError (nothing changed)."""
+    _usable_data_dir(new)
     if new.model_path and not Path(new.model_path).is_file():
         raise RomcamError(
             f"model file {new.model_path} does not exist; leave it empty to use the model variant"
         )
-    # The library resolves its default paths from the environment; this app is one local user.
-    os.environ["ROMCAM_DATA_DIR"] = str(data)
-    if new.database_url:
-        os.environ["ROMCAM_DATABASE_URL"] = new.database_url
-    else:
-        os.environ.pop("ROMCAM_DATABASE_URL", None)
-    new = replace(new, data_dir=str(data))
-    st.session_state[_KEY] = new
-    return new
+    kept = load_settings().saved
+    overridden = environment_overrides()
+    to_save = replace(
+        new, **{f.name: getattr(kept, f.name) for f in fields(Settings) if f.name in overridden}
+    )
+    save_settings(to_save)
+    st.session_state[_PROBLEM_KEY] = None
+    return _use(with_environment(to_save))
+
+
+def _from_env_note(field: str) -> str | None:
+    """'Set by ...' for a field the environment decides, else None."""
+    found = environment_overrides().get(field)
+    return (
+        f"Set by the environment variable {found[0]}; unset it to choose here." if found else None
+    )
+
+
+def _camera_ui(current: Settings) -> tuple[int, int, int, str]:
+    """Camera resolution, frame rate and facing, as shown."""
+    labels = [f"{w}x{h}" for w, h in CAMERA_SIZES]
+    size = f"{current.camera_width}x{current.camera_height}"
+    size_label = st.selectbox(
+        "Camera resolution", labels, index=labels.index(size) if size in labels else 0
+    )
+    width, height = (int(v) for v in size_label.split("x"))
+    fps_note = _from_env_note("camera_fps")
+    fps = st.number_input(
+        "Camera frame rate",
+        *CAMERA_FPS_RANGE,
+        current.camera_fps,
+        step=5,
+        disabled=fps_note is not None,
+        help="Frames per second asked of the webcam. The default suits this computer "
+        f"({default_camera_fps()}): the Assess page shows how many of them it measures.",
+    )
+    if fps_note:
+        st.caption(fps_note)
+    facing = st.radio(
+        "Camera",
+        CAMERA_FACINGS,
+        index=CAMERA_FACINGS.index(current.camera_facing),
+        format_func={"user": "Front / built-in webcam", "environment": "Back camera"}.get,
+        horizontal=True,
+    )
+    st.caption(
+        "With several cameras plugged in, pick one with the video widget's "
+        "SELECT DEVICE button on the Assess page."
+    )
+    return width, height, int(fps), str(facing)
 
 
 def settings_ui(current: Settings) -> Settings:
@@ -140,51 +149,28 @@ def settings_ui(current: Settings) -> Settings:
         help="full: bundled, good on a 2-core laptop. lite: faster, less accurate. "
         "heavy: most accurate, slowest. lite/heavy are downloaded once into the cache.",
     )
-    model_path = st.text_input("Model file (optional, overrides the variant)", current.model_path)
+    model_note = _from_env_note("model_path")
+    model_path = st.text_input(
+        "Model file (optional, overrides the variant)",
+        current.model_path,
+        disabled=model_note is not None,
+    )
+    if model_note:
+        st.caption(model_note)
     data_dir = st.text_input("Data directory (recordings, default database)", current.data_dir)
+    db_note = _from_env_note("database_url")
     db_url = st.text_input(
         "Database URL (empty = SQLite in the data directory)",
         current.database_url,
         help="e.g. postgresql+psycopg://user@clinic-server/romcam for a shared clinic database.",
         type="password",
+        disabled=db_note is not None,
     )
-    labels = [f"{w}x{h}" for w, h in CAMERA_SIZES]
-    size_label = st.selectbox(
-        "Camera resolution",
-        labels,
-        index=labels.index(f"{current.camera_width}x{current.camera_height}")
-        if f"{current.camera_width}x{current.camera_height}" in labels
-        else 0,
-    )
-    width, height = (int(v) for v in size_label.split("x"))
-    fps = st.number_input(
-        "Camera frame rate",
-        *CAMERA_FPS_RANGE,
-        current.camera_fps,
-        step=5,
-        help="Frames per second asked of the webcam. The default suits this computer "
-        f"({default_camera_fps()}): the Assess page shows how many of them it measures.",
-    )
-    facing = st.radio(
-        "Camera",
-        ("user", "environment"),
-        index=0 if current.camera_facing == "user" else 1,
-        format_func={"user": "Front / built-in webcam", "environment": "Back camera"}.get,
-        horizontal=True,
-    )
-    st.caption(
-        "With several cameras plugged in, pick one with the video widget's "
-        "SELECT DEVICE button on the Assess page."
-    )
+    if db_note:
+        st.caption(db_note)
+    width, height, fps, facing = _camera_ui(current)
     return Settings(
-        variant,
-        model_path.strip(),
-        data_dir.strip(),
-        db_url.strip(),
-        width,
-        height,
-        int(fps),
-        str(facing),
+        variant, model_path.strip(), data_dir.strip(), db_url.strip(), width, height, fps, facing
     )
 
 
@@ -198,6 +184,7 @@ def model_path_for(settings: Settings) -> Path:
 def _model_ui(settings: Settings) -> None:
     """Show which model file will be used; offer to download a missing variant."""
     from romcam.pose.model_files import download_model
+    from romcam.ui.widgets import show_error  # widgets imports this module
 
     try:
         st.caption(f"Model in use: `{model_path_for(settings)}`")
@@ -210,18 +197,30 @@ def _model_ui(settings: Settings) -> None:
                 got = download_model(settings.model_variant)
             st.success(f"Saved to `{got}`")
         except RomcamError as exc:
-            st.error(str(exc))
+            show_error(exc, f"download the {settings.model_variant} model")
 
 
 def settings_page() -> None:
+    from romcam.ui.widgets import show_error  # widgets imports this module
+
     st.title("Settings")
     current = current_settings()
+    problem_slot = st.empty()  # emptied when a save replaces the unusable file
+    if problem := st.session_state.get(_PROBLEM_KEY):
+        problem_slot.warning(problem)
+    st.caption(
+        f"Saved for you in `{settings_path()}` and used every time the dashboard starts. "
+        f"That file stays in the default data directory (`{home_data_dir()}`, or "
+        "`ROMCAM_DATA_DIR` when the dashboard is started with it) whatever data directory "
+        "you choose below."
+    )
     shown = settings_ui(current)
     if st.button("Save settings", type="primary"):
         try:
             apply_settings(shown)
-            st.success("Settings saved for this browser session.")
+            problem_slot.empty()
+            st.success("Settings saved: they are used every time the dashboard starts.")
         except RomcamError as exc:
-            st.error(str(exc))
+            show_error(exc, "save the settings")
     st.divider()
     _model_ui(current_settings())
