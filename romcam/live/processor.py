@@ -70,9 +70,10 @@ class LiveUpdate:
         problems: what to fix, one short sentence each; empty when the set-up is right.
         people: persons the model saw in the frame.
         hold_progress: 0..1, how much of ``min_hold_s`` the current hold has lasted.
-        fps: frames processed per second over the last couple of seconds.
-        camera_fps: frames the camera delivered per second over the same time (through
-            :meth:`LiveProcessor.offer`; equal to ``fps`` when each frame is processed).
+        fps: frames measured per second over the last 2 s of capture time (:class:`FrameRates`);
+            never above ``camera_fps``.
+        camera_fps: frames the camera sent per second over the same frames' capture times
+            (equal to ``fps`` when every frame is measured).
     """
 
     time_s: float
@@ -196,21 +197,54 @@ class PoseModels:
         self._pose.close()
 
 
-class FpsMeter:
-    """Frames per second over a sliding window of clock times (s)."""
+class FrameRates:
+    """The camera's frame rate and how many of its frames are measured, both counted on the
+    frames' own capture times (s of stream time) over one sliding window.
+
+    Counting the camera's frames as they arrive and the measured ones as they finish, each
+    on the wall clock in a window of its own, read "16 of 15": a stall (the page's
+    once-a-second rerun holds the Python lock) delays a few frames, which then arrive or
+    finish in a burst, so both meters swung around the true 15 independently. Here the
+    camera's rate comes from the capture times, which no delay moves, and the measured rate
+    is that rate times the share of the window's frames that were measured: a subset of the
+    camera's frames, so never above the camera's rate, before or after rounding.
+    """
 
     def __init__(self, window_s: float = 2.0) -> None:
-        self._times: deque[float] = deque()
         self._window_s = window_s
+        self._lock = threading.Lock()  # the camera thread offers, the annotating one measures
+        self._offered: deque[float] = deque(maxlen=4096)
+        self._measured: deque[float] = deque(maxlen=4096)
 
-    def tick(self, now: float) -> float:
-        self._times.append(now)
-        while self._times and now - self._times[0] > self._window_s:
-            self._times.popleft()
-        span = self._times[-1] - self._times[0]
-        if len(self._times) < 2 or span <= 0:  # one reading, or a clock that has not moved
-            return 0.0
-        return (len(self._times) - 1) / span
+    def offered(self, time_s: float) -> None:
+        """The camera sent a frame captured at ``time_s`` (earlier than the last: a new stream)."""
+        with self._lock:
+            if self._offered and time_s <= self._offered[-1]:
+                self._offered.clear()
+                self._measured.clear()
+            self._offered.append(time_s)
+
+    def measured(self, time_s: float) -> tuple[float, float]:
+        """The offered frame captured at ``time_s`` was measured: (measured, camera) frames/s
+        over the window that ends at it; 0.0 until the window holds two camera frames."""
+        with self._lock:
+            self._measured.append(time_s)
+            start = time_s - self._window_s
+            for times in (self._offered, self._measured):
+                while times and times[0] <= start:
+                    times.popleft()
+            camera = [t for t in self._offered if t <= time_s]
+            measured = min(len(self._measured), len(camera))
+        if len(camera) < 2 or not time_s > camera[0]:
+            return 0.0, 0.0
+        camera_rate = (len(camera) - 1) / (time_s - camera[0])
+        return camera_rate * measured / len(camera), camera_rate
+
+    def reset(self) -> None:
+        """Forget all frames (the stream ended)."""
+        with self._lock:
+            self._offered.clear()
+            self._measured.clear()
 
 
 def drain(results: queue.Queue, limit: int = 1000) -> list[object]:
@@ -237,7 +271,6 @@ class LiveProcessor:
         config: the test and how to measure it.
         results: the page's queue (default a new bounded one).
         make_estimator: makes the models of one stream; default :class:`PoseModels`.
-        clock: seconds of a monotonic clock, for the frame rates.
 
     Three locks, each for one thing: ``_session_lock`` the trial (second stage, commands),
     ``_models_lock`` the models (first stage, closing), ``_pipeline_lock`` the pipeline
@@ -250,7 +283,6 @@ class LiveProcessor:
         results: queue.Queue | None = None,
         *,
         make_estimator: Callable[[], LiveEstimator] | None = None,
-        clock: Callable[[], float] = time.perf_counter,
     ) -> None:
         self.config = config
         self.results: queue.Queue = results if results is not None else queue.Queue(maxsize=256)
@@ -262,7 +294,6 @@ class LiveProcessor:
                 with_face=config.uses_face_model,
             )
         )
-        self._clock = clock
         self._session = TrialSession(config, self._publish)
         self._session_lock = threading.Lock()
         self._models_lock = threading.Lock()
@@ -270,9 +301,7 @@ class LiveProcessor:
         self._estimator: LiveEstimator | None = None
         self._pipeline: LivePipeline[np.ndarray | av.VideoFrame, PoseStage] | None = None
         self._closed = False
-        self._fps = FpsMeter()
-        self._camera_fps = FpsMeter()
-        self._camera_rate = 0.0  # camera frames/s, as last measured by offer()
+        self._rates = FrameRates()
         self._unit = metric_spec(config.metric_id).unit
         self.frames = 0
         self.latest: LiveUpdate | None = None
@@ -303,10 +332,13 @@ class LiveProcessor:
             self._session.new_attempt()
 
     def stream_ended(self) -> None:
-        """The camera stopped: drop an uncaptured attempt, close the models, tell the page."""
+        """The camera stopped: drop an uncaptured attempt, close the models, forget the last
+        read-out and frame rates (they described the stream that ended), tell the page."""
         self._stop_pipeline()
         self._close_estimator()
+        self._rates.reset()
         with self._session_lock:
+            self.latest = None
             lost = self._session.stream_ended()
             self._publish(StreamEnded(self.frames, lost))
 
@@ -331,7 +363,7 @@ class LiveProcessor:
         before the first, after :meth:`close` or once the pipeline has failed)."""
         if self._closed or self.error is not None:
             return None
-        self._camera_rate = self._camera_fps.tick(self._clock())
+        self._rates.offered(time_s)
         with self._pipeline_lock:
             if self._pipeline is None:
                 self._pipeline = LivePipeline(
@@ -341,7 +373,7 @@ class LiveProcessor:
 
     def process(self, frame_bgr: np.ndarray, time_s: float) -> np.ndarray:
         """Measure one (H, W, 3) uint8 BGR frame taken at ``time_s`` s; returns it annotated."""
-        self._camera_rate = self._camera_fps.tick(self._clock())
+        self._rates.offered(time_s)
         return self.annotate(self.estimate_pose(frame_bgr, time_s))
 
     def estimate_pose(self, frame: np.ndarray | av.VideoFrame, time_s: float) -> PoseStage:
@@ -368,6 +400,7 @@ class LiveProcessor:
                 stage.frame_bgr, stage.time_s, stage.pose, stage.people, head=stage.head
             )
             self.frames += 1
+            fps, camera_fps = self._rates.measured(stage.time_s)
             update = LiveUpdate(
                 time_s=stage.time_s,
                 frames=self.frames,
@@ -377,8 +410,8 @@ class LiveProcessor:
                 problems=step.problems,
                 people=stage.people,
                 hold_progress=step.hold_progress,
-                fps=self._fps.tick(self._clock()),
-                camera_fps=self._camera_rate,
+                fps=fps,
+                camera_fps=camera_fps,
             )
             self.latest = update
             self._publish(update)

@@ -1,5 +1,5 @@
 """romcam.live.processor with synthetic subjects (the estimator factory seam, no model): what
-the page gets after each frame, the pipeline, the frame rates on an injected clock, the
+the page gets after each frame, the pipeline, the frame rates on the frames' capture times, the
 commands, and the models' lifecycle across streams."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from romcam.core.measure import compute_metrics
 from romcam.core.synthetic import synthetic_pose
 from romcam.errors import ModelError
 from romcam.live.processor import (
-    FpsMeter,
+    FrameRates,
     LiveProcessor,
     LiveUpdate,
     StreamEnded,
@@ -97,28 +97,17 @@ class Factory:
         return self.made[-1]
 
 
-class Clock:
-    """A clock the test moves by hand (seconds)."""
-
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 def _processor(
     test_id: str,
     pose: PoseSequence,
     record_dir: Path | None = None,
-    clock: Callable[[], float] = time.perf_counter,
     head: HeadScript | None = None,
 ) -> tuple[LiveProcessor, Factory]:
     factory = Factory(pose, head=head)
     config = LiveConfig(
         test=assessment_test(test_id), side="left", record_dir=record_dir, auto_capture=False
     )
-    return LiveProcessor(config, make_estimator=factory, clock=clock), factory
+    return LiveProcessor(config, make_estimator=factory), factory
 
 
 def _feed(processor: LiveProcessor, pose: PoseSequence, start: int, stop: int) -> None:
@@ -153,15 +142,13 @@ def test_each_frame_is_measured_checked_and_drawn() -> None:
 
 
 def test_offered_frames_are_measured_on_the_pipeline_at_the_cameras_rate() -> None:
-    """The camera callback's path; the frame rates come from the injected clock, so they are
-    exact however loaded the machine is (real sleeps made this test fail under load)."""
+    """The camera callback's path; the frame rates count the frames' capture times, so they
+    are exact however loaded the machine is (real sleeps made this test fail under load)."""
     pose = moving(ABDUCTION, 2.0, "front")
-    clock = Clock()
-    processor, _ = _processor("shoulder_abduction", pose, clock=clock)
+    processor, _ = _processor("shoulder_abduction", pose)
     shown = []
     try:
         for k, (t, img) in enumerate(frames(pose)):
-            clock.now = 100.0 + k / FPS
             shown.append(processor.offer(img, t))
             _wait_for(lambda k=k: processor.frames == k + 1)  # the pipeline took it
     finally:
@@ -170,6 +157,7 @@ def test_offered_frames_are_measured_on_the_pipeline_at_the_cameras_rate() -> No
     updates = [u for u in drain(processor.results) if isinstance(u, LiveUpdate)]
     assert [u.frames for u in updates] == list(range(1, len(pose) + 1))
     assert [u.camera_fps for u in updates[2:]] == pytest.approx([FPS] * (len(updates) - 2))
+    assert [u.fps for u in updates[2:]] == pytest.approx([FPS] * (len(updates) - 2))
     assert shown[-1] is not None and shown[-1].shape == (pose.image_height, pose.image_width, 3)
     assert processor.offer(shown[-1], 99.0) is None  # closed: ignored
 
@@ -192,6 +180,24 @@ def test_stop_during_the_neutral_then_start_again(tmp_path: Path) -> None:
     assert [i.lost_trial for i in items if isinstance(i, StreamEnded)] == [False]
     assert processor.phase == "trial" and len(factory.made) == 2
     assert not tmp_path.exists() or not any(tmp_path.iterdir())  # closed: nothing saved
+
+
+def test_stop_forgets_the_read_out_and_the_frame_rates() -> None:
+    """After STOP the page showed the last value and frame rate; the next START began with
+    them too, until its first frame was measured."""
+    pose = moving(ABDUCTION, 3.0, "front")
+    processor, _ = _processor("shoulder_abduction", pose)
+    try:
+        _feed(processor, pose, 0, 60)
+        assert processor.latest is not None and processor.latest.camera_fps == pytest.approx(FPS)
+        processor.stream_ended()
+        assert processor.latest is None
+        drain(processor.results)
+        _feed(processor, pose, 0, 1)  # the next stream's first frame: no rate from one frame
+    finally:
+        processor.close()
+    [first] = [u for u in drain(processor.results) if isinstance(u, LiveUpdate)]
+    assert (first.fps, first.camera_fps) == (0.0, 0.0)
 
 
 def test_commands_capture_reset_and_close(tmp_path: Path) -> None:
@@ -252,12 +258,61 @@ def test_missing_model_on_the_pipeline_is_reported_and_the_camera_goes_on(tmp_pa
         processor.close()
 
 
-def test_fps_meter_counts_over_its_window_and_survives_a_still_clock() -> None:
-    meter = FpsMeter(window_s=2.0)
-    assert meter.tick(10.0) == 0.0  # one reading: no rate yet
-    assert meter.tick(10.0) == 0.0  # two readings at one instant (a coarse clock): no rate
-    rates = [meter.tick(10.0 + k / 15) for k in range(1, 61)]
-    assert rates[-1] == pytest.approx(15.0, rel=1e-9)  # only the last 2 s count
+def test_frame_rates_follow_capture_times_not_when_frames_are_measured() -> None:
+    """The page read "16 of 15": the rates were counted on the wall clock as frames arrived
+    and finished, and a stall followed by a burst pushed the measured rate over the camera's.
+    A 15 frames/s camera's frames measured in bursts read 15 of 15 from the first seconds on."""
+    pose = moving(ABDUCTION, 4.0, "front")
+    processor, _ = _processor("shoulder_abduction", pose)
+    try:
+        for t, img in frames(pose):
+            if round(t * FPS) % 2 == 0:  # a 15 frames/s camera, measured as fast as it can go
+                processor.process(img, t)
+    finally:
+        processor.close()
+    updates = [u for u in drain(processor.results) if isinstance(u, LiveUpdate)]
+    assert len(updates) == 60
+    assert [u.camera_fps for u in updates[1:]] == pytest.approx([15.0] * 59)
+    assert [u.fps for u in updates[1:]] == pytest.approx([15.0] * 59)
+
+
+def _rates(
+    rates: FrameRates, offered: list[float], measured: set[float]
+) -> list[tuple[float, float]]:
+    """(measured, camera) frames/s after each measured frame; frames offered in order."""
+    shown = []
+    for t in offered:
+        rates.offered(t)
+        if t in measured:
+            shown.append(rates.measured(t))
+    return shown
+
+
+def test_frame_rates_never_show_more_measured_than_the_camera_sent() -> None:
+    """Jittered capture times, bursts and skipped frames (the pipeline keeps only the newest):
+    the measured rate is the camera's times the share measured, never above it, nor once
+    rounded as the page shows it."""
+    rng = np.random.default_rng(13)
+    times = np.cumsum(rng.uniform(0.5, 1.5, 600) / 15.0)  # a 15 frames/s camera, jittered
+    skipped = np.arange(600) % 3 == 0
+    shown = _rates(FrameRates(), list(times), set(times[~skipped]))
+    assert all(fps <= camera and round(fps) <= round(camera) for fps, camera in shown)
+    assert shown[-1][1] == pytest.approx(15.0, rel=0.1)
+    assert shown[-1][0] == pytest.approx(2 / 3 * shown[-1][1], rel=0.1)
+
+
+def test_frame_rates_count_a_two_second_window_and_start_again_with_a_new_stream() -> None:
+    rates = FrameRates(window_s=2.0)
+    assert rates.measured(10.0) == (0.0, 0.0)  # nothing offered: no rate
+    rates.offered(10.0)
+    assert rates.measured(10.0) == (0.0, 0.0)  # one frame: no rate yet
+    every = [10.0 + k / 10 for k in range(1, 61)]
+    halves = _rates(rates, every, set(every[1::2]))  # 10 frames/s, every other one measured
+    assert list(halves[-1]) == pytest.approx([5.0, 10.0])  # only the last 2 s count
+    stream = [k / 15 for k in range(31)]  # STOP, START: capture times begin at 0 again
+    assert list(_rates(rates, stream, set(stream))[-1]) == pytest.approx([15.0, 15.0])
+    rates.reset()
+    assert rates.measured(5.0) == (0.0, 0.0)
 
 
 # --- the face model in the neck tests ---------------------------------------------------------
