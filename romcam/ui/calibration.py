@@ -33,11 +33,16 @@ DEFAULT_PROFILE = "clinic"
 #: What a + sideways tilt means, in the camera's, the picture's and the client's terms
 #: (``CalibrationProfile.roll_deg``; docs/measurements.md "Camera roll").
 TILT_SIGN = (
-    "+ = the camera's right side is lower (as you stand behind the camera: the right of the "
-    "picture, the client's left); a level line then rises to the right in the picture. "
-    "- = its left side is lower."
+    "Positive = the camera's right side is lower (as you stand behind the camera: the right "
+    "of the picture, the client's left); a level line then rises to the right in the picture. "
+    "Negative = its left side is lower."
 )
 NOT_MEASURED = "not measured"
+#: What each printable target is for, by its file name (``romcam.calibration.targets``).
+TARGET_NAMES = {
+    "checkerboard": "lens checkerboard",
+    "aruco_marker": "level and scale marker",
+}
 
 
 def calibration_page() -> None:
@@ -272,7 +277,7 @@ def targets_ui() -> None:
     pdfs = target_pdfs()
     for column, (file_name, data) in zip(st.columns(len(pdfs)), pdfs, strict=True):
         column.download_button(
-            f"Download {Path(file_name).stem.replace('_', ' ')} (PDF)",
+            f"Download the {TARGET_NAMES.get(Path(file_name).stem, Path(file_name).stem)} (PDF)",
             data,
             file_name=file_name,
             mime="application/pdf",

@@ -20,7 +20,6 @@ from romcam.ui.settings_file import (
     default_camera_fps,
     default_settings,
     environment_overrides,
-    home_data_dir,
     launch_env,
     load_settings,
     save_settings,
@@ -209,10 +208,9 @@ def settings_page() -> None:
     if problem := st.session_state.get(_PROBLEM_KEY):
         problem_slot.warning(problem)
     st.caption(
-        f"Saved for you in `{settings_path()}` and used every time the dashboard starts. "
-        f"That file stays in the default data directory (`{home_data_dir()}`, or "
-        "`ROMCAM_DATA_DIR` when the dashboard is started with it) whatever data directory "
-        "you choose below."
+        f"Your settings are saved in `{settings_path()}` and used every time the dashboard "
+        "starts. That file stays in the default data directory even when you choose another "
+        "data directory below."
     )
     shown = settings_ui(current)
     if st.button("Save settings", type="primary"):

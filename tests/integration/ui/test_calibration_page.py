@@ -51,7 +51,11 @@ def test_empty_page_offers_to_create_and_download_targets(data_dir: Path) -> Non
     at = page_app("calibration", "calibration_page").run()
     assert not at.exception and not at.error
     assert "No calibration profile yet" in at.info[0].value
-    assert len(at.get("download_button")) == 2
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == [
+        "Download the lens checkerboard (PDF)",
+        "Download the level and scale marker (PDF)",
+    ]
 
 
 def test_the_steps_are_there_on_a_fresh_page_with_a_name_offered(data_dir: Path) -> None:
@@ -98,7 +102,7 @@ def test_typed_level_creates_a_profile_listed_at_once(data_dir: Path) -> None:
 def test_the_tilt_sign_is_said_in_the_picture_and_the_client_terms(data_dir: Path) -> None:
     at = page_app("calibration", "calibration_page").run()
     note = next(c.value for c in at.caption if "level line" in c.value)
-    assert "+ = the camera's right side is lower" in note
+    assert "Positive = the camera's right side is lower" in note
     assert "the right of the picture, the client's left" in note
     assert "rises to the right in the picture" in note
     assert at.number_input(key="cal_deg").help == note
