@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
@@ -23,7 +22,20 @@ from romcam import __version__
 from romcam.core.assessments import test_label
 from romcam.outcomes.compare import How, asymmetry, before_after, progress, visit_series
 from romcam.outcomes.mdc import MdcTable
-from romcam.outcomes.quality import NOT_COMPARABLE, OK, is_trusted, mark, trusted_mask
+from romcam.outcomes.quality import (
+    NOT_COMPARABLE,
+    OK,
+    is_trusted,
+    mark,
+    quality_word,
+)
+from romcam.outcomes.report_charts import before_after_figure, progress_figure
+from romcam.outcomes.visits import NO_TREND_NOTE
+
+#: What an empty cell reads (no value, no trend, no date).
+EMPTY = "—"
+#: The MDC95 column's heading, in words first.
+MDC_HEADING = "Smallest real change (MDC95)"
 
 _CSS = """
 body { font: 11pt/1.4 system-ui, sans-serif; color: #222; max-width: 60em; margin: 2em auto; }
@@ -62,7 +74,7 @@ def session_report(
         meta += f", therapist {first['therapist']}"
     parts = [f"<h2>Before and after</h2>{_before_after_table(ba)}"]
     if not ba.empty:
-        parts.append(_img(_before_after_chart(ba), "Before and after, per test"))
+        parts.append(_img(before_after_figure(ba), "Before and after, per test"))
     asym = asymmetry(frame, how=how)
     if not asym.empty:
         parts.append(f"<h2>Left and right</h2>{_asymmetry_table(asym)}")
@@ -91,7 +103,7 @@ def progress_report(
     parts = [f"<h2>Summary</h2>{_progress_table(prog)}"]
     for (test, side), group in series.groupby(["test", series["side"].fillna("")], sort=False):
         label = test_label(str(test), side)
-        chart = _progress_chart(group, label, table.lookup(str(test)).mdc95)
+        chart = progress_figure(group, label, table.lookup(str(test)).mdc95)
         parts.append(f"<h2>{html.escape(label)}</h2>{_img(chart, f'{label} over visits')}")
     return _page(f"Progress of {name}", meta, parts, table, generated_at)
 
@@ -115,7 +127,7 @@ def _before_after_table(ba: pd.DataFrame) -> str:
         ]
         for r in _rows(ba)
     ]
-    head = ["Test", "Before", "After", "Change", "Change %", "% of normal", "MDC95", "Verdict"]
+    head = ["Test", "Before", "After", "Change", "Change %", "% of normal", MDC_HEADING, "Verdict"]
     shown = bool(ba["verdict"].str.startswith(NOT_COMPARABLE).any())
     return _table(head, rows) + _rejected_note(shown)
 
@@ -143,7 +155,7 @@ def _measurements_table(frame: pd.DataFrame) -> str:
             html.escape(str(r.phase)),
             _marked(r.value, getattr(r, "quality", OK), getattr(r, "quality_reason", "")),
             html.escape(str(r.unit)),
-            html.escape(str(getattr(r, "quality", ""))),
+            html.escape(_quality_text(getattr(r, "quality", OK))),
             html.escape(_when(getattr(r, "measured_at", None))),
         ]
         for r in _rows(frame)
@@ -175,8 +187,8 @@ def _progress_table(prog: pd.DataFrame) -> str:
         "Latest",
         "Best",
         "Change",
-        "Trend / 30 days",
-        "MDC95",
+        "Trend per 30 days",
+        MDC_HEADING,
         "Verdict",
     ]
     left_out = [
@@ -184,11 +196,13 @@ def _progress_table(prog: pd.DataFrame) -> str:
         for r in _rows(prog)
         if r.left_out
     ]
+    table = _table(head, rows)
+    if prog["slope_per_30d"].isna().any():
+        table += f'<p class="note">{html.escape(NO_TREND_NOTE)}</p>'
     if not left_out:
-        return _table(head, rows)
+        return table
     return (
-        _table(head, rows)
-        + '<p class="note">Left out of first, latest, best, change, trend and verdict '
+        table + '<p class="note">Left out of first, latest, best, change, trend and verdict '
         f'(failed the quality check):</p><ul class="note">{"".join(left_out)}</ul>'
     )
 
@@ -216,70 +230,17 @@ def _rejected_note(shown: bool) -> str:
     )
 
 
+def _quality_text(quality: Any) -> str:
+    """``ok``, or the failed check in a word (``rejected``, ``flagged``), never a raw code."""
+    return "ok" if is_trusted(quality) else quality_word(quality)
+
+
 def _verdict(text: str) -> str:
     cls = "real-more" if "more range" in text else "real-less" if "less range" in text else ""
     return f'<span class="{cls}">{html.escape(text)}</span>' if cls else html.escape(text)
 
 
 # -- charts ----------------------------------------------------------------------------------
-
-
-def _before_after_chart(ba: pd.DataFrame) -> Figure:
-    """Bars of the before and after magnitudes; a value that failed its quality check is a
-    hatched grey bar (legend: rejected, not compared)."""
-    labels = [test_label(r.test, r.side) for r in _rows(ba)]
-    fig = Figure(figsize=(7.5, 0.55 * len(labels) + 1.2), dpi=110)
-    ax = fig.add_subplot()
-    y = list(range(len(labels)))
-    for phase, offset, colour in (("before", 0.2, "#9bb7d4"), ("after", -0.2, "#2f6ea8")):
-        ok = ba[f"{phase}_quality"].map(is_trusted).to_numpy(dtype=bool)
-        values = ba[phase].abs().to_numpy(dtype=float)
-        ax.barh([i + offset for i in y], np.where(ok, values, 0.0), 0.4, label=phase, color=colour)
-        if not ok.all():
-            ax.barh(
-                [i + offset for i, good in zip(y, ok, strict=True) if not good],
-                values[~ok],
-                0.4,
-                color="#dddddd",
-                edgecolor="#888888",
-                hatch="//",
-                label=f"{phase}: rejected, not compared",
-            )
-    ax.set_yticks(y, labels)
-    ax.invert_yaxis()
-    ax.set_xlabel("range reached (degrees, magnitude)")
-    ax.legend(loc="lower right", frameon=False, fontsize=8)
-    fig.tight_layout()
-    return fig
-
-
-def _progress_chart(group: pd.DataFrame, label: str, mdc95: float) -> Figure:
-    """The trusted values over visits (line, MDC95 band around the first); values that failed
-    their quality check as hollow grey circles, off the line."""
-    fig = Figure(figsize=(7.5, 2.8), dpi=110)
-    ax = fig.add_subplot()
-    ok = trusted_mask(group).to_numpy()
-    times = pd.to_datetime(group["started_at"])
-    values = group["value"].to_numpy(dtype=float)
-    if ok.any():
-        first = values[ok][0]
-        ax.axhspan(first - mdc95, first + mdc95, color="#dddddd", label="within MDC95 of first")
-        ax.plot(times[ok], values[ok], marker="o", color="#2f6ea8", label=label)
-    if not ok.all():
-        ax.plot(
-            times[~ok],
-            values[~ok],
-            linestyle="none",
-            marker="o",
-            markerfacecolor="none",
-            markeredgecolor="#888888",
-            label="rejected (left out of the trend)",
-        )
-    ax.set_ylabel(str(group["unit"].iloc[0]))
-    ax.legend(loc="best", frameon=False, fontsize=8)
-    fig.autofmt_xdate()
-    fig.tight_layout()
-    return fig
 
 
 def _img(fig: Figure, alt: str) -> str:
@@ -319,13 +280,13 @@ def _hlabel(test: str, side: Any) -> str:
 
 def _num(x: Any, digits: int = 1, suffix: str = "", *, signed: bool = False) -> str:
     if x is None or (isinstance(x, float) and not math.isfinite(x)):
-        return "-"
+        return EMPTY
     return f"{float(x):{'+' if signed else ''}.{digits}f}{suffix}"
 
 
 def _when(x: Any) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "-"
+    if x is None or (isinstance(x, float) and math.isnan(x)) or pd.isna(x):
+        return EMPTY
     return pd.Timestamp(x).strftime("%Y-%m-%d %H:%M") + " UTC"
 
 

@@ -220,8 +220,8 @@ TREND_MIN_VISITS = 3
 TREND_MIN_DAYS = 14.0
 #: What the pages and reports say instead of a trend they do not show.
 NO_TREND_NOTE = (
-    f"A trend is given from {TREND_MIN_VISITS} visits spread over at least "
-    f"{TREND_MIN_DAYS:.0f} days."
+    f"No trend is given (—) until there are at least {TREND_MIN_VISITS} visits spread over "
+    f"at least {TREND_MIN_DAYS:.0f} days."
 )
 
 

@@ -1,45 +1,178 @@
-"""Vega-Lite (Altair) charts of the dashboard: angle curves and histories with the normal range.
+"""Vega-Lite (Altair) charts of the dashboard: angle curves with the normal end range and the
+captured value, visit histories on a date axis, before/after bars.
 
-Charts only draw data they are given; they compute nothing clinical.
+Charts only draw data they are given; they compute nothing clinical. Every word on them (axis
+titles, legends, tooltips) is a label a person reads, never an id.
 """
 
 from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
 
 import altair as alt
 import numpy as np
 import pandas as pd
 
-from romcam.core.metric_specs import metric_spec
-from romcam.outcomes.quality import is_trusted
+from romcam.core.assessments import Side, assessment_test, test_label
+from romcam.core.metric_specs import MetricSpec, metric_spec
+from romcam.outcomes.quality import is_trusted, quality_word
+from romcam.outcomes.visit_axis import MAX_TICKS, VisitAxis, as_naive, visit_axis
 
 #: What these functions return (``alt.layer(...).properties()`` may type as a FacetChart).
 AnyChart = alt.Chart | alt.LayerChart | alt.FacetChart
+Extreme = Literal["max", "min"]
+
+NORMAL_COLOUR = "#2e7d32"
+CAPTURED_COLOUR = "#e65100"
 
 
-def _band(normal: tuple[float, float] | None, y_field: str, x_domain: tuple | None) -> list:
-    """A shaded rectangle over the normal range (empty list when there is none)."""
-    if normal is None:
+@dataclass(frozen=True)
+class Captured:
+    """The captured end range, marked on an angle curve.
+
+    Attributes:
+        value: the result in the metric's unit (sign as the angle table's column); None when
+            no value was accepted.
+        extreme: ``max`` or ``min``: the end of the normal range the test moves toward.
+        from_s, to_s: the held stretch, seconds from the recording's start (None: not known).
+        note: said after the value, e.g. ``rejected`` for a value saved despite its check.
+    """
+
+    value: float | None
+    extreme: Extreme
+    from_s: float | None = None
+    to_s: float | None = None
+    note: str = ""
+
+
+def captured_from_summary(entry: Mapping[str, Any]) -> Captured:
+    """The captured value of an ``AssessmentSummary`` (the Analyze page's result): its
+    accepted end range, held ``hold_s`` seconds from ``time_s``."""
+    start, hold = entry.get("time_s"), entry.get("hold_s")
+    if start is None or hold is None:
+        return Captured(value=entry.get("end_range"), extreme=entry["extreme"])
+    return Captured(
+        value=entry.get("end_range"),
+        extreme=entry["extreme"],
+        from_s=float(start),
+        to_s=float(start) + float(hold),
+    )
+
+
+def captured_from_measurement(test: str, side: str | None, value: float, quality: str) -> Captured:
+    """The captured value of a stored measurement (no hold times are stored with it)."""
+    extreme = assessment_test(test).extreme(side_of(side))
+    note = "" if is_trusted(quality) else quality_word(quality)
+    return Captured(value=value, extreme=extreme, note=note)
+
+
+def side_of(side: object) -> Side | None:
+    """``left`` or ``right``; None for anything else (None, NaN, "")."""
+    return "left" if side == "left" else "right" if side == "right" else None
+
+
+def _degrees(value: float, unit: str) -> str:
+    return f"{value:.0f}°" if unit == "deg" else f"{value:.1f} {unit}"
+
+
+def _normal_ends(spec: MetricSpec, extreme: Extreme | None) -> list[float]:
+    """The normal range's ends worth a line: the test's end (``extreme``); without one, the
+    ends other than zero (zero is the start position of a range of motion)."""
+    if spec.normal_range is None:
         return []
-    band = pd.DataFrame({"low": [normal[0]], "high": [normal[1]], "label": ["normal range"]})
+    low, high = spec.normal_range
+    if spec.kind == "rom" and extreme is not None:
+        return [high if extreme == "max" else low]
+    return [end for end in (low, high) if spec.kind != "rom" or end != 0]
+
+
+def _normal_layers(spec: MetricSpec, extreme: Extreme | None) -> list[alt.Chart]:
+    """A dashed line at each normal end, labelled with its value and source (none if the
+    metric has no agreed norm)."""
+    ends = _normal_ends(spec, extreme)
+    if not ends:
+        return []
+    words = "normal end range" if spec.kind == "rom" else "normal limit"
+    rules = pd.DataFrame(
+        {
+            "end": ends,
+            "label": [f"{words} {_degrees(end, spec.unit)} — {spec.source}" for end in ends],
+            "above": [end >= 0 for end in ends],
+        }
+    )
+    tips = [alt.Tooltip("label:N", title="normal")]
+    rule = (
+        alt.Chart(rules)
+        .mark_rule(color=NORMAL_COLOUR, strokeDash=[6, 4], strokeWidth=1.5)
+        .encode(y=alt.Y("end:Q"), tooltip=tips)
+    )
+    text = (
+        alt.Chart(rules)
+        .mark_text(align="left", baseline="bottom", dx=4, dy=-3, color=NORMAL_COLOUR, fontSize=11)
+        .encode(y=alt.Y("end:Q"), x=alt.value(0), text="label:N", tooltip=tips)
+    )
+    return [rule, text]
+
+
+def _captured_layers(captured: Captured | None, unit: str) -> list[alt.Chart]:
+    """The captured value: a thick segment over the held stretch (or a dotted line across the
+    chart when the stretch is not known) and its label."""
+    if captured is None or captured.value is None or not math.isfinite(captured.value):
+        return []
+    words = f"captured {_degrees(captured.value, unit)}"
+    words += f" ({captured.note})" if captured.note else ""
+    held = captured.from_s is not None and captured.to_s is not None
+    if held:
+        words += f", held {captured.to_s - captured.from_s:.1f} s"  # type: ignore[operator]
+    mark = pd.DataFrame(
+        {"value": [captured.value], "from_s": [captured.from_s], "to_s": [captured.to_s]}
+    ).assign(label=words)
+    base = alt.Chart(mark).encode(
+        y=alt.Y("value:Q"), tooltip=[alt.Tooltip("label:N", title="captured")]
+    )
+    below = captured.extreme == "min"
+    text_mark: dict[str, Any] = {"color": CAPTURED_COLOUR, "fontSize": 12, "fontWeight": "bold"}
+    text_mark |= {"baseline": "top" if below else "bottom", "dy": 6 if below else -6}
+    if not held:
+        return [
+            base.mark_rule(color=CAPTURED_COLOUR, strokeDash=[2, 3], strokeWidth=2),
+            base.mark_text(align="right", dx=-4, **text_mark).encode(
+                x=alt.value("width"), text="label:N"
+            ),
+        ]
     return [
-        alt.Chart(band)
-        .mark_rect(opacity=0.12, color="green")
-        .encode(y=alt.Y("low:Q", title=y_field), y2="high:Q", tooltip=["label", "low", "high"])
+        base.mark_rule(color=CAPTURED_COLOUR, strokeWidth=5, opacity=0.8).encode(
+            x="from_s:Q", x2="to_s:Q"
+        ),
+        base.mark_text(align="right", **text_mark).encode(x="to_s:Q", text="label:N"),
     ]
 
 
-def angle_curves_chart(table: pd.DataFrame, metric_ids: list[str]) -> AnyChart:
-    """Line chart of metric columns of an angle table over ``time_s``, normal range shaded.
+def angle_curves_chart(
+    table: pd.DataFrame,
+    metric_ids: list[str],
+    captured: Captured | None = None,
+    extreme: Extreme | None = None,
+) -> AnyChart:
+    """Line chart of metric columns of an angle table over ``time_s``, with the first metric's
+    normal end range as a labelled line and, when given, the captured value on the curve.
 
     Args:
         table: the angle table (columns ``time_s`` and metric ids), one row per frame.
-        metric_ids: columns to plot; the band shows the first one's normal range.
+        metric_ids: columns to plot, shown by their labels.
+        captured: the test's result to mark (its ``extreme`` picks the normal end shown).
+        extreme: the normal end to show without ``captured`` (None: every end but zero).
     """
     missing = [m for m in ["time_s", *metric_ids] if m not in table.columns]
     if missing:
         raise ValueError(f"angle table lacks columns {missing}; got {list(table.columns)[:8]}…")
+    labels = {m: metric_spec(m).label for m in metric_ids}
     long = table[["time_s", *metric_ids]].melt("time_s", var_name="metric", value_name="value")
     long = long[np.isfinite(long["value"].to_numpy(dtype=float))]
+    long = long.assign(measure=long["metric"].map(labels)).drop(columns="metric")
     spec = metric_spec(metric_ids[0])
     y_title = f"{spec.label} ({spec.unit})" if len(metric_ids) == 1 else spec.unit
     line = (
@@ -48,15 +181,21 @@ def angle_curves_chart(table: pd.DataFrame, metric_ids: list[str]) -> AnyChart:
         .encode(
             x=alt.X("time_s:Q", title="time (s)"),
             y=alt.Y("value:Q", title=y_title),
-            color=alt.Color("metric:N", title="metric"),
+            color=alt.Color(
+                "measure:N",
+                title=None,
+                legend=alt.Legend(orient="bottom") if len(metric_ids) > 1 else None,
+            ),
             tooltip=[
-                "metric",
-                alt.Tooltip("time_s:Q", format=".2f"),
-                alt.Tooltip("value:Q", format=".1f"),
+                alt.Tooltip("measure:N", title="measure"),
+                alt.Tooltip("time_s:Q", title="time (s)", format=".2f"),
+                alt.Tooltip("value:Q", title=spec.unit, format=".1f"),
             ],
         )
     )
-    return alt.layer(*_band(spec.normal_range, y_title, None), line).properties(height=260)
+    end = captured.extreme if captured is not None else extreme
+    layers = [*_normal_layers(spec, end), line, *_captured_layers(captured, spec.unit)]
+    return alt.layer(*layers).properties(height=260)
 
 
 #: Legend entry of a value that failed its quality check (drawn hollow and grey, off the line).
@@ -68,69 +207,130 @@ def history_chart(
     metric_id: str,
     value_col: str = "value",
     x_col: str = "measured_at",
-    color_col: str = "phase",
+    color_col: str | None = None,
     trusted_col: str | None = None,
+    extreme: Extreme | None = None,
 ) -> AnyChart:
-    """Points and lines of stored values over visits, normal range of ``metric_id`` shaded.
+    """Points and lines of stored values over visits on a date axis (``visit_axis``), with
+    the normal end range of ``metric_id`` (toward ``extreme``) as a labelled line.
 
-    With ``trusted_col`` (a bool column), only trusted rows make the line; the others are
-    hollow grey circles with a legend entry ``rejected (left out)``.
+    With ``color_col``, one line per value of that column; with ``trusted_col`` (a bool
+    column), only trusted rows make the line, the others are hollow grey circles with a legend
+    entry ``rejected (left out)``. Tooltips give the visit's date, the value, and the columns
+    ``verdict`` and ``why`` when present.
     """
     spec = metric_spec(metric_id)
     y_title = f"{spec.label} ({spec.unit})"
-    tips = [c for c in history.columns if c in (x_col, value_col, color_col, "verdict", "why")]
-    x = alt.X(f"{x_col}:T", title="visit")
-    y = alt.Y(f"{value_col}:Q", title=y_title)
-    trusted = history if trusted_col is None else history[history[trusted_col].astype(bool)]
-    line = (
-        alt.Chart(trusted)
-        .encode(x=x, y=y, color=alt.Color(f"{color_col}:N", title=color_col), tooltip=tips)
-        .mark_line(point=True)
+    axis = visit_axis(history[x_col])
+    data = history.assign(**{x_col: as_naive(history[x_col]).to_numpy()})
+    scale = alt.Scale(domain=[_vega_time(axis.start), _vega_time(axis.end)])
+    x = alt.X(
+        f"{x_col}:T",
+        title="visit",
+        scale=scale,
+        axis=alt.Axis(
+            format=axis.tick_format,
+            tickCount=_tick_count(axis),
+            labelAngle=0,
+        ),
     )
-    layers = [*_band(spec.normal_range, y_title, None), line]
-    if trusted_col is not None and not history[trusted_col].all():
-        rejected = history[~history[trusted_col].astype(bool)].assign(quality=REJECTED_LABEL)
+    y = alt.Y(f"{value_col}:Q", title=y_title)
+    tips = [
+        alt.Tooltip(f"{x_col}:T", title="visit", format=axis.visit_format),
+        alt.Tooltip(f"{value_col}:Q", title=spec.unit, format=".1f"),
+    ]
+    tips += [
+        alt.Tooltip(f"{c}:N", title=t)
+        for c, t in (("verdict", "compared with the first visit"), ("why", "left out"))
+        if c in data.columns
+    ]
+    trusted = data if trusted_col is None else data[data[trusted_col].astype(bool)]
+    line = alt.Chart(trusted).encode(x=x, y=y, tooltip=tips).mark_line(point=True)
+    if color_col is not None:
+        legend = alt.Legend(orient="bottom", title=None)
+        line = line.encode(color=alt.Color(f"{color_col}:N", legend=legend))
+    layers = [*_normal_layers(spec, extreme), line]
+    if trusted_col is not None and not data[trusted_col].all():
+        rejected = data[~data[trusted_col].astype(bool)].assign(quality=REJECTED_LABEL)
         layers.append(
             alt.Chart(rejected)
             .mark_point(filled=False, size=90, color="#888888")
             .encode(
-                x=x, y=y, shape=alt.Shape("quality:N", title="quality"), tooltip=[*tips, "quality"]
+                x=x,
+                y=y,
+                shape=alt.Shape("quality:N", title=None, legend=alt.Legend(orient="bottom")),
+                tooltip=tips,
             )
         )
     return alt.layer(*layers).properties(height=260)
 
 
+def _tick_count(axis: VisitAxis) -> alt.TimeIntervalStep | int:
+    """The axis's ticks for Vega: an interval from days up; below that a count, as Vega reads
+    Vega-Lite's ``minute``/``hour`` intervals as unknown units and fails to draw."""
+    if axis.tick_unit in ("minute", "hour"):
+        return MAX_TICKS
+    return alt.TimeIntervalStep(interval=axis.tick_unit, step=axis.tick_step)
+
+
+def _vega_time(stamp: pd.Timestamp) -> alt.DateTime:
+    """A naive timestamp as Vega-Lite's local date-time (as Vega reads the data's naive ISO
+    strings, so domain and points agree)."""
+    return alt.DateTime(
+        year=stamp.year,
+        month=stamp.month,
+        date=stamp.day,
+        hours=stamp.hour,
+        minutes=stamp.minute,
+        seconds=stamp.second,
+    )
+
+
 def before_after_chart(table: pd.DataFrame, label_col: str = "test_side") -> AnyChart:
-    """Grouped bars of ``before`` and ``after`` values per test and side; with the columns
-    ``before_quality`` / ``after_quality``, a value that failed its quality check is a grey
-    bar labelled ``rejected (left out)``."""
-    long = table.melt(
-        label_col,
-        value_vars=[c for c in ("before", "after") if c in table],
-        var_name="phase",
-        value_name="value",
+    """Horizontal bars of ``before`` and ``after`` values per test and side, labelled as people
+    read them (``Knee flexion (left)``, from the ``test`` and ``side`` columns when present, else
+    ``label_col``); with the columns ``before_quality`` / ``after_quality``, a value that failed
+    its quality check is a grey bar labelled ``rejected (left out)``. Legend below the bars."""
+    if "test" in table.columns:
+        sides = table["side"] if "side" in table.columns else pd.Series(None, index=table.index)
+        names = [test_label(str(t), s) for t, s in zip(table["test"], sides, strict=True)]
+    else:
+        names = table[label_col].astype(str).tolist()
+    labelled = pd.DataFrame({"test": names}, index=table.index)
+    long = pd.concat(
+        [
+            labelled.assign(
+                phase=phase,
+                value=table[phase].to_numpy(dtype=float),
+                trusted=table[f"{phase}_quality"].map(is_trusted).to_numpy(dtype=bool)
+                if f"{phase}_quality" in table
+                else True,
+            )
+            for phase in ("before", "after")
+            if phase in table
+        ]
     ).dropna(subset=["value"])
-    status = long["phase"].copy()
-    for phase in ("before", "after"):
-        column = f"{phase}_quality"
-        if column in table:
-            bad = set(table.loc[~table[column].map(is_trusted).astype(bool), label_col])
-            status[(long["phase"] == phase) & long[label_col].isin(bad)] = REJECTED_LABEL
-    long = long.assign(status=status)
+    long = long.assign(status=long["phase"].where(long["trusted"], REJECTED_LABEL))
     domain = ["before", "after", REJECTED_LABEL]
     return (
-        alt.Chart(long)
+        alt.Chart(long.drop(columns="trusted"))
         .mark_bar()
         .encode(
-            x=alt.X("phase:N", title=None, sort=["before", "after"]),
-            y=alt.Y("value:Q", title="value"),
+            y=alt.Y("test:N", title=None, sort=list(dict.fromkeys(names))),
+            yOffset=alt.YOffset("phase:N", sort=["before", "after"]),
+            x=alt.X("value:Q", title="value"),
             color=alt.Color(
                 "status:N",
                 title=None,
                 scale=alt.Scale(domain=domain, range=["#9bb7d4", "#2f6ea8", "#bbbbbb"]),
+                legend=alt.Legend(orient="bottom"),
             ),
-            column=alt.Column(f"{label_col}:N", title=None),
-            tooltip=[label_col, "phase", "status", alt.Tooltip("value:Q", format=".1f")],
+            tooltip=[
+                alt.Tooltip("test:N", title="test"),
+                alt.Tooltip("phase:N", title="phase"),
+                alt.Tooltip("status:N", title="counted as"),
+                alt.Tooltip("value:Q", title="value", format=".1f"),
+            ],
         )
-        .properties(width=90, height=220)
+        .properties(height=alt.Step(16))
     )

@@ -1,20 +1,23 @@
-"""Client progress: history per test and side over visits, normal range shaded, "real change /
-within measurement error" labels; CSV export and the printable report."""
+"""Client progress: history per test and side over visits (a date axis, the normal end range as
+a line), "real change / within measurement error" labels; CSV export and the printable report."""
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 
+from romcam.core.assessments import assessment_test, test_label
 from romcam.errors import RomcamError
 from romcam.outcomes.compare import progress, visit_series
 from romcam.outcomes.quality import is_trusted, mark, trusted_mask, why
 from romcam.outcomes.report import progress_report
+from romcam.outcomes.visits import NO_TREND_NOTE
 from romcam.store.files import client_file_stem
 from romcam.store.records import ClientRecord
-from romcam.ui.charts import history_chart
+from romcam.ui.charts import history_chart, side_of
 from romcam.ui.widgets import show_error, store_and_client_ui
 
 log = logging.getLogger(__name__)
@@ -24,58 +27,71 @@ PHASE_CHOICES = {
     "after": "after treatment",
     "any": "last measurement of each visit",
 }
-_SUMMARY = [
-    "test",
-    "side",
-    "visits",
-    "first",
-    "latest",
-    "best",
-    "change",
-    "mdc95",
-    "verdict",
-    "left out",
-]
+#: The summary's columns as people read them, from ``progress()``'s columns.
+_SUMMARY = {
+    "visits": "Visits",
+    "first": "First",
+    "latest": "Latest",
+    "best": "Best",
+    "change": "Change",
+    "slope_per_30d": "Trend per 30 days",
+    "mdc95": "Smallest real change (MDC95)",
+    "verdict": "Verdict",
+    "left_out_note": "Left out",
+}
+_NUMBERS = ("First", "Latest", "Best", "Change", "Trend per 30 days")
+_SIGNED = ("Change", "Trend per 30 days")
+
+
+def summary_table(prog: pd.DataFrame) -> pd.DataFrame:
+    """``progress()`` as shown: one row per test and side (``Knee flexion (left)``), plain
+    column names, no value where there is none (shown as "—")."""
+    shown = prog.rename(columns=_SUMMARY)[list(_SUMMARY.values())]
+    tests = [test_label(str(t), s) for t, s in zip(prog["test"], prog["side"], strict=True)]
+    shown.insert(0, "Test", tests)
+    return shown.assign(**{"Left out": shown["Left out"].replace("", None)})
 
 
 def _summary_ui(prog: pd.DataFrame) -> None:
-    """The summary table; values that failed their quality check are listed in ``left out``
+    """The summary table; values that failed their quality check are listed under "Left out"
     (with date and reason), and every number beside them comes from the trusted visits."""
-    shown = prog.assign(side=prog["side"].fillna(""), **{"left out": prog["left_out_note"]})
+    config: dict[str, Any] = {
+        c: st.column_config.NumberColumn(format="%+.1f" if c in _SIGNED else "%.1f")
+        for c in _NUMBERS
+    }
+    config["Smallest real change (MDC95)"] = st.column_config.NumberColumn(format="%.0f")
     st.dataframe(
-        shown[_SUMMARY],
-        hide_index=True,
-        width="stretch",
-        column_config={
-            c: st.column_config.NumberColumn(c, format="%.1f")
-            for c in ("first", "latest", "best", "change", "mdc95")
-        },
+        summary_table(prog), hide_index=True, width="stretch", column_config=config, placeholder="—"
     )
+    notes = [NO_TREND_NOTE] if prog["slope_per_30d"].isna().any() else []
     if (prog["left_out"] > 0).any():
-        st.caption(
-            "Values that failed their quality check are listed under 'left out' with the "
+        notes.append(
+            "Values that failed their quality check are listed under 'Left out' with the "
             "reason: first, latest, best, change, trend and verdict use the other visits only."
         )
+    if notes:
+        st.caption(" ".join(notes))
 
 
 def _history_ui(series: pd.DataFrame) -> None:
     """One chart per test and side, with each visit's verdict against the first visit."""
     for (test, side), group in series.groupby(["test", "side"], dropna=False, sort=False):
-        side_label = f" ({side})" if isinstance(side, str) and side else ""
-        st.markdown(f"**{str(test).replace('_', ' ').capitalize()}{side_label}**")
+        st.markdown(f"**{test_label(str(test), side)}**")
         data = group.assign(
             visit=pd.to_datetime(group["started_at"]),
             verdict=group["verdict_from_first"].replace("", "first visit"),
-            series="value",
             trusted=trusted_mask(group).to_numpy(),
             why=[
                 why(q, r) if not is_trusted(q) else ""
                 for q, r in zip(group["quality"], group["quality_reason"], strict=True)
             ],
         )
-        metric = str(group["metric"].iloc[0])
         chart = history_chart(
-            data, metric, x_col="visit", color_col="series", trusted_col="trusted"
+            data,
+            str(group["metric"].iloc[0]),
+            x_col="visit",
+            trusted_col="trusted",
+            extreme=assessment_test(str(test)).extreme(side_of(side)),
         )
         st.altair_chart(chart, width="stretch")
         for r in data[~data["trusted"]].itertuples(index=False):
@@ -131,6 +147,7 @@ def progress_page() -> None:
     if picked is None:
         return
     store, client = picked
+
     try:
         frame = store.measurements_frame(client=client.id)
     except RomcamError as exc:

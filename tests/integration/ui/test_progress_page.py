@@ -23,14 +23,15 @@ def test_history_with_normal_range_and_verdicts(filled) -> None:
     at = page_app("progress", "progress_page").run()
     assert not at.exception and not at.error
     summary = at.dataframe[0].value
-    assert summary["visits"].iloc[0] == 2
-    assert summary["first"].iloc[0] == pytest.approx(120.0)  # "before" of visit 1
-    assert summary["latest"].iloc[0] == pytest.approx(160.0)  # "before" of visit 2
+    assert summary["Test"].iloc[0] == "Shoulder abduction (right)"
+    assert summary["Visits"].iloc[0] == 2
+    assert summary["First"].iloc[0] == pytest.approx(120.0)  # "before" of visit 1
+    assert summary["Latest"].iloc[0] == pytest.approx(160.0)  # "before" of visit 2
     with Store.open() as store:
         expected = progress(store.measurements_frame(client=filled.client_id))
-    assert summary["verdict"].iloc[0] == expected["verdict"].iloc[0]
+    assert summary["Verdict"].iloc[0] == expected["verdict"].iloc[0]
     charts = at.get("vega_lite_chart")
-    assert len(charts) == 1 and '"type": "rect"' in charts[0].proto.spec
+    assert len(charts) == 1 and '"type": "rule"' in charts[0].proto.spec  # normal end range
     caption = " ".join(c.value for c in at.caption)
     assert "+40.0 deg" in caption and expected["verdict"].iloc[0] in caption
 
@@ -39,8 +40,8 @@ def test_phase_after_compares_after_values(filled) -> None:
     at = page_app("progress", "progress_page").run()
     at.radio(key="progress_phase").set_value("after").run()
     summary = at.dataframe[0].value
-    assert summary["first"].iloc[0] == pytest.approx(150.0)
-    assert summary["latest"].iloc[0] == pytest.approx(165.0)
+    assert summary["First"].iloc[0] == pytest.approx(150.0)
+    assert summary["Latest"].iloc[0] == pytest.approx(165.0)
 
 
 def test_csv_export_holds_every_measurement(filled) -> None:
@@ -92,12 +93,12 @@ def test_rejected_value_is_marked_and_left_out_of_the_trend(filled) -> None:
     at = page_app("progress", "progress_page").run()
     assert not at.exception and not at.error
     summary = at.dataframe[0].value
-    knee = summary[summary["test"] == "knee_flexion"].iloc[0]
-    assert knee["visits"] == 2 and knee["latest"] == pytest.approx(100.0)
-    assert knee["left out"] == "2026-10-01: 106.5 (rejected: knee hidden)"
-    assert knee["verdict"] == "not comparable: the latest value was rejected"
-    abduction = summary[summary["test"] == "shoulder_abduction"].iloc[0]
-    assert abduction["left out"] == "" and abduction["latest"] == pytest.approx(160.0)
+    knee = summary[summary["Test"] == "Knee flexion (left)"].iloc[0]
+    assert knee["Visits"] == 2 and knee["Latest"] == pytest.approx(100.0)
+    assert knee["Left out"] == "2026-10-01: 106.5 (rejected: knee hidden)"
+    assert knee["Verdict"] == "not comparable: the latest value was rejected"
+    abduction = summary[summary["Test"] == "Shoulder abduction (right)"].iloc[0]
+    assert pd.isna(abduction["Left out"]) and abduction["Latest"] == pytest.approx(160.0)
     captions = " ".join(c.value for c in at.caption)
     assert "106.5 deg (rejected: knee hidden)" in captions and "left out of the trend" in captions
     specs = [c.proto.spec for c in at.get("vega_lite_chart")]
