@@ -15,6 +15,7 @@ from romcam.live.recording import remove_stale_live_files
 from romcam.ui.analyze import analyze_page, remove_stale_uploads
 from romcam.ui.assess import assess_page
 from romcam.ui.calibration import calibration_page
+from romcam.ui.current import current_client_ui
 from romcam.ui.progress import progress_page
 from romcam.ui.review import review_page
 from romcam.ui.settings import current_settings, settings_page
@@ -58,4 +59,6 @@ page = st.navigation(
         st.Page(settings_page, title="Settings", icon=":material/settings:", url_path="settings"),
     ]
 )
+# The current client and session, in the sidebar of every page: the one place to change them.
+current_client_ui()
 page.run()

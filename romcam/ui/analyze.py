@@ -28,7 +28,7 @@ from romcam.errors import InputError, RomcamError
 from romcam.paths import safe_filename
 from romcam.staging import new_staging_dir, remove_stale_staging
 from romcam.store.from_results import RejectedResultError, measurement_from_analysis
-from romcam.ui.charts import angle_curves_chart
+from romcam.ui.charts import angle_curves_chart, captured_from_summary
 from romcam.ui.settings import current_settings, model_path_for
 from romcam.ui.widgets import (
     calibration_ui,
@@ -191,9 +191,10 @@ def _result_ui(analyzed: Analyzed, test: AssessmentTest, side: Side | None) -> A
         st.caption(f"Held {entry['hold_s']:.1f} s from {entry['time_s']:.1f} s.")
     if result.annotated_mp4 is not None and Path(result.annotated_mp4).is_file():
         st.video(str(result.annotated_mp4))
-    st.altair_chart(
-        angle_curves_chart(result.table.to_dataframe(), [entry["metric"]]), width="stretch"
+    curve = angle_curves_chart(
+        result.table.to_dataframe(), [entry["metric"]], captured_from_summary(entry)
     )
+    st.altair_chart(curve, width="stretch")
     _posture_ui(result.posture)
     return entry
 

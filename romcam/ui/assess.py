@@ -41,14 +41,13 @@ from romcam.store.from_results import (
     measurement_input,
 )
 from romcam.store.records import MeasurementRecord, RecordingInput
+from romcam.ui.current import context_line_ui, current_context, start_session_now
 from romcam.ui.settings import Settings, current_settings, model_path_for
 from romcam.ui.widgets import (
     calibration_ui,
-    client_picker_ui,
     instructions_ui,
     open_store,
     phase_ui,
-    session_picker_ui,
     show_error,
     test_picker_ui,
 )
@@ -77,6 +76,8 @@ class LiveChoice:
     calibration: CalibrationProfile | None = None
     #: Also save trials whose quality check failed (marked so).
     keep_rejected: bool = False
+    #: The current client (None = none chosen in the sidebar).
+    client_id: int | None = None
 
 
 def live_config(
@@ -170,13 +171,11 @@ _KEEP_REJECTED = "Also save trials that fail the quality check"
 
 
 def choice_ui(store: Store | None) -> LiveChoice:
-    """Client, session, phase, test, side and calibration pickers."""
-    client = client_picker_ui(store, "assess") if store is not None else None
-    session = (
-        session_picker_ui(store, client, "assess")
-        if store is not None and client is not None
-        else None
-    )
+    """The current client and session (chosen in the sidebar), phase, test, side and
+    calibration pickers."""
+    current = current_context()
+    context_line_ui(current)
+    session = current.session if current else None
     phase = phase_ui("assess")
     test, side = test_picker_ui("assess")
     calibration = calibration_ui("assess")
@@ -188,10 +187,14 @@ def choice_ui(store: Store | None) -> LiveChoice:
         "marked as failing the check.",
     )
     instructions_ui(test, side)
-    if session is None:
-        st.info("Choose or add a client and start a session to save measurements.")
     return LiveChoice(
-        session.id if session else None, phase, test, side, calibration, keep_rejected
+        session.id if session else None,
+        phase,
+        test,
+        side,
+        calibration,
+        keep_rejected,
+        client_id=current.client.id if current else None,
     )
 
 
@@ -439,6 +442,22 @@ def _buttons(processor: LiveProcessor) -> None:
         processor.reset()
 
 
+def _camera_for_client(camera_ui: CameraUi, processor: LiveProcessor, settings: Settings) -> bool:
+    """The camera widget once a client is chosen (else the reason); START with no session
+    starts today's session for the client. True while the camera plays."""
+    current = current_context()
+    if current is None:
+        st.info(
+            "START appears here once a client is chosen: choose or add one in the sidebar.",
+            icon=":material/person_search:",
+        )
+        return False
+    playing = camera_ui(processor, settings)
+    if playing and current.session is None and start_session_now(current) is not None:
+        st.rerun()  # the new session reaches the sidebar, the pickers and the live panel
+    return playing
+
+
 def assess_page(camera_ui: CameraUi = live_camera_ui) -> None:
     """The page. ``camera_ui`` draws the camera widget; AppTest passes one without a browser."""
     st.title("Assess (live)")
@@ -455,7 +474,7 @@ def assess_page(camera_ui: CameraUi = live_camera_ui) -> None:
         return
     processor = live_processor(config)
     with right:
-        playing = camera_ui(processor, settings)
+        playing = _camera_for_client(camera_ui, processor, settings)
         if not playing:
             st.info(CAMERA_HELP, icon=":material/videocam_off:")
         st.fragment(status_ui, run_every=STATUS_EVERY_S if playing else None)(

@@ -18,7 +18,8 @@ from romcam.outcomes.visits import NO_TREND_NOTE
 from romcam.store.files import client_file_stem
 from romcam.store.records import ClientRecord
 from romcam.ui.charts import history_chart, side_of
-from romcam.ui.widgets import show_error, store_and_client_ui
+from romcam.ui.current import context_line_ui, current_context
+from romcam.ui.widgets import show_error
 
 log = logging.getLogger(__name__)
 
@@ -143,10 +144,11 @@ def _downloads_ui(client: ClientRecord, frame: pd.DataFrame, phase: str | None) 
 
 def progress_page() -> None:
     st.title("Client progress")
-    picked = store_and_client_ui("progress")
-    if picked is None:
+    current = current_context()
+    context_line_ui(current, needs_session=False)
+    if current is None:
         return
-    store, client = picked
+    store, client = current.store, current.client
 
     try:
         frame = store.measurements_frame(client=client.id)

@@ -16,7 +16,7 @@ from romcam.outcomes.compare import before_after
 from romcam.outcomes.quality import NOT_COMPARABLE, is_trusted, mark, why
 from romcam.outcomes.report import session_report
 from romcam.store.records import STANDARD_PHASES, MeasurementRecord
-from romcam.ui.charts import angle_curves_chart, before_after_chart
+from romcam.ui.charts import angle_curves_chart, before_after_chart, captured_from_measurement
 from romcam.ui.widgets import session_picker_ui, show_error, store_and_client_ui
 
 if TYPE_CHECKING:
@@ -91,7 +91,8 @@ def _angle_curve_ui(store: Store, m: MeasurementRecord) -> None:
         return
     try:
         angles = pd.read_csv(store.path_of(rec.angles_path))
-        st.altair_chart(angle_curves_chart(angles, [m.metric]), width="stretch")
+        captured = captured_from_measurement(m.test, m.side, m.value, m.quality)
+        st.altair_chart(angle_curves_chart(angles, [m.metric], captured), width="stretch")
     except (OSError, ValueError, KeyError, InputError) as exc:
         st.warning(f"The angle file of measurement #{m.id} cannot be read: {exc}")
 

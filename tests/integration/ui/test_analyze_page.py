@@ -25,7 +25,8 @@ def test_upload_analyze_play_plot_and_save(session_id: int, clip_bytes: bytes) -
     assert 140 < value < 185
     assert len(at.get("video")) == 1  # the annotated video
     chart = at.get("vega_lite_chart")[0].proto.spec
-    assert "Shoulder abduction (right) (deg)" in chart and '"type": "rect"' in chart
+    assert "Shoulder abduction (right) (deg)" in chart and "normal end range 180°" in chart
+    assert f"captured {value:.0f}°, held" in chart
     save = next(b for b in at.button if b.label == "Save measurement")
     save.click().run(timeout=60)
     assert not at.exception and not at.error

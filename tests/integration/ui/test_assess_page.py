@@ -96,20 +96,6 @@ def test_files_left_by_an_earlier_server_are_removed(data_dir: Path) -> None:
     assert record_dir is not None and record_dir.parent == data_dir / "live-tmp"
 
 
-def test_add_client_and_start_session(data_dir: Path) -> None:
-    at = _app().run()
-    assert not at.exception and not at.error
-    assert "Choose or add a client" in at.info[0].value
-    at.text_input(key="assess_new_client_name").set_value("New Person")
-    at.button(key="assess_add_client").click().run()
-    at.button(key="assess_new_session").click().run()
-    assert not at.exception and not at.error
-    assert not any("Choose or add a client" in i.value for i in at.info)  # can save now
-    with Store.open() as store:
-        client = store.get_client("New Person")
-        assert len(store.list_sessions(client.id)) == 1
-
-
 @pytest.mark.parametrize(
     ("test_id", "has_side", "neutral_button"),
     [("neck_rotation", True, True), ("posture_side", False, False), ("knee_flexion", True, False)],
@@ -255,19 +241,6 @@ def test_unsavable_capture_is_explained(
         assert not (tmp_path / "trial-001").exists()
     with Store.open() as store:
         assert store.measurements_frame().empty
-
-
-@pytest.mark.parametrize(
-    ("name", "message"), [("Live Client", "already"), ("   ", "a client needs a name")]
-)
-def test_bad_client_name_is_refused(session_id: int, name: str, message: str) -> None:
-    at = _app().run()
-    at.text_input(key="assess_new_client_name").set_value(name)
-    at.button(key="assess_add_client").click().run()
-    assert not at.exception
-    assert "Could not add the client" in at.error[0].value and message in at.error[0].value
-    with Store.open() as store:
-        assert [c.name for c in store.list_clients()] == ["Live Client"]
 
 
 def test_processing_error_is_shown(session_id: int) -> None:

@@ -32,7 +32,7 @@ def test_download_names_are_unique_per_client(
     for client_id in ids:
         offered.clear()
         at = page_app("progress", "progress_page")
-        at.session_state["progress_client"] = client_id
+        at.session_state["current_client"] = client_id
         at.run()
         assert not at.exception and not at.error
         names.append(offered[0])

@@ -40,7 +40,7 @@ def test_before_after_table_chart_and_recordings(filled) -> None:
     assert len(charts) == 3
     assert len(at.get("video")) == 2
     assert len(at.expander) == 2
-    assert all('"type": "rect"' in c.proto.spec for c in charts[1:])  # normal-range band
+    assert all('"type": "rule"' in c.proto.spec for c in charts[1:])  # normal end range
 
 
 def test_relabel_measurement(filled) -> None:
