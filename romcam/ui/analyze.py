@@ -29,13 +29,11 @@ from romcam.paths import safe_filename
 from romcam.staging import new_staging_dir, remove_stale_staging
 from romcam.store.from_results import RejectedResultError, measurement_from_analysis
 from romcam.ui.charts import angle_curves_chart, captured_from_summary
+from romcam.ui.current import context_line_ui, current_context
 from romcam.ui.settings import current_settings, model_path_for
 from romcam.ui.widgets import (
     calibration_ui,
-    client_picker_ui,
-    open_store,
     phase_ui,
-    session_picker_ui,
     show_error,
     test_picker_ui,
 )
@@ -229,11 +227,11 @@ def _save_ui(
     analyzed: Analyzed, test: AssessmentTest, side: Side | None, entry: AssessmentSummary
 ) -> None:
     st.subheader("Save to a session")
-    store = open_store()
-    if store is None:
+    current = current_context()
+    context_line_ui(current)
+    if current is None:
         return
-    client = client_picker_ui(store, "analyze")
-    session = session_picker_ui(store, client, "analyze") if client else None
+    store, session = current.store, current.session
     phase = phase_ui("analyze")
     keep_rejected = False
     if entry["code"] == "wrong_side":

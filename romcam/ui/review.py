@@ -17,7 +17,8 @@ from romcam.outcomes.quality import NOT_COMPARABLE, is_trusted, mark, why
 from romcam.outcomes.report import session_report
 from romcam.store.records import STANDARD_PHASES, MeasurementRecord
 from romcam.ui.charts import angle_curves_chart, before_after_chart, captured_from_measurement
-from romcam.ui.widgets import session_picker_ui, show_error, store_and_client_ui
+from romcam.ui.current import context_line_ui, current_context, session_browser_ui
+from romcam.ui.widgets import show_error
 
 if TYPE_CHECKING:
     from romcam.store import Store
@@ -181,13 +182,13 @@ def _report_ui(frame: pd.DataFrame, session_id: int) -> None:
 
 def review_page() -> None:
     st.title("Session review")
-    picked = store_and_client_ui("review")
-    if picked is None:
+    current = current_context()
+    context_line_ui(current, needs_session=False)
+    if current is None:
         return
-    store, client = picked
-    session = session_picker_ui(store, client, "review", allow_new=False)
+    store = current.store
+    session = session_browser_ui(current, "review_session")
     if session is None:
-        st.info(f"{client.name} has no sessions yet.")
         return
     try:
         frame = store.measurements_frame(session_id=session.id)
