@@ -73,7 +73,7 @@ def test_delete_needs_confirmation_and_removes_files(filled) -> None:
 def test_empty_store_says_what_to_do(data_dir: Path) -> None:
     at = page_app("review", "review_page").run()
     assert not at.exception
-    assert "add one above" in at.info[0].value
+    assert "Choose or add a client in the sidebar." in at.info[0].value
 
 
 def test_bad_database_url_is_an_error_not_a_crash(
