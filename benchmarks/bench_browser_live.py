@@ -2,10 +2,10 @@
 
 Starts ``streamlit run app.py`` and a headless Debian Chromium whose fake camera plays a
 640-wide clip of the seated shoulder abduction (looped) at ``--fps``, chooses shoulder
-abduction, presses START and reads the page's "Frames/s" figure (frames the live processor
-handled over the last 2 s) once a second. Browser, WebRTC codecs, Streamlit and the pose
-model all share this machine's cores, as on a therapist's laptop. Also reports the CPU time
-the Streamlit server process used per second.
+abduction, presses START and reads the page's frame rate line ("Measuring N of the camera's M
+frames per second": frames measured over the last 2 s of capture time) once a second.
+Browser, WebRTC codecs, Streamlit and the pose model all share this machine's cores, as on a
+therapist's laptop. Also reports the CPU time the Streamlit server process used per second.
 
 ``--test neck_rotation``: the camera plays the seated neck rotation and the page runs the
 neck rotation test, whose live path also runs the face model.
@@ -36,6 +36,7 @@ from romcam.media.video import VideoReader  # noqa: E402
 from tests.conftest import shared_video  # noqa: E402
 from tests.e2e.footage import held_abduction_frames, write_y4m  # noqa: E402
 from tests.e2e.harness import (  # noqa: E402
+    FPS_LINE,
     chromium_page,
     fake_camera_flags,
     fps_shown,
@@ -99,7 +100,7 @@ def main() -> None:
             start_live_test(
                 page, url, expect, label, "left" if test.startswith("neck_") else "right"
             )
-            expect(page.get_by_text("Frames/s")).to_be_visible(timeout=60_000)
+            expect(page.get_by_text(FPS_LINE)).to_be_visible(timeout=60_000)
             page.wait_for_timeout(5000)  # the model loads, the stream settles
             samples = sample(page, args.seconds)
     steady = [s for s in samples if s[0] > 0]

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import gc
 import logging
-import math
 import shutil
 import sys
 from collections.abc import Callable
@@ -42,6 +41,14 @@ from romcam.store.from_results import (
 )
 from romcam.store.records import MeasurementRecord, RecordingInput
 from romcam.ui.current import context_line_ui, current_context, start_session_now
+from romcam.ui.live_status import (
+    buttons_ui,
+    camera_help_ui,
+    plain_ids,
+    readout_ui,
+    saved_line,
+    steps_ui,
+)
 from romcam.ui.settings import Settings, current_settings, model_path_for
 from romcam.ui.widgets import (
     calibration_ui,
@@ -208,16 +215,6 @@ class _Slot:
     processor: LiveProcessor | None = None
 
 
-#: What the browser's camera errors (shown in the video widget) mean, and what to do.
-CAMERA_HELP = """**The video widget shows an error?**
-- *NotFoundError* (requested device not found): no camera is connected or it was unplugged;
-  plug one in and press START again, or use *Analyze a recording* with a video file.
-- *NotAllowedError* (permission denied): allow the camera for this site (camera icon in the
-  address bar), then press START again.
-- *NotReadableError* (could not start video source): another program uses the camera;
-  close it and press START again.
-- The video stops during a trial: that attempt is not saved, measurements saved before are."""
-
 #: Draws the camera widget for a processor; returns True while the camera plays.
 CameraUi = Callable[[LiveProcessor, Settings], bool]
 
@@ -364,7 +361,7 @@ def _save_captured(store: Store | None, choice: LiveChoice | None, result: Trial
         record = save_trial(store, choice, result)
     except RejectedResultError as exc:
         _remove_dir(kept)  # not saved on purpose: its recording goes too
-        why = str(exc)
+        why = plain_ids(str(exc), result.metric_id)
         st.session_state[_NOTICE] = (
             f"{why[:1].upper()}{why[1:]}, or tick “{_KEEP_REJECTED}” to keep such trials."
         )
@@ -374,72 +371,41 @@ def _save_captured(store: Store | None, choice: LiveChoice | None, result: Trial
             data_dir = Path(current_settings().data_dir)
             kept = keep_unsaved_trial(kept, data_dir, f"{result.test_id}-{choice.phase}")
         where = f" Its recording is kept in {kept}." if kept is not None else ""
-        st.session_state[_NOTICE] = f"The captured trial could not be saved: {exc}.{where}"
+        why = plain_ids(str(exc), result.metric_id)
+        st.session_state[_NOTICE] = f"The captured trial could not be saved: {why}.{where}"
         return
     _remove_dir(kept)  # the store holds its own copies now
-    spec = metric_spec(result.metric_id)
     saved: list[str] = st.session_state.setdefault(_SAVED, [])
     saved.append(
-        f"#{record.id} {choice.test.label}{f' ({result.side})' if result.side else ''}, "
-        f"{choice.phase}: {record.value:.1f} {spec.unit} — quality {record.quality}"
-        + (f" ({record.quality_reason})" if record.quality_reason else "")
+        saved_line(
+            record.id,
+            result.test_id,
+            result.side,
+            choice.phase,
+            record.value,
+            record.quality,
+            record.quality_reason,
+        )
     )
     st.toast(f"Saved: {saved[-1]}", icon=":material/check_circle:")
 
 
-def status_ui(processor: LiveProcessor, store: Store | None, choice: LiveChoice | None) -> None:
-    """Live read-out beside the video: value, checks with what to fix, hold progress, buttons."""
+def status_ui(
+    processor: LiveProcessor, store: Store | None, choice: LiveChoice | None, playing: bool
+) -> None:
+    """Beside the video: notices, the live read-out while the camera plays (cleared when it
+    stops), the capture buttons and the trials saved."""
     update = _handle_messages(processor, store, choice)
-    spec = metric_spec(processor.config.metric_id)
     if st.session_state.get(_NOTICE):
         st.warning(st.session_state[_NOTICE])
-    if update is None:
-        st.caption("Press START under the video to begin. The first frames load the pose model.")
-    else:
-        value = f"{update.value:.1f} {spec.unit}" if math.isfinite(update.value) else "—"
-        cols = st.columns(3)
-        cols[0].metric(spec.label, value)
-        cols[1].metric("View", update.view.replace("_", " "))
-        cols[2].metric(
-            "Frames/s",
-            f"{update.fps:.0f} of {update.camera_fps:.0f}",
-            help="Frames measured per second, of those the camera sends. On a slow computer "
-            "choose a lower camera frame rate in Settings to have every frame measured.",
-        )
-        suggested = update.camera_rate_to_keep_up()
-        if suggested is not None:
-            st.caption(
-                f"This computer measures {update.fps:.0f} of the camera's "
-                f"{update.camera_fps:.0f} frames per second; set the camera frame rate to "
-                f"{suggested} in Settings to have every frame measured."
-            )
-        if update.problems:
-            st.error(
-                "**Fix the set-up:**\n" + "\n".join(f"- {p}" for p in update.problems),
-                icon=":material/warning:",
-            )
-        else:
-            st.success("Set-up OK", icon=":material/check:")
-        label = {
-            "neutral": "Neutral: keep still",
-            "trial": "Hold the end range",
-            "done": "Captured",
-        }[update.phase]
-        st.progress(update.hold_progress, text=f"{label}: {update.hold_progress:.0%}")
-    _buttons(processor)
+    if playing and update is None:
+        st.caption("Starting: the first frames load the pose model (a few seconds).")
+    elif playing and update is not None:
+        readout_ui(update, processor.config.metric_id)
+    if buttons_ui(processor, playing, update):
+        st.session_state.pop(_NOTICE, None)
     for line in reversed(st.session_state.get(_SAVED, [])):
         st.write(f":material/check_circle: Saved {line}")
-
-
-def _buttons(processor: LiveProcessor) -> None:
-    cols = st.columns(3)
-    if processor.config.test.needs_neutral and cols[0].button("Capture neutral now"):
-        processor.request_neutral()
-    if cols[1].button("Capture now", type="primary", help="Take the end range now"):
-        processor.request_capture()
-    if cols[2].button("New trial", help="Discard the attempt under way and start again"):
-        st.session_state.pop(_NOTICE, None)
-        processor.reset()
 
 
 def _camera_for_client(camera_ui: CameraUi, processor: LiveProcessor, settings: Settings) -> bool:
@@ -476,7 +442,8 @@ def assess_page(camera_ui: CameraUi = live_camera_ui) -> None:
     with right:
         playing = _camera_for_client(camera_ui, processor, settings)
         if not playing:
-            st.info(CAMERA_HELP, icon=":material/videocam_off:")
+            steps_ui(choice.client_id is not None, choice.session_id is not None)
+            camera_help_ui()
         st.fragment(status_ui, run_every=STATUS_EVERY_S if playing else None)(
-            processor, store, choice
+            processor, store, choice, playing
         )

@@ -162,8 +162,12 @@ def start_live_test(page, url: str, expect, test: str, side: str) -> object:
     return widget
 
 
+#: The live status panel's frame rate line ("Measuring 14 of the camera's 15 frames per second.").
+FPS_LINE = re.compile(r"Measuring (\d+) of the camera's (\d+) frames per second")
+
+
 def fps_shown(page) -> tuple[float, float]:
-    """The live status panel's "Frames/s": (measured, sent by the camera); 0 when not shown."""
-    text = page.get_by_test_id("stMetric").filter(has_text="Frames/s").inner_text()
-    found = re.search(r"(\d+) of (\d+)", text.split("Frames/s")[-1])
+    """The live status panel's frame rate: (measured, sent by the camera); 0 when not shown."""
+    line = page.get_by_text(FPS_LINE)
+    found = FPS_LINE.search(line.first.inner_text()) if line.count() else None
     return (float(found[1]), float(found[2])) if found else (0.0, 0.0)

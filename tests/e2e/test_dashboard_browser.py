@@ -19,6 +19,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from romcam.store import Store
+from romcam.ui.live_status import CAMERA_HELP_TITLE
 from tests.e2e.footage import held_abduction_frames, write_y4m
 from tests.e2e.harness import (
     ARTIFACTS,
@@ -85,10 +86,16 @@ def test_camera_problems_are_explained(
     with chromium_page(tmp_path / "profile", flags, f"failure-{shot}") as page:
         page.goto(app_url)
         widget = page.frame_locator("iframe[title*='streamlit_webrtc']").first
+        # Before anything went wrong: the steps, no list of browser errors, no capture yet.
+        expect(page.get_by_text("Press START under the video")).to_be_visible(timeout=30_000)
+        expect(page.get_by_text(message, exact=True)).to_be_hidden()
+        expect(page.get_by_role("button", name="Capture now")).to_be_disabled()
         widget.get_by_role("button", name="START").click()
         # The browser's error shows in the widget; the page says what it means and what to do.
         expect(widget.get_by_text(message)).to_be_visible(timeout=30_000)
+        page.get_by_text(CAMERA_HELP_TITLE).click()
         expect(page.get_by_text(message, exact=True)).to_be_visible()
+        expect(page.get_by_role("button", name="Capture now")).to_be_disabled()
         page.screenshot(path=str(ARTIFACTS / shot), full_page=True)
     with Store.open() as store:
         assert store.measurements_frame().empty

@@ -1,7 +1,8 @@
 """Assess (live) page logic under AppTest: pickers, instructions, live read-out panel, saving
 of captured trials. The camera widget itself needs a real browser (tests/e2e); here the page
-is drawn with a camera function that shows nothing, and captured trials are put on the real
-processor's queue as the camera thread would."""
+is drawn with a camera function that shows nothing and says the camera plays when the test
+sets ``PLAYING`` in the session state, and live updates and captured trials are put on the
+real processor's queue as the camera thread would."""
 
 from __future__ import annotations
 
@@ -17,16 +18,21 @@ from romcam.core.metric_table import MetricTable
 from romcam.live.processor import LiveUpdate, StreamEnded, TrialResult
 from romcam.live.recording import UNSAVED_DIR
 from romcam.store import Store
+from romcam.ui.live_status import CAMERA_HELP_TITLE
 from tests.integration.ui.app_helpers import write_trial_files
 
-SCRIPT = """
+PLAYING = "test_camera_playing"
+SCRIPT = f"""
+import streamlit as st
 from romcam.ui.assess import assess_page
-assess_page(camera_ui=lambda processor, settings: False)
+assess_page(camera_ui=lambda processor, settings: st.session_state.get({PLAYING!r}, False))
 """
 
 
-def _app() -> AppTest:
-    return AppTest.from_string(SCRIPT, default_timeout=60)
+def _app(playing: bool = False) -> AppTest:
+    at = AppTest.from_string(SCRIPT, default_timeout=60)
+    at.session_state[PLAYING] = playing
+    return at
 
 
 @pytest.fixture
@@ -82,6 +88,10 @@ def _processor(at: AppTest):
     return at.session_state["romcam_live_processor"]
 
 
+def _captions(at: AppTest) -> list[str]:
+    return [c.value for c in at.caption]
+
+
 def test_files_left_by_an_earlier_server_are_removed(data_dir: Path) -> None:
     """Recordings under live-tmp were never saved (a crash, a restart mid-trial): the page
     removes them when it starts, and its own processor records there."""
@@ -119,7 +129,7 @@ def test_test_choice_sets_side_instructions_and_buttons(
 
 
 def test_captured_trial_is_saved_with_its_recording(session_id: int, tmp_path: Path) -> None:
-    at = _app().run()
+    at = _app(playing=True).run()
     at.selectbox(key="assess_test").set_value("shoulder_abduction").run()
     at.radio(key="assess_side").set_value("right").run()
     processor = _processor(at)
@@ -129,8 +139,9 @@ def test_captured_trial_is_saved_with_its_recording(session_id: int, tmp_path: P
     assert not at.exception and not at.error
     saved = [m.value for m in at.markdown if "Saved #" in m.value]
     assert saved and "Shoulder abduction (right), before: 151.0 deg" in saved[0]
+    assert "quality" not in saved[0]  # an ok value is just the value
     assert any("149.5 deg" in m.value for m in at.metric)
-    assert any(m.value == "29 of 30" for m in at.metric)  # frames measured of the camera's
+    assert "Measuring 29 of the camera's 30 frames per second." in _captions(at)
     with Store.open() as store:
         [m] = store.list_measurements(session_id)
     assert (m.test, m.side, m.phase, m.source, m.quality) == (
@@ -146,7 +157,7 @@ def test_captured_trial_is_saved_with_its_recording(session_id: int, tmp_path: P
 
 
 def test_setup_problems_are_listed(session_id: int) -> None:
-    at = _app().run()
+    at = _app(playing=True).run()
     problems = ("Face the camera square on (turn towards it).", "Not in the picture: right hip.")
     _processor(at).results.put(
         _update(value=math.nan, view="side_left", problems=problems, people=2, fps=25.0)
@@ -154,6 +165,7 @@ def test_setup_problems_are_listed(session_id: int) -> None:
     at.run()
     assert "Fix the set-up" in at.error[0].value
     assert all(p in at.error[0].value for p in problems)
+    assert [m.value for m in at.metric if m.label == "View"] == ["Side view (left side)"]
 
 
 @pytest.mark.parametrize(
@@ -162,15 +174,16 @@ def test_setup_problems_are_listed(session_id: int) -> None:
 def test_a_computer_that_falls_behind_the_camera_is_told_what_to_do(
     session_id: int, measured: float, hint: str | None
 ) -> None:
-    at = _app().run()
+    at = _app(playing=True).run()
     update = _update(time_s=4.0, frames=120, value=90.0, fps=measured)
     _processor(at).results.put(update)
     at.run()
-    captions = [c.value for c in at.caption if "frames per second" in c.value]
+    [caption] = [c for c in _captions(at) if "frames per second" in c]
+    assert caption.startswith(f"Measuring {measured:.0f} of the camera's 30 frames per second.")
     if hint is None:
-        assert captions == []
+        assert "cannot keep up" not in caption and "Settings" not in caption
     else:
-        assert len(captions) == 1 and hint in captions[0] and "measures 17 of" in captions[0]
+        assert "This computer cannot keep up" in caption and hint in caption
 
 
 def test_camera_stopping_mid_trial_is_explained(session_id: int) -> None:
@@ -195,6 +208,8 @@ def test_a_rejected_trial_is_saved_only_when_asked(session_id: int, tmp_path: Pa
     assert not at.exception
     notice = at.warning[0].value
     assert "failed its quality check" in notice and "was not saved" in notice
+    assert "(Shoulder abduction (right) needs a front view;" in notice
+    assert "shoulder_abduction_right" not in notice
     assert "Also save trials that fail the quality check" in notice
     assert not (tmp_path / "first" / "trial-001").exists()
     with Store.open() as store:
@@ -249,3 +264,81 @@ def test_processing_error_is_shown(session_id: int) -> None:
     at.run()
     assert not at.exception
     assert "pose model not found" in at.warning[0].value
+
+
+# --- the panel beside the camera: steps, camera help, capture button, after STOP -------------
+
+
+def _steps(at: AppTest) -> str:
+    [steps] = [m.value for m in at.markdown if "Press START under the video" in m.value]
+    return steps
+
+
+def test_a_fresh_page_shows_the_steps_and_keeps_the_camera_help_folded(data_dir: Path) -> None:
+    """A newcomer saw a large blue box of browser exceptions before anything went wrong: now
+    the three steps, with the camera's error messages explained behind a plain title."""
+    at = _app().run()
+    assert not at.exception
+    assert not any("NotFoundError" in e.value for e in [*at.info, *at.warning, *at.error])
+    [help_box] = [e for e in at.expander if e.label == CAMERA_HELP_TITLE]
+    assert help_box.proto.expanded is False
+    assert "NotFoundError" in help_box.markdown[0].value
+    steps = _steps(at)
+    assert "**1 · Add a client**" in steps  # the next step, in bold
+    assert ":gray[" not in steps  # nothing done yet
+
+
+def test_the_steps_tick_what_is_done(session_id: int) -> None:
+    at = _app().run()
+    steps = _steps(at)
+    assert ":gray[1 · Add a client]" in steps and ":gray[2 · Start a session]" in steps
+    assert "**3 · Press START under the video**" in steps
+
+
+def test_capture_now_is_usable_only_during_a_trial_with_the_camera_on(session_id: int) -> None:
+    """It was a red primary button that silently did nothing without a camera."""
+    at = _app().run()
+    button = at.button(key="assess_capture")
+    assert button.disabled and "Press START first" in button.help
+    assert button.proto.type == "secondary"  # the capture is normally automatic
+    at.session_state[PLAYING] = True
+    at.run()
+    assert at.button(key="assess_capture").disabled  # no frame measured yet
+    assert "loading" in at.button(key="assess_capture").help
+    _processor(at).results.put(_update(phase="trial"))
+    at.run()
+    assert not at.button(key="assess_capture").disabled
+    _processor(at).results.put(_update(phase="done", hold_progress=1.0))
+    at.run()
+    assert at.button(key="assess_capture").disabled
+    assert "New trial" in at.button(key="assess_capture").help
+
+
+def test_stop_clears_the_live_read_out(session_id: int) -> None:
+    """After STOP the value, the frame rate and the "Fix the set-up" box stayed on screen."""
+    at = _app(playing=True).run()
+    problems = ("Not in the picture: right hip; step back or move the camera.",)
+    _processor(at).results.put(_update(value=120.0, problems=problems, fps=14.0, camera_fps=15.0))
+    at.run()
+    assert any(m.value == "120.0 deg" for m in at.metric) and "Fix the set-up" in at.error[0].value
+    assert any("Measuring 14 of the camera's 15" in c for c in _captions(at))
+    at.session_state[PLAYING] = False  # STOP
+    at.run()
+    assert not at.exception
+    assert list(at.metric) == [] and list(at.error) == [] and list(at.success) == []
+    assert not any("frames per second" in c for c in _captions(at))
+    assert "Press START under the video" in _steps(at)
+
+
+def test_plain_words_for_a_kept_rejected_trial(session_id: int, tmp_path: Path) -> None:
+    """No test, metric or quality ids on the page: labels and words."""
+    reason = "shoulder_abduction_right needs a front view; the subject was filmed from the side"
+    at = _app().run()
+    at.selectbox(key="assess_test").set_value("shoulder_abduction").run()
+    at.radio(key="assess_side").set_value("right").run()
+    at.checkbox(key="assess_keep_rejected").check().run()
+    _processor(at).results.put(replace(_trial(tmp_path), quality="rejected", reason=reason))
+    at.run()
+    [saved] = [m.value for m in at.markdown if "Saved #" in m.value]
+    assert "Shoulder abduction (right), before: 151.0 deg (rejected: Shoulder abduction " in saved
+    assert "shoulder_abduction" not in saved and "quality" not in saved
