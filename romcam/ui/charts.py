@@ -91,63 +91,53 @@ def _normal_ends(spec: MetricSpec, extreme: Extreme | None) -> list[float]:
 
 def _normal_layers(spec: MetricSpec, extreme: Extreme | None) -> list[alt.Chart]:
     """A dashed line at each normal end, labelled with its value and source (none if the
-    metric has no agreed norm)."""
-    ends = _normal_ends(spec, extreme)
-    if not ends:
-        return []
+    metric has no agreed norm). The words are in the spec itself (no data rows)."""
     words = "normal end range" if spec.kind == "rom" else "normal limit"
-    rules = pd.DataFrame(
-        {
-            "end": ends,
-            "label": [f"{words} {_degrees(end, spec.unit)} — {spec.source}" for end in ends],
-            "above": [end >= 0 for end in ends],
-        }
-    )
-    tips = [alt.Tooltip("label:N", title="normal")]
-    rule = (
-        alt.Chart(rules)
-        .mark_rule(color=NORMAL_COLOUR, strokeDash=[6, 4], strokeWidth=1.5)
-        .encode(y=alt.Y("end:Q"), tooltip=tips)
-    )
-    text = (
-        alt.Chart(rules)
-        .mark_text(align="left", baseline="bottom", dx=4, dy=-3, color=NORMAL_COLOUR, fontSize=11)
-        .encode(y=alt.Y("end:Q"), x=alt.value(0), text="label:N", tooltip=tips)
-    )
-    return [rule, text]
+    layers = []
+    for end in _normal_ends(spec, extreme):
+        label = f"{words} {_degrees(end, spec.unit)} — {spec.source}"
+        rule = alt.Chart().mark_rule(color=NORMAL_COLOUR, strokeDash=[6, 4], strokeWidth=1.5)
+        # Above the line, inside the plot (below it, a bottom line's words meet the axis).
+        text = alt.Chart().mark_text(
+            text=label, align="left", baseline="bottom", dx=4, dy=-3, color=NORMAL_COLOUR
+        )
+        layers += [
+            rule.encode(y=alt.datum(end), tooltip=alt.value(label)),
+            text.encode(y=alt.datum(end), x=alt.value(0), tooltip=alt.value(label)),
+        ]
+    return layers
 
 
 def _captured_layers(captured: Captured | None, unit: str) -> list[alt.Chart]:
     """The captured value: a thick segment over the held stretch (or a dotted line across the
-    chart when the stretch is not known) and its label."""
+    chart when the stretch is not known) and its label, both in the spec itself."""
     if captured is None or captured.value is None or not math.isfinite(captured.value):
         return []
-    words = f"captured {_degrees(captured.value, unit)}"
-    words += f" ({captured.note})" if captured.note else ""
-    held = captured.from_s is not None and captured.to_s is not None
-    if held:
-        words += f", held {captured.to_s - captured.from_s:.1f} s"  # type: ignore[operator]
-    mark = pd.DataFrame(
-        {"value": [captured.value], "from_s": [captured.from_s], "to_s": [captured.to_s]}
-    ).assign(label=words)
-    base = alt.Chart(mark).encode(
-        y=alt.Y("value:Q"), tooltip=[alt.Tooltip("label:N", title="captured")]
-    )
+    label = f"captured {_degrees(captured.value, unit)}"
+    label += f" ({captured.note})" if captured.note else ""
+    y = alt.datum(captured.value)
     below = captured.extreme == "min"
-    text_mark: dict[str, Any] = {"color": CAPTURED_COLOUR, "fontSize": 12, "fontWeight": "bold"}
-    text_mark |= {"baseline": "top" if below else "bottom", "dy": 6 if below else -6}
-    if not held:
+    words = alt.Chart().mark_text(
+        text=label
+        if captured.from_s is None or captured.to_s is None
+        else f"{label}, held {captured.to_s - captured.from_s:.1f} s",
+        color=CAPTURED_COLOUR,
+        fontSize=12,
+        fontWeight="bold",
+        baseline="top" if below else "bottom",
+        dy=6 if below else -6,
+        align="right",
+    )
+    if captured.from_s is None or captured.to_s is None:
+        line = alt.Chart().mark_rule(color=CAPTURED_COLOUR, strokeDash=[2, 3], strokeWidth=2)
         return [
-            base.mark_rule(color=CAPTURED_COLOUR, strokeDash=[2, 3], strokeWidth=2),
-            base.mark_text(align="right", dx=-4, **text_mark).encode(
-                x=alt.value("width"), text="label:N"
-            ),
+            line.encode(y=y, tooltip=alt.value(label)),
+            words.encode(y=y, x=alt.value("width"), tooltip=alt.value(label)),
         ]
+    held = alt.Chart().mark_rule(color=CAPTURED_COLOUR, strokeWidth=5, opacity=0.8)
     return [
-        base.mark_rule(color=CAPTURED_COLOUR, strokeWidth=5, opacity=0.8).encode(
-            x="from_s:Q", x2="to_s:Q"
-        ),
-        base.mark_text(align="right", **text_mark).encode(x="to_s:Q", text="label:N"),
+        held.encode(y=y, x=alt.datum(captured.from_s), x2=alt.datum(captured.to_s)),
+        words.encode(y=y, x=alt.datum(captured.to_s)),
     ]
 
 
