@@ -443,7 +443,8 @@ def assess_page(camera_ui: CameraUi = live_camera_ui) -> None:
         playing = _camera_for_client(camera_ui, processor, settings)
         if not playing:
             steps_ui(choice.client_id is not None, choice.session_id is not None)
-            camera_help_ui()
+            if choice.client_id is not None:  # the camera widget is drawn
+                camera_help_ui()
         st.fragment(status_ui, run_every=STATUS_EVERY_S if playing else None)(
             processor, store, choice, playing
         )

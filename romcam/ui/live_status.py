@@ -28,7 +28,11 @@ CAMERA_HELP = """- *NotFoundError* (requested device not found): no camera is co
 - The video stops during a trial: that attempt is not saved, measurements saved before are."""
 
 #: The three steps to a first measurement, in order.
-STEPS = ("Add a client", "Start a session", "Press START under the video")
+STEPS = (
+    "Add or choose a client (sidebar)",
+    "Start today's session (sidebar)",
+    "Press START under the video",
+)
 
 _PHASE_LABELS = {
     "neutral": "Neutral: keep still",
@@ -149,7 +153,12 @@ def buttons_ui(processor: LiveProcessor, playing: bool, update: LiveUpdate | Non
     ):
         processor.request_capture()
     if cols[2].button(
-        "New trial", key="assess_new_trial", help="Discard the attempt under way and start again"
+        "New trial",
+        key="assess_new_trial",
+        disabled=not playing,
+        help="Discard the attempt under way and start again"
+        if playing
+        else "Press START first: the camera is off.",
     ):
         processor.reset()
         return True

@@ -274,25 +274,28 @@ def _steps(at: AppTest) -> str:
     return steps
 
 
-def test_a_fresh_page_shows_the_steps_and_keeps_the_camera_help_folded(data_dir: Path) -> None:
+def test_a_fresh_page_shows_the_steps_not_the_camera_errors(data_dir: Path) -> None:
     """A newcomer saw a large blue box of browser exceptions before anything went wrong: now
-    the three steps, with the camera's error messages explained behind a plain title."""
+    the three steps, nothing done yet."""
     at = _app().run()
     assert not at.exception
-    assert not any("NotFoundError" in e.value for e in [*at.info, *at.warning, *at.error])
-    [help_box] = [e for e in at.expander if e.label == CAMERA_HELP_TITLE]
-    assert help_box.proto.expanded is False
-    assert "NotFoundError" in help_box.markdown[0].value
+    assert not any("NotFoundError" in e.value for e in [*at.info, *at.markdown])
+    assert [e.label for e in at.expander] == []  # no camera yet, so no camera help either
     steps = _steps(at)
-    assert "**1 · Add a client**" in steps  # the next step, in bold
+    assert "**1 · Add or choose a client (sidebar)**" in steps  # the next step, in bold
     assert ":gray[" not in steps  # nothing done yet
 
 
-def test_the_steps_tick_what_is_done(session_id: int) -> None:
+def test_the_steps_tick_what_is_done_and_the_camera_help_is_folded(session_id: int) -> None:
     at = _app().run()
     steps = _steps(at)
-    assert ":gray[1 · Add a client]" in steps and ":gray[2 · Start a session]" in steps
+    assert ":gray[1 · Add or choose a client (sidebar)]" in steps
+    assert ":gray[2 · Start today's session (sidebar)]" in steps
     assert "**3 · Press START under the video**" in steps
+    assert not any("NotFoundError" in e.value for e in [*at.info, *at.warning, *at.error])
+    [help_box] = [e for e in at.expander if e.label == CAMERA_HELP_TITLE]
+    assert help_box.proto.expanded is False  # the camera's error messages, behind a plain title
+    assert "NotFoundError" in help_box.markdown[0].value
 
 
 def test_capture_now_is_usable_only_during_a_trial_with_the_camera_on(session_id: int) -> None:
@@ -301,6 +304,7 @@ def test_capture_now_is_usable_only_during_a_trial_with_the_camera_on(session_id
     button = at.button(key="assess_capture")
     assert button.disabled and "Press START first" in button.help
     assert button.proto.type == "secondary"  # the capture is normally automatic
+    assert at.button(key="assess_new_trial").disabled
     at.session_state[PLAYING] = True
     at.run()
     assert at.button(key="assess_capture").disabled  # no frame measured yet
@@ -308,6 +312,7 @@ def test_capture_now_is_usable_only_during_a_trial_with_the_camera_on(session_id
     _processor(at).results.put(_update(phase="trial"))
     at.run()
     assert not at.button(key="assess_capture").disabled
+    assert not at.button(key="assess_new_trial").disabled
     _processor(at).results.put(_update(phase="done", hold_progress=1.0))
     at.run()
     assert at.button(key="assess_capture").disabled
