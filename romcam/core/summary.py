@@ -121,6 +121,13 @@ _FILMED = {
     "oblique": "at an angle (neither front nor side)",
     "none": "without a recognisable view",
 }
+
+
+def filmed(view: str) -> str:
+    """How the subject was filmed, in words: ``side_left`` -> ``from the left side``."""
+    return _FILMED.get(view, view.replace("_", " "))
+
+
 #: Detected views that suit a metric or test needing a ``side``, ``front`` or ``any`` view.
 VIEW_FITS: dict[str, tuple[str, ...]] = {
     "side": ("side_left", "side_right"),

@@ -20,16 +20,23 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from romcam.calibration import CalibrationProfile
-from romcam.core.assessments import AssessmentTest, Side
+from romcam.core.assessments import AssessmentTest, Side, test_label
 from romcam.core.metric_specs import metric_spec
 from romcam.core.posture_summary import PostureEntry
-from romcam.core.summary import AssessmentSummary, summary_for_test
+from romcam.core.summary import AssessmentSummary, filmed, summary_for_test
 from romcam.errors import InputError, RomcamError
 from romcam.paths import safe_filename
 from romcam.staging import new_staging_dir, remove_stale_staging
 from romcam.store.from_results import RejectedResultError, measurement_from_analysis
 from romcam.ui.charts import angle_curves_chart, captured_from_summary
 from romcam.ui.current import context_line_ui, current_context
+from romcam.ui.result_view import (
+    ResultLayout,
+    plain_reason,
+    progress_bar,
+    quality_words,
+    video_and_result,
+)
 from romcam.ui.settings import current_settings, model_path_for
 from romcam.ui.widgets import (
     calibration_ui,
@@ -40,6 +47,7 @@ from romcam.ui.widgets import (
 
 if TYPE_CHECKING:
     from romcam.analysis import AnalysisResult
+    from romcam.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +58,9 @@ MAX_UPLOAD_MB = 500
 UPLOADS_DIR = "uploads"
 _RESULT = "romcam_analyze_result"
 _UPLOADER = "analyze_upload"
+#: {_saved_key(): (measurement id, session id)}: what this browser session saved.
+_SAVED = "romcam_analyze_saved"
+_SAVE_ERROR = "romcam_analyze_save_error"
 
 
 @dataclass(frozen=True)
@@ -110,16 +121,7 @@ def run_analysis(
     """Analyze ``video`` into ``out_dir`` with a progress bar (removed when done)."""
     from romcam.analysis import analyze_video
 
-    bar = st.progress(0.0, text="Analyzing…")
-    shown = [-1]
-
-    def report(done: int, total: int) -> None:
-        percent = min(100, 100 * done // total) if total else 0
-        if percent != shown[0]:  # one update per percent, not per frame
-            shown[0] = percent
-            bar.progress(percent / 100, text=f"Analyzing… frame {done} of {total or '?'}")
-
-    try:
+    with progress_bar("Analyzing") as report:
         return analyze_video(
             video,
             out_dir,
@@ -129,8 +131,6 @@ def run_analysis(
             headline=test.metric_id(side),
             progress=report,
         )
-    finally:
-        bar.empty()
 
 
 def _upload_ui(
@@ -163,38 +163,35 @@ def _upload_ui(
 def _discard_analysis() -> None:
     """Drop the analysis shown and its files: the user replaced or removed its video."""
     analyzed: Analyzed | None = st.session_state.pop(_RESULT, None)
+    st.session_state.pop(_SAVED, None)
     if analyzed is not None:
         analyzed.discard()
 
 
-def _result_ui(analyzed: Analyzed, test: AssessmentTest, side: Side | None) -> AssessmentSummary:
-    """Play the annotated video, show the test's result and its angle curve; returns the entry."""
+def _result_ui(analyzed: Analyzed, test: AssessmentTest, side: Side | None) -> ResultLayout:
+    """The annotated video at a bounded height with the test's result beside it; returns the
+    layout (its ``result`` place takes the Save controls)."""
     result = analyzed.result
-    entry = summary_for_test(result.table, test, side, pose=result.pose)
     st.subheader(f"Result: {analyzed.upload_name}")
     for warning in result.warnings:
         st.warning(warning)
-    # Only an accepted end range is shown as a number; otherwise the reason says what to do.
+    layout = video_and_result((result.video.width, result.video.height))
+    if result.annotated_mp4 is not None and Path(result.annotated_mp4).is_file():
+        layout.show_video(Path(result.annotated_mp4))
+    return layout
+
+
+def _entry_ui(entry: AssessmentSummary, test: AssessmentTest, side: Side | None) -> None:
+    """The held end range (a number only when accepted), its quality and the view filmed."""
     value = entry["end_range"]
-    cols = st.columns(3)
-    cols[0].metric(
-        entry["label"] + (f" ({side})" if side else ""),
-        "—" if value is None else f"{value:.1f} {entry['unit']}",
-    )
-    cols[1].metric("Quality", entry["code"].replace("_", " "))
-    cols[2].metric("View", str(entry["view"]).replace("_", " "))
+    st.metric(test_label(test.id, side), "—" if value is None else f"{value:.1f} {entry['unit']}")
+    cols = st.columns(2)
+    cols[0].metric("Quality", quality_words(entry["code"]))
+    cols[1].metric("View", filmed(str(entry["view"])).removeprefix("from the "))
     if entry["reason"]:
-        st.warning(entry["reason"].split(": ", 1)[-1])
+        st.warning(plain_reason(entry["reason"]))
     elif entry["hold_s"] is not None:
         st.caption(f"Held {entry['hold_s']:.1f} s from {entry['time_s']:.1f} s.")
-    if result.annotated_mp4 is not None and Path(result.annotated_mp4).is_file():
-        st.video(str(result.annotated_mp4))
-    curve = angle_curves_chart(
-        result.table.to_dataframe(), [entry["metric"]], captured_from_summary(entry)
-    )
-    st.altair_chart(curve, width="stretch")
-    _posture_ui(result.posture)
-    return entry
 
 
 def _posture_ui(posture: Mapping[str, PostureEntry]) -> None:
@@ -221,6 +218,12 @@ def _posture_ui(posture: Mapping[str, PostureEntry]) -> None:
 
 
 _KEEP_REJECTED = "Save it anyway"
+_SAVE_LABEL = "Save measurement"
+
+
+def _saved_key(analyzed: Analyzed, test: AssessmentTest, side: Side | None) -> str:
+    """What one saved result is: this analysis (its folder), the test and the side."""
+    return f"{analyzed.folder}|{test.id}|{side or ''}"
 
 
 def _save_ui(
@@ -232,10 +235,19 @@ def _save_ui(
     if current is None:
         return
     store, session = current.store, current.session
+    saved: tuple[int, int] | None = st.session_state.get(_SAVED, {}).get(
+        _saved_key(analyzed, test, side)
+    )
+    if saved is not None:
+        st.button(f"Saved as measurement #{saved[0]}", disabled=True, key="analyze_saved")
+        st.caption(
+            f"In session #{saved[1]}. To change its phase or delete it, open Session review."
+        )
+        return
     phase = phase_ui("analyze")
     keep_rejected = False
     if entry["code"] == "wrong_side":
-        st.info(f"Not saved: {entry['reason'].split(': ', 1)[-1]}.")
+        st.info(f"Not saved: {plain_reason(entry['reason'])}.")
         return
     if entry["quality"] == "rejected":
         st.caption(
@@ -243,22 +255,53 @@ def _save_ui(
             f"**{_KEEP_REJECTED}**, and then marked as failing the check."
         )
         keep_rejected = st.checkbox(_KEEP_REJECTED, key="analyze_keep_rejected")
-    if not st.button("Save measurement", disabled=session is None):
+    st.button(
+        _SAVE_LABEL,
+        key="analyze_save",
+        type="primary",
+        disabled=session is None,
+        on_click=_save,
+        args=(store, session.id if session else 0, analyzed, test, side, phase, keep_rejected),
+    )
+    _save_error_ui()
+
+
+def _save(
+    store: Store,
+    session_id: int,
+    analyzed: Analyzed,
+    test: AssessmentTest,
+    side: Side | None,
+    phase: str,
+    keep_rejected: bool,
+) -> None:
+    """Save button callback. Callbacks run one at a time before the page, so a second click
+    that arrives before the page showed "Saved" finds the result saved and stores nothing."""
+    saved: dict[str, tuple[int, int]] = st.session_state.setdefault(_SAVED, {})
+    key = _saved_key(analyzed, test, side)
+    if key in saved:
         return
-    assert session is not None
     try:
         measurement, recording = measurement_from_analysis(
             analyzed.result, test, side, phase=phase, keep_rejected=keep_rejected
         )
-        record = store.add_measurement(session.id, measurement, recording)
-    except RejectedResultError as exc:
-        why = str(exc)
-        st.error(f"{why[:1].upper()}{why[1:]}, or tick **{_KEEP_REJECTED}** to keep it.")
-        return
+        record = store.add_measurement(session_id, measurement, recording)
     except RomcamError as exc:
-        show_error(exc, "save the measurement")
+        st.session_state[_SAVE_ERROR] = exc
         return
-    st.success(f"Saved measurement #{record.id} to session #{session.id}.")
+    saved[key] = (record.id, session_id)
+
+
+def _save_error_ui() -> None:
+    """The error the last Save click met (its callback ran before the page)."""
+    exc: RomcamError | None = st.session_state.pop(_SAVE_ERROR, None)
+    if isinstance(exc, RejectedResultError):  # its reason is shown above, in words
+        st.error(
+            "This result failed its quality check (see above) and was not saved: record it "
+            f"again, or tick **{_KEEP_REJECTED}** to keep it."
+        )
+    elif exc is not None:
+        show_error(exc, "save the measurement")
 
 
 def analyze_page() -> None:
@@ -273,8 +316,17 @@ def analyze_page() -> None:
         st.caption(f"Accepted: {', '.join(VIDEO_TYPES)}, up to {MAX_UPLOAD_MB} MB.")
         return
     try:
-        entry = _result_ui(analyzed, test, side)
+        result = analyzed.result
+        entry = summary_for_test(result.table, test, side, pose=result.pose)
+        layout = _result_ui(analyzed, test, side)
+        with layout.result:
+            _entry_ui(entry, test, side)
+            _save_ui(analyzed, test, side, entry)
+        curve = angle_curves_chart(
+            result.table.to_dataframe(), [entry["metric"]], captured_from_summary(entry)
+        )
+        st.altair_chart(curve, width="stretch")
     except (RomcamError, ValueError) as exc:
         show_error(exc, "show the result")
         return
-    _save_ui(analyzed, test, side, entry)
+    _posture_ui(result.posture)

@@ -1,4 +1,5 @@
-"""Session review: before/after table and chart; each recording with its angle curve; delete or
+"""Session review: before/after table and chart; each measurement with its annotated video (drawn
+on demand from the stored video and landmarks), its value and its angle curve; delete or
 re-label a measurement."""
 
 from __future__ import annotations
@@ -11,13 +12,25 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import streamlit as st
 
+from romcam.calibration import load_profile
+from romcam.core.assessments import test_label
+from romcam.core.summary import filmed
 from romcam.errors import InputError, RomcamError
+from romcam.media.redraw import redraw_annotated
+from romcam.media.video import VideoInfo, probe_video
 from romcam.outcomes.compare import before_after
 from romcam.outcomes.quality import NOT_COMPARABLE, is_trusted, mark, why
 from romcam.outcomes.report import session_report
 from romcam.store.records import STANDARD_PHASES, MeasurementRecord
 from romcam.ui.charts import angle_curves_chart, before_after_chart, captured_from_measurement
 from romcam.ui.current import context_line_ui, current_context, session_browser_ui
+from romcam.ui.result_view import (
+    plain_reason,
+    progress_bar,
+    quality_words,
+    source_words,
+    video_and_result,
+)
 from romcam.ui.widgets import show_error
 
 if TYPE_CHECKING:
@@ -25,17 +38,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-_SHOWN = [
-    "test",
-    "side",
-    "before",
-    "after",
-    "change",
-    "change_pct",
-    "after_pct_normal",
-    "mdc95",
-    "verdict",
-]
+#: The annotated video of a stored recording, drawn on demand beside the recording's files (so
+#: it goes when the measurement is deleted) and reused afterwards.
+ANNOTATED_NAME = "annotated.mp4"
 
 
 def before_after_ui(frame: pd.DataFrame) -> None:
@@ -50,31 +55,38 @@ def before_after_ui(frame: pd.DataFrame) -> None:
     if table.empty:
         st.info("No before/after pairs yet: measure a test in both phases to compare.")
         return
-    table = table.assign(side=table["side"].fillna(""))
-    shown = table.assign(
-        before=[_marked(r, "before") for _, r in table.iterrows()],
-        after=[_marked(r, "after") for _, r in table.iterrows()],
-    )
-    st.dataframe(
-        shown[_SHOWN],
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "change_pct": st.column_config.NumberColumn("change %", format="%.0f%%"),
-            "after_pct_normal": st.column_config.NumberColumn(
-                "after, % of normal", format="%.0f%%"
-            ),
-            "mdc95": st.column_config.NumberColumn("MDC95", format="%.1f"),
-            "change": st.column_config.NumberColumn("change", format="%.1f"),
-        },
-    )
+    st.dataframe(_plain_table(table), hide_index=True, width="stretch")
     if table["verdict"].str.startswith(NOT_COMPARABLE).any():
         st.caption(
             "A value marked rejected failed its quality check: it is shown with the reason but "
             "left out of % of normal, the change and the verdict."
         )
-    labelled = table.assign(test_side=(table["test"] + " " + table["side"]).str.strip())
-    st.altair_chart(before_after_chart(labelled), width="content")
+    st.altair_chart(before_after_chart(table.assign(side=table["side"].fillna(""))))
+
+
+def _plain_table(table: pd.DataFrame) -> pd.DataFrame:
+    """The before/after table as people read it: test names with their side, numbers as text
+    (an empty cell where there is no value, never "None"), column names in words."""
+    rows = list(table.iterrows())
+    return pd.DataFrame(
+        {
+            "Test": [test_label(r["test"], r["side"]) for _, r in rows],
+            "Before": [_marked(r, "before") for _, r in rows],
+            "After": [_marked(r, "after") for _, r in rows],
+            "Change": [_number(r["change"], "+.1f") for _, r in rows],
+            "Change %": [_number(r["change_pct"], "+.0f", "%") for _, r in rows],
+            "After, % of normal": [_number(r["after_pct_normal"], ".0f", "%") for _, r in rows],
+            "Real change needs (MDC95)": [_number(r["mdc95"], ".1f") for _, r in rows],
+            "Verdict": [str(r["verdict"]) for _, r in rows],
+        }
+    )
+
+
+def _number(value: object, spec: str, suffix: str = "") -> str:
+    """``value`` formatted with ``spec`` (e.g. ``+.1f``), "" when there is none."""
+    if not isinstance(value, float | int) or not math.isfinite(value):
+        return ""
+    return f"{value:{spec}}{suffix}"
 
 
 def _marked(r: pd.Series, phase: str) -> str:
@@ -82,7 +94,7 @@ def _marked(r: pd.Series, phase: str) -> str:
     value = r[phase]
     if not math.isfinite(value):
         return ""
-    return mark(f"{value:.1f}", r[f"{phase}_quality"], r[f"{phase}_reason"])
+    return mark(f"{value:.1f}", r[f"{phase}_quality"], plain_reason(r[f"{phase}_reason"]))
 
 
 def _angle_curve_ui(store: Store, m: MeasurementRecord) -> None:
@@ -98,25 +110,59 @@ def _angle_curve_ui(store: Store, m: MeasurementRecord) -> None:
         st.warning(f"The angle file of measurement #{m.id} cannot be read: {exc}")
 
 
-def _video_ui(store: Store, m: MeasurementRecord) -> None:
+def _stored_video(store: Store, m: MeasurementRecord) -> tuple[Path, VideoInfo] | None:
+    """The measurement's recorded video and its size; None (with a note) when there is none."""
     rec = m.recording
     if rec is None or not rec.video_path:
-        return
+        st.caption("No video was kept with this measurement.")
+        return None
     try:
-        path: Path = store.path_of(rec.video_path)
-    except InputError as exc:
-        st.warning(str(exc))
-        return
-    if path.is_file():
-        st.video(str(path))
-    else:
-        st.warning(f"The video of measurement #{m.id} is missing from {path.parent}.")
+        path = store.path_of(rec.video_path)
+        if not path.is_file():
+            st.warning(f"The video of measurement #{m.id} is missing from {path.parent}.")
+            return None
+        return path, probe_video(path)
+    except RomcamError as exc:
+        show_error(exc, "read the measurement's video")
+        return None
+
+
+def annotated_video_ui(store: Store, m: MeasurementRecord, video: Path) -> Path:
+    """The stored video with the skeleton, the angle arc and the readout drawn on it: drawn from
+    its landmark file the first time (with a progress bar), then reused. The raw video (and a
+    note saying why) when it cannot be drawn."""
+    out = video.with_name(ANNOTATED_NAME)
+    if out.is_file():
+        return out
+    rec = m.recording
+    if rec is None or not rec.landmarks_path:
+        st.caption("No landmarks were kept with this measurement: shown without the skeleton.")
+        return video
+    calibration = None
+    if m.calibration_profile:
+        try:
+            calibration = load_profile(m.calibration_profile)
+        except RomcamError:
+            st.caption(f"Drawn without the calibration {m.calibration_profile!r} (not found).")
+    try:
+        with progress_bar("Drawing the skeleton on the video") as report:
+            return redraw_annotated(
+                video,
+                store.path_of(rec.landmarks_path),
+                out,
+                headline=m.metric,
+                calibration=calibration,
+                progress=report,
+            )
+    except (RomcamError, OSError) as exc:
+        show_error(exc, "draw the skeleton on the video")
+        return video
 
 
 def _edit_ui(store: Store, m: MeasurementRecord) -> None:
     """Re-label the phase or delete the measurement (with a confirmation)."""
-    cols = st.columns([2, 1, 2])
     options = list(dict.fromkeys([*STANDARD_PHASES, m.phase]))
+    cols = st.columns([3, 2], vertical_alignment="bottom")
     phase = cols[0].selectbox(
         "Phase", options, index=options.index(m.phase), key=f"review_phase_{m.id}"
     )
@@ -126,8 +172,9 @@ def _edit_ui(store: Store, m: MeasurementRecord) -> None:
             st.rerun()
         except RomcamError as exc:
             show_error(exc, "re-label the measurement")
-    confirm = cols[2].checkbox("Yes, delete it", key=f"review_confirm_{m.id}")
-    if cols[2].button("Delete measurement", key=f"review_delete_{m.id}", disabled=not confirm):
+    cols = st.columns([3, 2], vertical_alignment="center")
+    confirm = cols[0].checkbox("Yes, delete it", key=f"review_confirm_{m.id}")
+    if cols[1].button("Delete", key=f"review_delete_{m.id}", disabled=not confirm):
         try:
             store.delete_measurement(m.id)
             st.rerun()
@@ -135,30 +182,46 @@ def _edit_ui(store: Store, m: MeasurementRecord) -> None:
             show_error(exc, "delete the measurement")
 
 
-def measurement_ui(store: Store, m: MeasurementRecord) -> None:
-    """One stored measurement: value, quality, video, angle curve and edit controls."""
-    side = f" ({m.side})" if m.side else ""
-    value = mark(f"{m.value:.1f} {m.unit}", m.quality, m.quality_reason)
-    title = (
-        f"#{m.id} {m.test.replace('_', ' ')}{side} — {m.phase}: {value} · {m.source}"
-        f" · quality {m.quality}"
+def _value_ui(m: MeasurementRecord) -> None:
+    """The stored value (marked when it failed its check) and where it came from."""
+    reason = plain_reason(m.quality_reason)
+    st.metric(
+        f"{test_label(m.test, m.side)}, {m.phase}",
+        mark(f"{m.value:.1f} {m.unit}", m.quality, reason),
     )
-    with st.expander(title):
-        if not is_trusted(m.quality):
-            because = why(m.quality, m.quality_reason) or m.quality
-            st.warning(
-                f"This value failed its quality check ({because}): it is left out of "
-                "% of normal, trends and verdicts."
-            )
-        elif m.quality_reason:
-            st.caption(f"Quality: {m.quality_reason}")
-        st.caption(
-            f"Measured {m.measured_at:%Y-%m-%d %H:%M} UTC, view {m.view or '?'}"
-            + (f", calibration {m.calibration_profile}" if m.calibration_profile else "")
+    if not is_trusted(m.quality):
+        because = why(m.quality, reason) or quality_words(m.quality)
+        st.warning(
+            f"This value failed its quality check ({because}): it is left out of "
+            "% of normal, trends and verdicts."
         )
-        _video_ui(store, m)
+    elif reason:
+        st.caption(f"Quality: {reason}")
+    view = f", filmed {filmed(m.view)}" if m.view else ""
+    calibration = f", calibration {m.calibration_profile}" if m.calibration_profile else ""
+    st.caption(
+        f"From the {source_words(m.source)}{view}{calibration}; measured "
+        f"{m.measured_at:%Y-%m-%d %H:%M} UTC."
+    )
+
+
+def measurement_ui(store: Store, m: MeasurementRecord) -> None:
+    """One stored measurement, drawn when opened (its video may have to be annotated first):
+    the annotated video with the value and the edit controls beside it, the angle curve below."""
+    value = mark(f"{m.value:.1f} {m.unit}", m.quality, plain_reason(m.quality_reason))
+    title = f"#{m.id} {test_label(m.test, m.side)} — {m.phase}: {value} · {source_words(m.source)}"
+    with st.expander(title, key=f"review_open_{m.id}", on_change="rerun") as opened:
+        if not opened.open:
+            return
+        stored = _stored_video(store, m)
+        layout = video_and_result((stored[1].width, stored[1].height) if stored else None)
+        if stored is not None:
+            with layout.video:
+                layout.show_video(annotated_video_ui(store, m, stored[0]))
+        with layout.result:
+            _value_ui(m)
+            _edit_ui(store, m)
         _angle_curve_ui(store, m)
-        _edit_ui(store, m)
 
 
 def _report_ui(frame: pd.DataFrame, session_id: int) -> None:

@@ -30,7 +30,8 @@ def test_upload_analyze_play_plot_and_save(session_id: int, clip_bytes: bytes) -
     save = next(b for b in at.button if b.label == "Save measurement")
     save.click().run(timeout=60)
     assert not at.exception and not at.error
-    assert "Saved measurement #" in at.success[0].value
+    [saved] = [b for b in at.button if b.label.startswith("Saved as measurement #")]
+    assert saved.disabled
     with Store.open() as store:
         [m] = store.list_measurements(session_id)
         assert (m.test, m.side, m.source, m.phase) == (

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 from romcam.outcomes.compare import before_after
@@ -17,25 +16,28 @@ def filled(data_dir: Path, tmp_path: Path):
     return fill_store(tmp_path / "src")
 
 
-def _open_visit(filled, visit: int):
+def _open_visit(filled, visit: int, *opened: int):
+    """The review page on visit ``visit`` with the measurements ``opened`` opened."""
     at = page_app("review", "review_page").run()
     at.selectbox(key=f"review_session_{filled.client_id}").set_value(
         filled.session_ids[visit]
     ).run()
-    return at
+    for measurement_id in opened:
+        at.session_state[f"review_open_{measurement_id}"] = True
+    return at.run() if opened else at
 
 
 def test_before_after_table_chart_and_recordings(filled) -> None:
-    at = _open_visit(filled, 0)
+    at = _open_visit(filled, 0, *filled.measurement_ids[:2])
     assert not at.exception and not at.error
     shown = at.dataframe[0].value
-    assert list(shown["test"]) == ["shoulder_abduction"]
-    assert shown["before"].iloc[0] == "120.0" and shown["after"].iloc[0] == "150.0"
-    assert shown["change"].iloc[0] == pytest.approx(30.0)
+    assert list(shown["Test"]) == ["Shoulder abduction (right)"]
+    assert shown["Before"].iloc[0] == "120.0" and shown["After"].iloc[0] == "150.0"
+    assert shown["Change"].iloc[0] == "+30.0"
     with Store.open() as store:
         expected = before_after(store.measurements_frame(session_id=filled.session_ids[0]))
-    assert shown["verdict"].iloc[0] == expected["verdict"].iloc[0]
-    # One before/after chart + one angle curve per measurement, each with its video.
+    assert shown["Verdict"].iloc[0] == expected["verdict"].iloc[0]
+    # One before/after chart + one angle curve per opened measurement, each with its video.
     charts = at.get("vega_lite_chart")
     assert len(charts) == 3
     assert len(at.get("video")) == 2
@@ -44,8 +46,8 @@ def test_before_after_table_chart_and_recordings(filled) -> None:
 
 
 def test_relabel_measurement(filled) -> None:
-    at = _open_visit(filled, 1)
     first = filled.measurement_ids[2]
+    at = _open_visit(filled, 1, first)
     at.selectbox(key=f"review_phase_{first}").set_value("after").run()
     at.button(key=f"review_relabel_{first}").click().run()
     assert not at.exception and not at.error
@@ -54,8 +56,8 @@ def test_relabel_measurement(filled) -> None:
 
 
 def test_delete_needs_confirmation_and_removes_files(filled) -> None:
-    at = _open_visit(filled, 0)
     target = filled.measurement_ids[0]
+    at = _open_visit(filled, 0, target)
     with Store.open() as store:
         video = store.path_of(store.get_measurement(target).recording.video_path)
     assert video.is_file()
@@ -116,15 +118,15 @@ def add_rejected_knee(session_id: int) -> int:
 
 def test_rejected_value_is_marked_and_not_compared(filled: Filled) -> None:
     rejected_id = add_rejected_knee(filled.session_ids[0])
-    at = _open_visit(filled, 0)
+    at = _open_visit(filled, 0, rejected_id)
     assert not at.exception and not at.error
     shown = at.dataframe[0].value
-    knee = shown[shown["test"] == "knee_flexion"].iloc[0]
-    assert knee["before"] == "100.0" and knee["after"] == "106.5 (rejected: knee hidden)"
-    assert pd.isna(knee["after_pct_normal"]) and pd.isna(knee["change"])  # not 79 % of normal
-    assert knee["verdict"] == "not comparable: the after value was rejected"
-    abduction = shown[shown["test"] == "shoulder_abduction"].iloc[0]
-    assert abduction["change"] == pytest.approx(30.0)  # the trusted pair is compared as before
+    knee = shown[shown["Test"] == "Knee flexion (left)"].iloc[0]
+    assert knee["Before"] == "100.0" and knee["After"] == "106.5 (rejected: knee hidden)"
+    assert knee["After, % of normal"] == "" and knee["Change"] == ""  # not 79 % of normal
+    assert knee["Verdict"] == "not comparable: the after value was rejected"
+    abduction = shown[shown["Test"] == "Shoulder abduction (right)"].iloc[0]
+    assert abduction["Change"] == "+30.0"  # the trusted pair is compared as before
     assert "left out of % of normal" in " ".join(c.value for c in at.caption)
     assert "rejected (left out)" in at.get("vega_lite_chart")[0].proto.spec  # grey bar, legend
     label = next(e.proto.label for e in at.expander if e.proto.label.startswith(f"#{rejected_id}"))
