@@ -143,7 +143,7 @@ def _open_page(page, name: str, attempts: int = 3) -> None:
 def _check_review(page, expect) -> None:
     """The measurement is listed in the session review, with its video and angle curve."""
     _open_page(page, "Session review")
-    title = re.compile(r"#\d+ shoulder abduction \(right\) — before: \d+\.\d deg · live")
+    title = re.compile(r"#\d+ Shoulder abduction \(right\) — before: \d+\.\d deg · live camera")
     expect(page.get_by_text(title)).to_be_visible(timeout=30_000)
     page.get_by_text(title).click()
     details = page.get_by_test_id("stExpander").filter(has_text="shoulder abduction")
