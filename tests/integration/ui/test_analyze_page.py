@@ -3,6 +3,7 @@ model, playback, angle curve, saving to a session; bad uploads get a clear messa
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,8 @@ def test_upload_analyze_play_plot_and_save(session_id: int, clip_bytes: bytes) -
     value = float(metrics["Shoulder abduction (right)"].split()[0])
     assert 140 < value < 185
     assert len(at.get("video")) == 1  # the annotated video
-    chart = at.get("vega_lite_chart")[0].proto.spec
+    # The spec escapes "°" as \u00b0: read it back to compare words.
+    chart = json.dumps(json.loads(at.get("vega_lite_chart")[0].proto.spec), ensure_ascii=False)
     assert "Shoulder abduction (right) (deg)" in chart and "normal end range 180°" in chart
     assert f"captured {value:.0f}°, held" in chart
     save = next(b for b in at.button if b.label == "Save measurement")
