@@ -41,6 +41,8 @@ log = logging.getLogger(__name__)
 #: The annotated video of a stored recording, drawn on demand beside the recording's files (so
 #: it goes when the measurement is deleted) and reused afterwards.
 ANNOTATED_NAME = "annotated.mp4"
+#: A table cell without a value.
+NO_VALUE = "—"
 
 
 def before_after_ui(frame: pd.DataFrame) -> None:
@@ -66,7 +68,7 @@ def before_after_ui(frame: pd.DataFrame) -> None:
 
 def _plain_table(table: pd.DataFrame) -> pd.DataFrame:
     """The before/after table as people read it: test names with their side, numbers as text
-    (an empty cell where there is no value, never "None"), column names in words."""
+    (``—`` where there is no value, never "None"), column names in words."""
     rows = list(table.iterrows())
     return pd.DataFrame(
         {
@@ -76,24 +78,24 @@ def _plain_table(table: pd.DataFrame) -> pd.DataFrame:
             "Change": [_number(r["change"], "+.1f") for _, r in rows],
             "Change %": [_number(r["change_pct"], "+.0f", "%") for _, r in rows],
             "After, % of normal": [_number(r["after_pct_normal"], ".0f", "%") for _, r in rows],
-            "Real change needs (MDC95)": [_number(r["mdc95"], ".1f") for _, r in rows],
+            "Smallest real change (MDC95)": [_number(r["mdc95"], ".1f") for _, r in rows],
             "Verdict": [str(r["verdict"]) for _, r in rows],
         }
     )
 
 
 def _number(value: object, spec: str, suffix: str = "") -> str:
-    """``value`` formatted with ``spec`` (e.g. ``+.1f``), "" when there is none."""
+    """``value`` formatted with ``spec`` (e.g. ``+.1f``), ``—`` when there is none."""
     if not isinstance(value, float | int) or not math.isfinite(value):
-        return ""
+        return NO_VALUE
     return f"{value:{spec}}{suffix}"
 
 
 def _marked(r: pd.Series, phase: str) -> str:
-    """One phase's value as text, marked when it failed its quality check ("" if none)."""
+    """One phase's value as text, marked when it failed its quality check (``—`` if none)."""
     value = r[phase]
     if not math.isfinite(value):
-        return ""
+        return NO_VALUE
     return mark(f"{value:.1f}", r[f"{phase}_quality"], plain_reason(r[f"{phase}_reason"]))
 
 

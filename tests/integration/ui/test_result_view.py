@@ -175,7 +175,7 @@ def test_review_speaks_plain_words(stored: tuple[int, int]) -> None:
     table = at.dataframe[0].value
     knee = table[table["Test"] == "Knee flexion (left)"].iloc[0]
     assert knee["After"] == "106.5 (rejected: knee hidden)"
-    assert knee["After, % of normal"] == ""  # an empty cell, not "None"
+    assert knee["After, % of normal"] == "—"  # not "None"
     assert set(table["Test"]) == {"Knee flexion (left)", "Shoulder flexion (left)"}
     texts = [*table.columns, *table.astype(str).to_numpy().ravel()]
     texts += [e.proto.label for e in at.expander]

@@ -123,7 +123,7 @@ def test_rejected_value_is_marked_and_not_compared(filled: Filled) -> None:
     shown = at.dataframe[0].value
     knee = shown[shown["Test"] == "Knee flexion (left)"].iloc[0]
     assert knee["Before"] == "100.0" and knee["After"] == "106.5 (rejected: knee hidden)"
-    assert knee["After, % of normal"] == "" and knee["Change"] == ""  # not 79 % of normal
+    assert knee["After, % of normal"] == "—" and knee["Change"] == "—"  # not 79 % of normal
     assert knee["Verdict"] == "not comparable: the after value was rejected"
     abduction = shown[shown["Test"] == "Shoulder abduction (right)"].iloc[0]
     assert abduction["Change"] == "+30.0"  # the trusted pair is compared as before
