@@ -181,7 +181,7 @@ def _session_ui(store: Store, client: ClientRecord) -> SessionRecord | None:
         "Session",
         list[int](labels),
         format_func=lambda i: labels.get(i, str(i)),
-        placeholder="No session today: start one below",
+        placeholder="No session today",
         key=key,
     )
     with st.form("current_start_session", border=False, enter_to_submit=False):
