@@ -2,7 +2,8 @@
 
 One rule for the dashboard's Vega-Lite charts and the reports' matplotlib charts: visits sit on
 a date axis whose domain is padded (a lone visit gets a week around it, not a span of years);
-tick labels are dates, with the 24-hour time only when the axis spans less than two days; a
+tick labels are dates (months or years on long spans), with the 24-hour time only when the
+axis spans less than two days; a
 visit's own label carries its time only when another visit falls on the same day.
 """
 
@@ -20,6 +21,13 @@ TickUnit = Literal["minute", "hour", "day", "week", "month", "year"]
 #: Date formats (the same directives in Python's strftime and d3-time-format).
 DATE_FORMAT = "%d %b %Y"
 DATE_TIME_FORMAT = "%d %b %Y %H:%M"
+#: Tick labels by tick unit: a month tick reads "Jul 2025", not "01 Jul 2025".
+_TICK_FORMATS = {
+    "minute": DATE_TIME_FORMAT,
+    "hour": DATE_TIME_FORMAT,
+    "month": "%b %Y",
+    "year": "%Y",
+}
 
 #: Around a lone visit (or visits at one instant): this much on either side.
 LONE_VISIT_PAD = pd.Timedelta(days=3)
@@ -90,7 +98,7 @@ def visit_axis(times: Iterable[object]) -> VisitAxis:
         end=end,
         tick_unit=unit,
         tick_step=step,
-        tick_format=DATE_TIME_FORMAT if unit in ("minute", "hour") else DATE_FORMAT,
+        tick_format=_TICK_FORMATS.get(unit, DATE_FORMAT),
         visit_format=DATE_TIME_FORMAT if shares_day else DATE_FORMAT,
     )
 

@@ -306,7 +306,12 @@ def before_after_chart(table: pd.DataFrame, label_col: str = "test_side") -> Any
         alt.Chart(long.drop(columns="trusted"))
         .mark_bar()
         .encode(
-            y=alt.Y("test:N", title=None, sort=list(dict.fromkeys(names))),
+            y=alt.Y(
+                "test:N",
+                title=None,
+                sort=list(dict.fromkeys(names)),
+                axis=alt.Axis(labelLimit=260),  # "Shoulder abduction (right)" in full
+            ),
             yOffset=alt.YOffset("phase:N", sort=["before", "after"]),
             x=alt.X("value:Q", title="value"),
             color=alt.Color(
