@@ -187,9 +187,10 @@ def _edit_ui(store: Store, m: MeasurementRecord) -> None:
 def _value_ui(m: MeasurementRecord) -> None:
     """The stored value (marked when it failed its check) and where it came from."""
     reason = plain_reason(m.quality_reason)
+    # The reason is told in full below: the big number stays short enough to read.
     st.metric(
         f"{test_label(m.test, m.side)}, {m.phase}",
-        mark(f"{m.value:.1f} {m.unit}", m.quality, reason),
+        mark(f"{m.value:.1f} {m.unit}", m.quality, None),
     )
     if not is_trusted(m.quality):
         because = why(m.quality, reason) or quality_words(m.quality)

@@ -132,6 +132,7 @@ def test_rejected_value_is_marked_and_not_compared(filled: Filled) -> None:
     label = next(e.proto.label for e in at.expander if e.proto.label.startswith(f"#{rejected_id}"))
     assert "106.5 deg (rejected: knee hidden)" in label
     assert any("knee hidden" in w.value for w in at.warning)
+    assert "106.5 deg (rejected)" in [m.value for m in at.metric]  # the reason is told apart
     at.button(key=f"review_report_{filled.session_ids[0]}_build").click().run()
     html = at.session_state[f"review_report_{filled.session_ids[0]}"]
     assert "106.5 (rejected: knee hidden)" in html and "79%" not in html
