@@ -229,11 +229,10 @@ def history_chart(
         alt.Tooltip(f"{x_col}:T", title="visit", format=axis.visit_format),
         alt.Tooltip(f"{value_col}:Q", title=spec.unit, format=".1f"),
     ]
-    tips += [
-        alt.Tooltip(f"{c}:N", title=t)
-        for c, t in (("verdict", "compared with the first visit"), ("why", "left out"))
-        if c in data.columns
-    ]
+    if "verdict" in data.columns:
+        tips.append(alt.Tooltip("verdict:N", title="compared with the first visit"))
+    # Only a left-out point says why; on the line the reason would be an empty line.
+    why = [alt.Tooltip("why:N", title="left out")] if "why" in data.columns else []
     trusted = data if trusted_col is None else data[data[trusted_col].astype(bool)]
     line = alt.Chart(trusted).encode(x=x, y=y, tooltip=tips).mark_line(point=True)
     if color_col is not None:
@@ -249,7 +248,7 @@ def history_chart(
                 x=x,
                 y=y,
                 shape=alt.Shape("quality:N", title=None, legend=alt.Legend(orient="bottom")),
-                tooltip=tips,
+                tooltip=[*tips, *why],
             )
         )
     return alt.layer(*layers).properties(height=260)
