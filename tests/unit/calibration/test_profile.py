@@ -130,7 +130,7 @@ def test_dict_round_trip_without_lens() -> None:
 
 
 def test_names_with_the_same_safe_form_get_files_of_their_own(data_dir: Path) -> None:
-    """"山田" and "田中" both have the safe form "unnamed": neither may replace the other."""
+    """ "山田" and "田中" both have the safe form "unnamed": neither may replace the other."""
     for name, roll in (("山田", 1.0), ("田中", 2.0), ("Room 2", 3.0), ("Room_2", 4.0)):
         save_profile(replace(new_profile(name), roll_deg=roll))
     assert list_profiles() == sorted(["山田", "田中", "Room 2", "Room_2"])
