@@ -7,15 +7,17 @@ import json
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from romcam.core.assessments import TESTS_BY_ID, AssessmentTest, Side, assessment_test
 from romcam.core.metric_specs import METRIC_IDS, metric_spec
-from romcam.core.posture_summary import PostureEntry
-from romcam.core.summary import MetricSummary, TestReport, view_problem
 from romcam.errors import InputError
 from romcam.output_paths import check_writable_file, refuse_input_as_output
 from romcam.paths import atomic_write_text
+
+if TYPE_CHECKING:  # pandas behind these: imported when a command runs, not for --help
+    from romcam.core.posture_summary import PostureEntry
+    from romcam.core.summary import MetricSummary, TestReport
 
 #: Exit code when the analysis finished and was saved but the video was truncated.
 EXIT_TRUNCATED = 3
@@ -251,6 +253,8 @@ def _seen_not_held(metric_id: str, entry: MetricSummary) -> bool:
     codes = {entry.get("max_quality"), entry.get("min_quality")}
     if codes <= {"not_moved", "no_data", "too_few_frames"}:
         return False  # nothing was reached: not worth a line
+    from romcam.core.summary import view_problem
+
     spec = metric_spec(metric_id)
     return not view_problem(metric_id, spec.view, spec.side, str(entry.get("view")))
 

@@ -6,29 +6,14 @@ import argparse
 import json
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from romcam.calibration.profile import (
-    CalibrationProfile,
-    delete_profile,
-    list_profiles,
-    load_or_new_profile,
-    load_profile,
-    profile_to_dict,
-    save_profile,
-)
-from romcam.calibration.scale import ScaleEstimate, scale_from_height
-from romcam.calibration.steps import (
-    describe,
-    lens_step,
-    level_step,
-    marker_scale_step,
-    with_scale,
-)
-from romcam.calibration.targets import CheckerboardSpec, write_targets
 from romcam.errors import InputError
-from romcam.media.landmark_csv import read_landmarks_csv
-from romcam.media.pictures import load_pictures, read_gray
 from romcam.output_paths import check_writable_dir
+
+if TYPE_CHECKING:  # OpenCV behind these: imported when a step runs, not for --help
+    from romcam.calibration.profile import CalibrationProfile
+    from romcam.calibration.scale import ScaleEstimate
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -67,6 +52,8 @@ def _add_name(parser: argparse.ArgumentParser) -> None:
 
 
 def _save(profile: CalibrationProfile, args: argparse.Namespace) -> Path:
+    from romcam.calibration.profile import save_profile
+
     if args.notes is not None:
         profile = replace(profile, notes=args.notes)
     return save_profile(profile)
@@ -130,6 +117,11 @@ def _register_scale(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_lens(args: argparse.Namespace) -> int:
+    from romcam.calibration.profile import load_or_new_profile
+    from romcam.calibration.steps import describe, lens_step
+    from romcam.calibration.targets import CheckerboardSpec
+    from romcam.media.pictures import load_pictures
+
     spec = CheckerboardSpec(args.cols, args.rows, args.square_mm)
     pictures = load_pictures(list(args.inputs), args.max_frames)
     where = ", ".join(p.name for p in args.inputs)
@@ -145,6 +137,10 @@ def _run_lens(args: argparse.Namespace) -> int:
 
 
 def _run_level(args: argparse.Namespace) -> int:
+    from romcam.calibration.profile import load_or_new_profile
+    from romcam.calibration.steps import level_step
+    from romcam.media.pictures import load_pictures, read_gray
+
     profile = load_or_new_profile(args.name)
     if args.degrees is not None:
         profile, estimate = level_step(profile, degrees=args.degrees)
@@ -166,6 +162,11 @@ def _run_level(args: argparse.Namespace) -> int:
 def _scale_step(
     args: argparse.Namespace, profile: CalibrationProfile
 ) -> tuple[CalibrationProfile, ScaleEstimate]:
+    from romcam.calibration.scale import scale_from_height
+    from romcam.calibration.steps import marker_scale_step, with_scale
+    from romcam.media.landmark_csv import read_landmarks_csv
+    from romcam.media.pictures import read_gray
+
     by_marker = args.marker_image is not None or args.marker_cm is not None
     by_height = args.height_cm is not None or args.landmarks is not None
     if by_marker == by_height:
@@ -186,6 +187,8 @@ def _scale_step(
 
 
 def _run_scale(args: argparse.Namespace) -> int:
+    from romcam.calibration.profile import load_or_new_profile
+
     profile, estimate = _scale_step(args, load_or_new_profile(args.name))
     path = _save(profile, args)
     w, h = estimate.image_size
@@ -195,6 +198,9 @@ def _run_scale(args: argparse.Namespace) -> int:
 
 
 def _run_show(args: argparse.Namespace) -> int:
+    from romcam.calibration.profile import load_profile, profile_to_dict
+    from romcam.calibration.steps import describe
+
     profile = load_profile(args.name)
     if args.json:
         print(json.dumps(profile_to_dict(profile), indent=2))
@@ -204,12 +210,16 @@ def _run_show(args: argparse.Namespace) -> int:
 
 
 def _run_delete(args: argparse.Namespace) -> int:
+    from romcam.calibration.profile import delete_profile
+
     delete_profile(args.name)
     print(f"deleted calibration profile {args.name!r}")
     return 0
 
 
 def _run_list(args: argparse.Namespace) -> int:
+    from romcam.calibration.profile import list_profiles
+
     names = list_profiles()
     if not names:
         print("no calibration profiles yet; create one with `romcam calibrate level|scale|lens`")
@@ -219,6 +229,8 @@ def _run_list(args: argparse.Namespace) -> int:
 
 
 def _run_targets(args: argparse.Namespace) -> int:
+    from romcam.calibration.targets import write_targets
+
     check_writable_dir(args.out, option="--out")
     for path in write_targets(args.out):
         print(path)

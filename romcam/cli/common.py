@@ -7,12 +7,13 @@ import argparse
 import math
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas, SQLAlchemy: imported when a command runs, not for --help
+    import pandas as pd
 
-from romcam.outcomes.mdc import MdcTable, load_mdc_table, parse_override
-from romcam.store import Store
+    from romcam.outcomes.mdc import MdcTable
+    from romcam.store import Store
 
 
 def db_option() -> argparse.ArgumentParser:
@@ -43,10 +44,14 @@ def mdc_options() -> argparse.ArgumentParser:
 
 
 def open_store(args: argparse.Namespace) -> Store:
+    from romcam.store import Store
+
     return Store.open(args.db)
 
 
 def mdc_table(args: argparse.Namespace) -> MdcTable:
+    from romcam.outcomes.mdc import load_mdc_table, parse_override
+
     overrides = dict(parse_override(text) for text in args.mdc_value)
     return load_mdc_table(args.mdc, overrides)
 

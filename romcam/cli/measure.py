@@ -6,19 +6,15 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from romcam.cli.common import db_option, fmt, open_store, print_table
 from romcam.core.assessments import TESTS_BY_ID, AssessmentTest, assessment_test, test_label
 from romcam.errors import InputError
 from romcam.staging import private_staging
-from romcam.store import MeasurementRecord
-from romcam.store.from_results import (
-    NotMeasuredError,
-    RejectedResultError,
-    WrongSideError,
-    measurement_from_analysis,
-)
-from romcam.store.records import check_label
+
+if TYPE_CHECKING:  # SQLAlchemy behind it: imported when a command runs, not for --help
+    from romcam.store import MeasurementRecord
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -67,12 +63,20 @@ def _checked_test(args: argparse.Namespace) -> AssessmentTest:
         test.metric_id(args.side)
     except ValueError as exc:
         raise InputError(f"{exc}; --side is for tests done on each side separately") from None
+    from romcam.store.records import check_label
+
     check_label("--phase", args.phase)
     return test
 
 
 def run_measure(args: argparse.Namespace) -> int:
     from romcam.analysis import analyze_video
+    from romcam.store.from_results import (
+        NotMeasuredError,
+        RejectedResultError,
+        WrongSideError,
+        measurement_from_analysis,
+    )
 
     test = _checked_test(args)
     with open_store(args) as store:

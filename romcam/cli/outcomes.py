@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-
-import pandas as pd
-from sqlalchemy.engine import make_url
+from typing import TYPE_CHECKING
 
 from romcam.cli.common import (
     db_option,
@@ -21,11 +19,13 @@ from romcam.cli.common import (
 )
 from romcam.core.assessments import test_label
 from romcam.errors import InputError
-from romcam.outcomes.quality import NOT_COMPARABLE, mark
 from romcam.output_paths import check_writable_dir, check_writable_file, refuse_input_as_output
 from romcam.paths import atomic_write_text
-from romcam.store import Store
-from romcam.store.files import client_file_stem
+
+if TYPE_CHECKING:  # pandas, SQLAlchemy: imported when a command runs, not for --help
+    import pandas as pd
+
+    from romcam.store import Store
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -69,6 +69,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_compare(args: argparse.Namespace) -> int:
     from romcam.outcomes.compare import asymmetry, before_after
+    from romcam.outcomes.quality import NOT_COMPARABLE, mark
 
     table = mdc_table(args)
     with open_store(args) as store:
@@ -114,6 +115,8 @@ def run_compare(args: argparse.Namespace) -> int:
 
 
 def _print_asymmetry(asym: pd.DataFrame) -> None:
+    from romcam.outcomes.quality import mark
+
     if asym.empty:
         return
     print("\nLeft and right (difference in range reached; + = left reaches further)")
@@ -186,6 +189,7 @@ def run_progress(args: argparse.Namespace) -> int:
 
 def run_export(args: argparse.Namespace) -> int:
     from romcam.outcomes.compare import before_after, progress
+    from romcam.store.files import client_file_stem
 
     check_writable_dir(args.csv, option="--csv")
     table = mdc_table(args)
@@ -241,6 +245,8 @@ _ELSEWHERE = "write it somewhere else"
 
 def _input_files(args: argparse.Namespace, store: Store) -> list[Path]:
     """The files a command reads that it must never overwrite: the SQLite database, --mdc."""
+    from sqlalchemy.engine import make_url
+
     url = make_url(store.url)
     files = [Path(url.database)] if url.get_backend_name() == "sqlite" and url.database else []
     return files + ([args.mdc] if args.mdc is not None else [])
