@@ -106,6 +106,8 @@ class PoseEstimator(Closing):
         self.max_people = max_people
         #: Different people in the last frame (``count_people``: a double detection is one).
         self.people_in_last_frame = 0
+        #: Every person found in the last frame, before the subject is chosen.
+        self.people_found: list[FramePose] = []
         self._tracker_config = tracker_config
         self._tracker: SubjectTracker | None = None
         self._last_ms: int | None = None
@@ -173,6 +175,7 @@ class PoseEstimator(Closing):
         self.people_in_last_frame = count_people(
             [p.image for p in people], frame.shape[1] / frame.shape[0]
         )
+        self.people_found = people
         return people
 
     def _count_people_afresh(self, frame_rgb: np.ndarray) -> None:
