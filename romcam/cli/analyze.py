@@ -19,8 +19,11 @@ if TYPE_CHECKING:  # pandas behind these: imported when a command runs, not for 
     from romcam.core.posture_summary import PostureEntry
     from romcam.core.summary import MetricSummary, TestReport
 
-#: Exit code when the analysis finished and was saved but the video was truncated.
+#: Exit code when the analysis finished and was saved but the video was truncated (in a
+#: batch: some were, none failed).
 EXIT_TRUNCATED = 3
+#: Exit code of a batch in which some videos failed (the others were analyzed and saved).
+EXIT_SOME_FAILED = 4
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -32,21 +35,32 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _register_analyze(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "analyze",
-        help="measure joint angles in a video file",
+        help="measure joint angles in video files",
         description=(
             "Run the pose model on VIDEO and write landmarks.csv, angles.csv, summary.json and "
             "annotated.mp4 into --out. Files appear only when the whole analysis succeeded. "
             f"Exit status {EXIT_TRUNCATED}: the video was truncated; what could be decoded "
-            "was analyzed and saved."
+            "was analyzed and saved. Several videos, or a folder of them, are analyzed one "
+            "after the other, one output folder each, with a table at the end; a video that "
+            f"fails does not stop the others. Exit status then: 0 all ok, {EXIT_TRUNCATED} some "
+            f"truncated, {EXIT_SOME_FAILED} some failed (how many is printed)."
         ),
     )
-    p.add_argument("video", type=Path, help="video file (.mp4, .mov, .webm, .avi, ...)")
+    p.add_argument(
+        "videos",
+        nargs="+",
+        type=Path,
+        metavar="VIDEO",
+        help="video file (.mp4, .mov, .webm, .avi, ...), or a folder: its video files, sorted",
+    )
     p.add_argument(
         "--out",
         type=Path,
         default=None,
-        help="output folder (default: <video name>_romcam beside the video)",
+        help="output folder (default: <video name>_romcam beside the video); for several "
+        "videos, the folder that gets one subfolder per video (<video name>, made unique)",
     )
+    add_jobs_option(p, batch=True)
     p.add_argument("--model", type=Path, default=None, help="pose model .task file")
     p.add_argument(
         "--face-model", type=Path, default=None, help="face model .task file (neck metrics)"
@@ -85,6 +99,28 @@ def _register_analyze(subparsers: argparse._SubParsersAction) -> None:
     )
     _test_options(p)
     p.set_defaults(func=run_analyze)
+
+
+def add_jobs_option(p: argparse.ArgumentParser, *, batch: bool = False) -> None:
+    """``--jobs N``: worker processes for one video (``analyze`` and ``measure``)."""
+    p.add_argument(
+        "--jobs",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help="worker processes for one video: default all cores (capped by memory), 1 = serial"
+        + ("; several videos run one after the other, each with N workers" if batch else ""),
+    )
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 1 or more")
+    return value
 
 
 def _test_options(p: argparse.ArgumentParser) -> None:
@@ -149,7 +185,10 @@ def _register_angles(subparsers: argparse._SubParsersAction) -> None:
     a.set_defaults(func=run_angles)
 
 
-def _progress_bar(total_hint: int) -> tuple[Callable[[int, int], None], Callable[[], None]]:
+def _progress_bar(
+    total_hint: int, desc: str = "analyzing", position: int | None = None, leave: bool = True
+) -> tuple[Callable[[int, int], None], Callable[[], None]]:
+    """A frame bar on stderr, shown only on a terminal: (update(done, total), close)."""
     from tqdm import tqdm
 
     bar = tqdm(
@@ -157,7 +196,9 @@ def _progress_bar(total_hint: int) -> tuple[Callable[[int, int], None], Callable
         unit="frame",
         file=sys.stderr,
         disable=not sys.stderr.isatty(),
-        desc="analyzing",
+        desc=desc,
+        position=position,
+        leave=leave,
     )
 
     def update(done: int, total: int) -> None:
@@ -181,10 +222,7 @@ def summary_lines(summary: Mapping[str, MetricSummary]) -> list[str]:
         lines.append(f"{'held end range':<38}{'min':>8}{'max':>8}{'excursion':>11}  unit")
         for mid in ok:
             e = summary[mid]
-            # A direction that is not an accepted end range (not moved, not held) shows "-".
-            low, high = (
-                e.get(k) if e.get(f"{k}_quality", "ok") == "ok" else None for k in ("min", "max")
-            )
+            low, high = held_ends(e)
             span = e.get("excursion") if low is not None and high is not None else None
             cells = [_cell(x) for x in (low, high, span)]
             lines.append(
@@ -201,6 +239,14 @@ def summary_lines(summary: Mapping[str, MetricSummary]) -> list[str]:
             reached = f"{_cell(e.get('trough'))} to {_cell(e.get('peak'))} {e.get('unit', '')}"
             lines.append(f"  {metric_spec(mid).label:<38}{reached:<22}{_first_clause(e)}")
     return lines
+
+
+def held_ends(entry: MetricSummary) -> tuple[float | None, float | None]:
+    """(min, max) of a metric, each None unless it is an accepted end range (not moved, not
+    held: no value)."""
+    low = entry.get("min") if entry.get("min_quality", "ok") == "ok" else None
+    high = entry.get("max") if entry.get("max_quality", "ok") == "ok" else None
+    return low, high
 
 
 def posture_lines(posture: Mapping[str, PostureEntry]) -> list[str]:
@@ -222,7 +268,7 @@ def lines_for_tests(tests: Sequence[TestReport]) -> list[str]:
     """The requested tests: end range or why there is none."""
     lines = []
     for r in tests:
-        name = r["test"] + (f" ({r['side']})" if r["side"] else "")
+        name = test_name(r)
         if r["quality"] == "ok":
             unit = metric_spec(r["metric"]).unit
             lines.append(f"{name:<38}{_cell(r['end_range']):>8}  {unit}  held {r['hold_s']} s")
@@ -230,6 +276,11 @@ def lines_for_tests(tests: Sequence[TestReport]) -> list[str]:
             why = str(r["reason"] or "").split(": ", 1)[-1]
             lines.append(f"{name:<38}{'-':>8}  {r['quality']}: {why}")
     return lines
+
+
+def test_name(report: TestReport) -> str:
+    """The test id, and its side in brackets when it has one."""
+    return report["test"] + (f" ({report['side']})" if report["side"] else "")
 
 
 def print_report(
@@ -278,9 +329,6 @@ def _test_headline(tests: Sequence[tuple[AssessmentTest, Side | None]]) -> str |
 
 
 def run_analyze(args: argparse.Namespace) -> int:
-    from romcam.analysis import analyze_video, check_output_folder
-    from romcam.media.video import probe_video
-
     if args.headline is not None and args.headline not in METRIC_IDS:
         raise InputError(
             f"--headline {args.headline!r} is not a metric id; use one of: {', '.join(METRIC_IDS)}"
@@ -288,13 +336,26 @@ def run_analyze(args: argparse.Namespace) -> int:
     if args.max_seconds is not None and not args.max_seconds > 0:
         raise InputError(f"--max-seconds must be > 0; got {args.max_seconds}")
     tests = requested_tests(args)
-    info = probe_video(args.video)
-    out = args.out if args.out is not None else args.video.with_name(f"{args.video.stem}_romcam")
-    check_output_folder(args.video, out, option="--out")  # analyze_video checks again: cheap
+    if len(args.videos) > 1 or args.videos[0].is_dir():
+        from romcam.cli.analyze_batch import run_batch_command
+
+        return run_batch_command(args, tests)
+    return _analyze_one(args, args.videos[0], tests)
+
+
+def _analyze_one(
+    args: argparse.Namespace, video: Path, tests: list[tuple[AssessmentTest, Side | None]]
+) -> int:
+    from romcam.analysis import analyze_video, check_output_folder
+    from romcam.media.video import probe_video
+
+    info = probe_video(video)
+    out = args.out if args.out is not None else video.with_name(f"{video.stem}_romcam")
+    check_output_folder(video, out, option="--out")  # analyze_video checks again: cheap
     update, close = _progress_bar(info.frame_count)
     try:
         result = analyze_video(
-            args.video,
+            video,
             out,
             model_path=args.model,
             calibration=args.calibration,
@@ -306,6 +367,7 @@ def run_analyze(args: argparse.Namespace) -> int:
             tests=tests,
             face={"auto": None, "on": True, "off": False}[args.face],
             face_model_path=args.face_model,
+            jobs=args.jobs,
         )
     finally:
         close()

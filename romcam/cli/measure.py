@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from romcam.cli.analyze import add_jobs_option
 from romcam.cli.common import db_option, fmt, open_store, print_table
 from romcam.core.assessments import TESTS_BY_ID, AssessmentTest, assessment_test, test_label
 from romcam.errors import InputError
@@ -39,6 +40,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="store the result even when its quality check failed",
     )
+    add_jobs_option(p)
     p.set_defaults(func=run_measure)
 
     p = subparsers.add_parser("measurement", help="list, relabel or delete stored measurements")
@@ -91,6 +93,7 @@ def run_measure(args: argparse.Namespace) -> int:
                 calibration=args.calibration,
                 write_annotated=False,
                 tests=[(test, args.side)],
+                jobs=args.jobs,
             )
             for warning in result.warnings:
                 print(f"romcam: warning: {warning}", file=sys.stderr)
