@@ -63,6 +63,10 @@ class AssessmentTest:
         parts = {part for m in metrics for part in metric_spec(m).body_parts}
         return tuple(sorted(parts | set(self.also_in_frame), key=BODY_PARTS.index))
 
+    def setup_for(self, side: Side | None) -> str:
+        """How to place the camera for ``side`` (None: "the left or right side")."""
+        return self.setup.format(side=side or "left or right")
+
     def metric_id(self, side: Side | None) -> str:
         """Metric column for ``side``; ValueError when the side does not fit the test."""
         if self.sided and side not in ("left", "right"):

@@ -91,6 +91,11 @@ def attempt_from_summary(entry: AssessmentSummary) -> AttemptResult:
     )
 
 
+def has_value(attempt: AttemptResult) -> bool:
+    """Whether ``attempt`` has a value to store (kept or not): a finite number, not ``no_data``."""
+    return _finite(attempt.value) is not None and attempt.quality != "no_data"
+
+
 def measurement_input(
     attempt: AttemptResult,
     *,
@@ -113,10 +118,11 @@ def measurement_input(
     """
     test = assessment_test(attempt.test)
     value = _finite(attempt.value)
-    if value is None or attempt.quality == "no_data":
+    if value is None or not has_value(attempt):
         why = f" ({attempt.reason})" if attempt.reason else ""
         raise NotMeasuredError(
-            f"{test.label} could not be measured{why}; check the set-up: {test.setup}"
+            f"{test.label} could not be measured{why}; check the set-up: "
+            f"{test.setup_for(attempt.side)}"
         )
     if attempt.quality != "ok" and not keep_rejected:
         raise RejectedResultError(

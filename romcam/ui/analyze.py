@@ -27,7 +27,12 @@ from romcam.core.summary import AssessmentSummary, filmed, summary_for_test
 from romcam.errors import InputError, RomcamError
 from romcam.paths import safe_filename
 from romcam.staging import new_staging_dir, remove_stale_staging
-from romcam.store.from_results import RejectedResultError, measurement_from_analysis
+from romcam.store.from_results import (
+    RejectedResultError,
+    attempt_from_summary,
+    has_value,
+    measurement_from_analysis,
+)
 from romcam.ui.charts import angle_curves_chart, captured_from_summary
 from romcam.ui.current import context_line_ui, current_context
 from romcam.ui.result_view import (
@@ -244,11 +249,17 @@ def _save_ui(
             f"In session #{saved[1]}. To change its phase or delete it, open Session review."
         )
         return
-    phase = phase_ui("analyze")
-    keep_rejected = False
     if entry["code"] == "wrong_side":
         st.info(f"Not saved: {plain_reason(entry['reason'])}.")
         return
+    if not has_value(attempt_from_summary(entry)):  # "Save it anyway" would have nothing to save
+        st.info(
+            f"Nothing to save: no end range was measured ({plain_reason(entry['reason'])}). "
+            "Record the test again, or choose another test above."
+        )
+        return
+    phase = phase_ui("analyze")
+    keep_rejected = False
     if entry["quality"] == "rejected":
         st.caption(
             f"This result failed its quality check (see above): it is saved only if you tick "

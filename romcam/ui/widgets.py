@@ -84,8 +84,7 @@ def test_picker_ui(key: str) -> tuple[AssessmentTest, Side | None]:
 
 def instructions_ui(test: AssessmentTest, side: Side | None) -> None:
     """How to place the camera and what the client does."""
-    setup = test.setup.format(side=side or "left or right")
-    st.markdown(f"**Camera:** {setup}  \n**Movement:** {test.movement}")
+    st.markdown(f"**Camera:** {test.setup_for(side)}  \n**Movement:** {test.movement}")
     if test.needs_neutral:
         st.caption("This test first captures the neutral position (looking straight ahead).")
 

@@ -105,12 +105,17 @@ def fill_store(tmp: Path, name: str = "Ada Client") -> Filled:
 
 
 def analyzed_elsewhere(
-    folder: Path, metric: str = "elbow_flexion_right", view: str = "front"
+    folder: Path,
+    metric: str = "elbow_flexion_right",
+    view: str = "front",
+    curve: np.ndarray | None = None,
 ) -> Analyzed:
     """Elbow flexion raised to 90 deg and held, filmed from the front (without the model): the
-    held value is there, but the test needs a side view, so the result is rejected."""
+    held value is there, but the test needs a side view, so the result is rejected. ``curve``
+    (degrees, one per frame at 30 frames/s) replaces the raise-and-hold."""
     files = write_trial_files(folder, metric, 90.0)
-    curve = np.concatenate([np.linspace(0.0, 90.0, 30), np.full(60, 90.0)])
+    if curve is None:
+        curve = np.concatenate([np.linspace(0.0, 90.0, 30), np.full(60, 90.0)])
     pose = synthetic_pose({metric: curve}, view=view)
     table, summary = analyze_landmarks(pose)
     result = AnalysisResult(

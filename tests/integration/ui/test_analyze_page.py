@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from romcam.calibration import CalibrationProfile, save_profile
@@ -86,6 +87,27 @@ def test_a_rejected_result_is_saved_only_when_asked(session_id: int, tmp_path: P
         [m] = store.list_measurements(session_id)
     assert m.quality == "rejected" and "needs a side view" in m.quality_reason
     assert m.value == pytest.approx(90.0, abs=1.0)
+
+
+def test_a_result_without_a_value_offers_nothing_to_save(session_id: int, tmp_path: Path) -> None:
+    """A squat's knee flexion never held at the bottom has no value: "Save it anyway" was
+    offered and failed with "could not be measured ... the {side} side" (issue 13's e2e)."""
+    swing = np.concatenate([np.linspace(0.0, 120.0, 30), np.linspace(120.0, 0.0, 30)])
+    at = page_app("analyze", "analyze_page")
+    at.session_state["romcam_analyze_result"] = analyzed_elsewhere(
+        tmp_path / "upload", "knee_flexion_left", "side_left", curve=np.concatenate([swing] * 2)
+    )
+    at.run()
+    at.selectbox(key="analyze_test").set_value("knee_flexion").run()
+    at.radio(key="analyze_side").set_value("left").run()
+    assert not at.exception and not at.error
+    assert {m.label: m.value for m in at.metric}["Knee flexion (left)"] == "—"
+    [nothing] = [i.value for i in at.info if i.value.startswith("Nothing to save")]
+    assert "knee_flexion_left" not in nothing and "{side}" not in nothing
+    assert "Save measurement" not in [b.label for b in at.button]
+    assert [c.label for c in at.checkbox] == []  # no "Save it anyway"
+    with Store.open() as store:
+        assert store.list_measurements(session_id) == []
 
 
 # A file of another type cannot be picked: the uploader's type filter refuses it in the browser

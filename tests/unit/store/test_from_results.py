@@ -67,6 +67,14 @@ def test_an_attempt_without_a_value_is_never_stored(changes: dict) -> None:
         _store(_attempt(**changes), keep_rejected=True)
 
 
+def test_the_set_up_named_in_the_refusal_is_for_the_attempt_s_side() -> None:
+    """It read "the {side} side of the body facing it" (issue 13's e2e walk-through)."""
+    with pytest.raises(NotMeasuredError) as refused:
+        _store(_attempt(value=None), keep_rejected=True)
+    assert "{side}" not in str(refused.value)
+    assert "the left side of the body facing it" in str(refused.value)
+
+
 def test_a_rejected_attempt_is_stored_only_when_asked() -> None:
     rejected = _attempt(quality="rejected", reason="knee_flexion_left needs a side view")
     with pytest.raises(RejectedResultError, match=r"failed its quality check \(knee_flexion"):
