@@ -181,7 +181,8 @@ def choice_ui(store: Store | None) -> LiveChoice:
     """The current client and session (chosen in the sidebar), phase, test, side and
     calibration pickers."""
     current = current_context()
-    context_line_ui(current)
+    if current is not None:  # else the steps beside the camera say where to choose one
+        context_line_ui(current)
     session = current.session if current else None
     phase = phase_ui("assess")
     test, side = test_picker_ui("assess")
@@ -409,14 +410,11 @@ def status_ui(
 
 
 def _camera_for_client(camera_ui: CameraUi, processor: LiveProcessor, settings: Settings) -> bool:
-    """The camera widget once a client is chosen (else the reason); START with no session
-    starts today's session for the client. True while the camera plays."""
+    """The camera widget once a client is chosen (until then the steps say to choose one);
+    START with no session starts today's session for the client. True while the camera
+    plays."""
     current = current_context()
     if current is None:
-        st.info(
-            "START appears here once a client is chosen: choose or add one in the sidebar.",
-            icon=":material/person_search:",
-        )
         return False
     playing = camera_ui(processor, settings)
     if playing and current.session is None and start_session_now(current) is not None:

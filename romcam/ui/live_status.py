@@ -134,8 +134,9 @@ def buttons_ui(processor: LiveProcessor, playing: bool, update: LiveUpdate | Non
     pressed."""
     measuring = playing and update is not None
     phase = update.phase if measuring and update is not None else None
-    cols = st.columns(3)
-    if processor.config.test.needs_neutral and cols[0].button(
+    # One row, left-aligned: columns left a gap where a test without a neutral has no button.
+    row = st.container(horizontal=True)
+    if processor.config.test.needs_neutral and row.button(
         "Capture neutral now",
         key="assess_capture_neutral",
         disabled=phase != "neutral",
@@ -143,7 +144,7 @@ def buttons_ui(processor: LiveProcessor, playing: bool, update: LiveUpdate | Non
         or "Take the current head position as the neutral now.",
     ):
         processor.request_neutral()
-    if cols[1].button(
+    if row.button(
         "Capture now",
         key="assess_capture",
         disabled=phase != "trial",
@@ -152,7 +153,7 @@ def buttons_ui(processor: LiveProcessor, playing: bool, update: LiveUpdate | Non
         "once it has been held.",
     ):
         processor.request_capture()
-    if cols[2].button(
+    if row.button(
         "New trial",
         key="assess_new_trial",
         disabled=not playing,

@@ -286,6 +286,28 @@ def test_a_fresh_page_shows_the_steps_not_the_camera_errors(data_dir: Path) -> N
     assert ":gray[" not in steps  # nothing done yet
 
 
+def test_a_fresh_page_says_where_to_start_once(data_dir: Path) -> None:
+    """Two blue boxes ("Choose or add a client in the sidebar", "START appears here once a
+    client is chosen") repeated the steps' first line: the steps alone say it now."""
+    at = _app().run()
+    assert not at.exception
+    assert [i.value for i in at.info] == []
+    assert "Add or choose a client (sidebar)" in _steps(at)
+
+
+def test_the_buttons_beside_the_camera_leave_no_gap(session_id: int) -> None:
+    """Capture now and New trial sat in the 2nd and 3rd of three columns, the first left empty
+    for a neutral button that shoulder abduction does not have: they start at the left now."""
+    at = _app().run()
+    assert not at.exception
+    assert all(len(column.children) > 0 for column in at.columns)
+    [row] = [b for b in at.get("flex_container") if _labels(b) == ["Capture now", "New trial"]]
+
+
+def _labels(block) -> list[str]:
+    return [getattr(child, "label", None) for child in block.children.values()]
+
+
 def test_the_steps_tick_what_is_done_and_the_camera_help_is_folded(session_id: int) -> None:
     at = _app().run()
     steps = _steps(at)
