@@ -46,7 +46,7 @@ def test_a_batch_on_a_dask_cluster_matches_the_serial_batch(tmp_path: Path) -> N
             [day],
             tmp_path / "cluster",
             options=options,
-            executor=client.get_executor(),
+            executor=client.get_executor(pure=False),
             on_done=arrived.append,
         )
     here = analyze_many([day], tmp_path / "here", options=options)
