@@ -254,8 +254,8 @@ def _save_ui(
         return
     if not has_value(attempt_from_summary(entry)):  # "Save it anyway" would have nothing to save
         st.info(
-            f"Nothing to save: no end range was measured ({plain_reason(entry['reason'])}). "
-            "Record the test again, or choose another test above."
+            "Nothing to save: no end range was measured (why: see above). Record the test "
+            "again, or choose another test above."
         )
         return
     phase = phase_ui("analyze")

@@ -300,7 +300,12 @@ def before_after_chart(table: pd.DataFrame, label_col: str = "test_side") -> Any
         ]
     ).dropna(subset=["value"])
     long = long.assign(status=long["phase"].where(long["trusted"], REJECTED_LABEL))
-    domain = ["before", "after", REJECTED_LABEL]
+    # The legend lists "rejected (left out)" only when a bar is one.
+    domain = ["before", "after", REJECTED_LABEL][
+        : 3 if (long["status"] == REJECTED_LABEL).any() else 2
+    ]
+    units = set(table["unit"].dropna()) if "unit" in table.columns else set()
+    value_title = f"value ({units.pop()})" if len(units) == 1 else "value"
     return (
         alt.Chart(long.drop(columns="trusted"))
         .mark_bar()
@@ -312,11 +317,13 @@ def before_after_chart(table: pd.DataFrame, label_col: str = "test_side") -> Any
                 axis=alt.Axis(labelLimit=260),  # "Shoulder abduction (right)" in full
             ),
             yOffset=alt.YOffset("phase:N", sort=["before", "after"]),
-            x=alt.X("value:Q", title="value"),
+            x=alt.X("value:Q", title=value_title),
             color=alt.Color(
                 "status:N",
                 title=None,
-                scale=alt.Scale(domain=domain, range=["#9bb7d4", "#2f6ea8", "#bbbbbb"]),
+                scale=alt.Scale(
+                    domain=domain, range=["#9bb7d4", "#2f6ea8", "#bbbbbb"][: len(domain)]
+                ),
                 legend=alt.Legend(orient="bottom"),
             ),
             tooltip=[

@@ -3,6 +3,7 @@ date axis, the normal end range as a line, the captured value marked, no raw ids
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -197,6 +198,25 @@ def test_before_after_bars_are_labelled_by_test_and_side_with_the_legend_below()
     assert spec["encoding"]["color"]["legend"]["orient"] == "bottom"
     shown = [*words(spec), *shown_values(spec)]
     assert not [w for w in shown if RAW_ID.search(w)], shown
+
+
+def test_before_after_bars_name_their_unit_and_list_only_what_is_drawn() -> None:
+    """The axis read "value" and the legend listed "rejected (left out)" with nothing rejected
+    (issue 13's e2e screenshots)."""
+    table = pd.DataFrame(
+        {
+            "test": ["shoulder_abduction", "shoulder_flexion"],
+            "side": ["right", "left"],
+            "unit": ["deg", "deg"],
+            "before": [165.0, math.nan],
+            "after": [math.nan, 136.0],
+            "before_quality": ["ok", None],
+            "after_quality": [None, "ok"],
+        }
+    )
+    spec = before_after_chart(table).to_dict()
+    assert spec["encoding"]["x"]["title"] == "value (deg)"
+    assert spec["encoding"]["color"]["scale"]["domain"] == ["before", "after"]
 
 
 @pytest.mark.parametrize("metric", ["forward_head_cm"])
