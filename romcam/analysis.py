@@ -13,36 +13,40 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import cv2
 import numpy as np
 import pandas as pd
 
 from romcam import __version__
 from romcam.core.assessments import AssessmentTest, Side
 from romcam.core.filtering import smooth_table
-from romcam.core.landmarks import LANDMARK_INDEX, PoseSequence
+from romcam.core.landmarks import PoseSequence
 from romcam.core.measure import compute_metrics
 from romcam.core.metric_table import MetricTable
-from romcam.core.neck_from_face import FACE_METRICS, HeadTrack
+from romcam.core.neck_from_face import HeadTrack
 from romcam.core.posture_summary import PostureEntry, summarize_posture
 from romcam.core.summary import MetricSummary, TestReport, reports_for_tests, summarize
-from romcam.errors import NoSubjectError
+from romcam.errors import InputError
 from romcam.media.annotated_video import AnnotatedVideoWriter
 from romcam.media.head_pose_csv import HEAD_POSE_CSV, write_head_pose_csv
-from romcam.media.video import VideoFrame, VideoInfo, VideoReader, prefetch
+from romcam.media.video import VideoInfo, VideoReader
 from romcam.output_paths import check_writable_dir, refuse_input_as_output
+from romcam.pose_pass import (
+    PassOptions,
+    PassResult,
+    ProgressFn,
+    run_pass,
+)
 from romcam.staging import OutputStaging
 
 if TYPE_CHECKING:
     from romcam.calibration.profile import CalibrationProfile
-    from romcam.core.head_pose import HeadPose
-    from romcam.pose.estimator import FramePose
+    from romcam.parallel_analysis import ChunkPlan
 
 log = logging.getLogger(__name__)
 
@@ -53,19 +57,6 @@ ANNOTATED_MP4 = "annotated.mp4"
 #: Every file an analysis can write into its output folder: a run replaces these (and removes
 #: those it did not write this time); it never touches other files there.
 OUTPUT_NAMES = (LANDMARKS_CSV, ANGLES_CSV, SUMMARY_JSON, ANNOTATED_MP4, HEAD_POSE_CSV)
-#: Warn when at least this share of frames showed two or more people.
-CROWD_WARN_SHARE = 0.05
-#: Warn when the subject was found in fewer than this share of frames.
-SPARSE_WARN_SHARE = 0.5
-
-#: Without a neck test, the face model runs when the subject's ears are at least this far
-#: apart (pixels) in the first frame with a subject. The eye corners are then ~25 px apart,
-#: so one pixel of landmark error tilts the eye line by ~2 deg; smaller heads give head
-#: angles too coarse for a neck range and are not worth the model's cost
-#: (benchmarks/README.md).
-FACE_MIN_EAR_PX = 80.0
-
-ProgressFn = Callable[[int, int], None]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -129,153 +120,6 @@ def analyze_landmarks(
     return smoothed, summarize(smoothed, pose=pose)
 
 
-@dataclass
-class _PassResult:
-    pose: PoseSequence
-    info: VideoInfo
-    warnings: list[str]
-    truncated: bool
-    heads: HeadTrack | None
-
-
-def _people_warning(crowded: int, total: int) -> str | None:
-    if total and crowded / total >= CROWD_WARN_SHARE:
-        return (
-            f"two or more people were in frame in {100 * crowded / total:.0f}% of frames; "
-            "the measurements follow the tracked subject"
-        )
-    return None
-
-
-@dataclass(frozen=True)
-class _Options:
-    model_path: str | Path | None
-    write_annotated: bool
-    headline: str | None
-    progress: ProgressFn | None
-    max_people: int
-    tests: Sequence[tuple[AssessmentTest, Side | None]] = ()
-    face: bool | None = None
-    face_model_path: str | Path | None = None
-
-
-class _FaceStage:
-    """The face model beside the pose model, in the same decode pass.
-
-    It runs on every frame when ``face`` is True, never when False; when None (auto), on
-    every frame if a neck metric's test was asked for, else if the subject's ears are at
-    least FACE_MIN_EAR_PX apart in the first frame with a subject (decided once: a turned
-    head narrows the ears, yet needs the face model most).
-    """
-
-    def __init__(self, opts: _Options, stack: ExitStack) -> None:
-        neck_test = any(test.metric in FACE_METRICS for test, _ in opts.tests)
-        self.on: bool | None = True if opts.face is None and neck_test else opts.face
-        self._model_path = opts.face_model_path
-        self._stack = stack
-        self._estimator: Any = None
-        self._heads: list[HeadPose | None] = []
-
-    def decide(self, fp: FramePose | None, width: int, height: int) -> bool:
-        """Whether the face model runs (settled at the first frame with a subject in auto)."""
-        if self.on is None and fp is not None:
-            ears = fp.image[[LANDMARK_INDEX["left_ear"], LANDMARK_INDEX["right_ear"]], :2]
-            apart = float(np.linalg.norm((ears[0] - ears[1]) * (width, height)))
-            self.on = apart >= FACE_MIN_EAR_PX
-            log.debug("face model %s (ears %.0f px apart)", "on" if self.on else "off", apart)
-        return bool(self.on)
-
-    def process(self, rgb: np.ndarray, ms: int, fp: FramePose | None) -> HeadPose | None:
-        """This frame's head pose (None: no face, or the face model is off); recorded."""
-        head = None
-        if self.decide(fp, rgb.shape[1], rgb.shape[0]):
-            if self._estimator is None:
-                from romcam.pose.face import HeadPoseEstimator
-
-                self._estimator = self._stack.enter_context(HeadPoseEstimator(self._model_path))
-            head = self._estimator.process(rgb, ms)
-        self._heads.append(head)
-        return head
-
-    def track(self, detected: np.ndarray) -> HeadTrack | None:
-        """The frames' head poses, emptied where the pose is not the subject's (None: off)."""
-        if not self.on:
-            return None
-        track = HeadTrack.from_poses(self._heads)
-        keep = np.asarray(detected, dtype=bool)
-        rotation = np.where(keep[:, None, None], track.rotation, np.nan)
-        return HeadTrack(rotation=rotation, confidence=np.where(keep, track.confidence, np.nan))
-
-
-def _run_pass(
-    reader: VideoReader,
-    staging: Path | None,
-    opts: _Options,
-    annotated: AnnotatedVideoWriter | None,
-) -> _PassResult:
-    """Decode, estimate, write landmarks and annotated frames; returns the collected pose."""
-    from romcam.pose.estimator import PoseEstimator, PoseSequenceBuilder
-
-    info = reader.info
-    builder = PoseSequenceBuilder(info.width, info.height)
-    crowded, detected = 0, 0
-    lm_path = staging / LANDMARKS_CSV if staging is not None else None
-    with ExitStack() as stack:
-        estimator = stack.enter_context(PoseEstimator(opts.model_path, max_people=opts.max_people))
-        face = _FaceStage(opts, stack)
-        lm_writer = (
-            None if lm_path is None else stack.enter_context(_landmark_writer(lm_path, info))
-        )
-        for (index, time_s, frame_bgr), rgb in prefetch(reader, _with_rgb):
-            ms = round(time_s * 1000)
-            fp = estimator.process(rgb, ms)  # it keeps them increasing
-            head = face.process(rgb, ms, fp)
-            people = int(estimator.people_in_last_frame)
-            crowded += people >= 2
-            detected += fp is not None
-            if lm_writer is not None:
-                lm_writer.write(index, time_s, fp)
-            builder.append(index, time_s, fp)
-            if annotated is not None:
-                image, world = (None, None) if fp is None else (fp.image, fp.world)
-                annotated.with_heads = bool(face.on)  # settled before a subject's frame
-                annotated.put(frame_bgr, time_s, image, world, people, head=head)
-            if opts.progress is not None:
-                opts.progress(index + 1, max(info.frame_count, index + 1))
-    frames = len(builder)
-    if detected == 0:
-        raise NoSubjectError(
-            f"no person was found in {info.path.name}; film the whole subject in good light"
-        )
-    warnings = [w for w in (_people_warning(crowded, frames),) if w]
-    if detected < SPARSE_WARN_SHARE * frames:
-        warnings.append(
-            f"the subject was found in only {detected} of {frames} frames; "
-            "film the whole subject in good light"
-        )
-    pose, identity_warning = _first_subject_only(builder.build())
-    if identity_warning:
-        warnings.append(identity_warning)
-        if lm_path is not None:  # the subject's landmarks only, so `romcam angles` agrees
-            from romcam.media.landmark_csv import write_landmarks_csv
-
-            write_landmarks_csv(lm_path, pose)
-    if reader.truncated:
-        end = float(pose.time_s[-1])
-        warnings.append(f"{reader.problem}; the results cover 0 to {end:.1f} s only")
-    return _PassResult(pose, info, warnings, reader.truncated, face.track(pose.detected))
-
-
-def _first_subject_only(pose: PoseSequence) -> tuple[PoseSequence, str | None]:
-    """``pose`` with other people's frames emptied (``core.identity``), and the warning."""
-    from romcam.core.identity import keep_subject, split_subjects
-
-    split = split_subjects(pose)
-    if not split.others.any():
-        return pose, None
-    return keep_subject(pose, split), split.warning()
-
-
 def hidden_parts(table: MetricTable) -> list[str]:
     """Warnings naming the body parts the model placed but could not see ("hips hidden
     0.0–25.4 s (98 % of frames) ..."), from the table's ``hidden`` parts."""
@@ -283,16 +127,6 @@ def hidden_parts(table: MetricTable) -> list[str]:
 
     detected = ~np.asarray(table.flags.get("no_subject", np.zeros(len(table), dtype=bool)))
     return hidden_parts_warnings(table.hidden, np.asarray(table.time_s), detected)
-
-
-def _with_rgb(frame: VideoFrame) -> tuple[VideoFrame, np.ndarray]:
-    return frame, cv2.cvtColor(frame.image, cv2.COLOR_BGR2RGB)
-
-
-def _landmark_writer(path: Path, info: VideoInfo) -> Any:
-    from romcam.media.landmark_csv import LandmarkCsvWriter
-
-    return LandmarkCsvWriter(path, info.width, info.height)
 
 
 def summary_document(
@@ -356,6 +190,7 @@ def analyze_video(
     tests: Sequence[tuple[AssessmentTest, Side | None]] = (),
     face: bool | None = None,
     face_model_path: str | Path | None = None,
+    jobs: int | None = 1,
 ) -> AnalysisResult:
     """Analyze ``video``; write landmarks.csv, angles.csv, summary.json, annotated.mp4.
 
@@ -373,8 +208,12 @@ def analyze_video(
         tests: (test, side) pairs to report in ``tests`` (a sided test without a side: both).
         face: run the face model for the neck metrics (``core.neck_from_face``): True always,
             False never, None (default) for a neck test or a head large enough in the frame
-            (FACE_MIN_EAR_PX); its head angles are added to angles.csv.
+            (``pose_pass.FACE_MIN_EAR_PX``); its head angles are added to angles.csv.
         face_model_path: face model file (default: ``model_files.resolve_face_model``).
+        jobs: processes that estimate poses, each on its own stretch of the video
+            (``romcam.parallel_analysis``); 1 (default) is the serial pass, None every
+            available core capped by memory and by the video's length. The results match
+            the serial pass's (same frames, same subject; landmarks within the model's noise).
 
     Raises:
         VideoError, NoSubjectError, ModelError, CalibrationError: with one clear sentence;
@@ -384,24 +223,37 @@ def analyze_video(
     out = Path(out_dir) if out_dir is not None else None
     if out is not None:
         check_output_folder(Path(video), out)
-    with VideoReader(video, max_frames=max_frames, max_seconds=max_seconds) as reader:
+    check_jobs(jobs)
+    opts = PassOptions(
+        model_path, write_annotated, headline, progress, max_people, tests, face, face_model_path
+    )
+    with ExitStack() as stack:
+        reader = stack.enter_context(
+            VideoReader(video, max_frames=max_frames, max_seconds=max_seconds)
+        )
         staging = OutputStaging(out, OUTPUT_NAMES) if out is not None else None
         try:
-            opts = _Options(
-                model_path,
-                write_annotated,
-                headline,
-                progress,
-                max_people,
-                tests,
-                face,
-                face_model_path,
-            )
-            result = _analyze_staged(reader, staging, profile, opts)
+            plan = None if jobs == 1 else _plan_chunks(reader, jobs)
+            passed = None if plan is None else _chunked_pass(reader, plan, staging, profile, opts)
+            if passed is None:
+                if plan is not None:  # the chunked pass fell back after reading: start again
+                    reader = stack.enter_context(
+                        VideoReader(video, max_frames=max_frames, max_seconds=max_seconds)
+                    )
+                passed = _serial_pass(reader, staging, profile, opts)
+            result = _analyze_staged(passed, staging, profile, opts)
         finally:
             if staging is not None:
                 staging.discard()
     return result
+
+
+def check_jobs(jobs: int | None) -> None:
+    """InputError unless ``jobs`` is None (every available core) or an integer >= 1."""
+    if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
+        raise InputError(
+            f"the number of jobs must be 1 or more (or left out for every core); got {jobs!r}"
+        )
 
 
 def check_output_folder(video: Path, out_dir: Path, *, option: str = "the output folder") -> None:
@@ -413,28 +265,75 @@ def check_output_folder(video: Path, out_dir: Path, *, option: str = "the output
     )
 
 
-def _analyze_staged(
+def make_annotated_writer(
+    info: VideoInfo,
+    staging: OutputStaging | None,
+    profile: CalibrationProfile | None,
+    opts: PassOptions,
+) -> AnnotatedVideoWriter | None:
+    """The annotated video's writer in the staging folder (None: not asked for)."""
+    if staging is None or not opts.write_annotated:
+        return None
+    return AnnotatedVideoWriter(
+        staging.path / ANNOTATED_MP4,
+        info.width,
+        info.height,
+        info.fps,
+        headline=opts.headline,
+        calibration=profile,
+    )
+
+
+def _serial_pass(
     reader: VideoReader,
     staging: OutputStaging | None,
     profile: CalibrationProfile | None,
-    opts: _Options,
-) -> AnalysisResult:
-    info = reader.info
-    annotated = None
-    if staging is not None and opts.write_annotated:
-        annotated = AnnotatedVideoWriter(
-            staging.path / ANNOTATED_MP4,
-            info.width,
-            info.height,
-            info.fps,
-            headline=opts.headline,
-            calibration=profile,
-        )
+    opts: PassOptions,
+) -> PassResult:
+    annotated = make_annotated_writer(reader.info, staging, profile, opts)
     try:
-        passed = _run_pass(reader, staging.path if staging else None, opts, annotated)
+        lm_path = staging.path / LANDMARKS_CSV if staging else None
+        return run_pass(reader, lm_path, opts, annotated)
     finally:
         if annotated is not None:
             annotated.close()
+
+
+def _plan_chunks(reader: VideoReader, jobs: int | None) -> ChunkPlan | None:
+    """The chunks for ``jobs`` processes; None: the serial pass (``parallel_analysis``)."""
+    from romcam.parallel_analysis import plan_for
+
+    return plan_for(reader, jobs)
+
+
+def _chunked_pass(
+    reader: VideoReader,
+    plan: ChunkPlan,
+    staging: OutputStaging | None,
+    profile: CalibrationProfile | None,
+    opts: PassOptions,
+) -> PassResult | None:
+    """The pose pass on several processes (``romcam.parallel_analysis``); None: run the
+    serial pass (the chunked result could differ from it)."""
+    from romcam.parallel_analysis import parallel_pass
+
+    annotated = make_annotated_writer(reader.info, staging, profile, opts)
+    try:
+        lm_path = staging.path / LANDMARKS_CSV if staging else None
+        return parallel_pass(reader, plan, lm_path, opts, annotated)
+    finally:
+        if annotated is not None:
+            annotated.close()
+
+
+def _analyze_staged(
+    passed: PassResult,
+    staging: OutputStaging | None,
+    profile: CalibrationProfile | None,
+    opts: PassOptions,
+) -> AnalysisResult:
+    """Everything after pose estimation (one path for the serial and the chunked pass)."""
+    info = passed.info
     table, summary = analyze_landmarks(passed.pose, calibration=profile, heads=passed.heads)
     passed.warnings.extend(hidden_parts(table))
     for w in passed.warnings:
@@ -456,6 +355,7 @@ def _analyze_staged(
     if staging is None:
         return result
     _write_tables(staging.path, result)
+    annotated = opts.write_annotated
     names = [LANDMARKS_CSV, ANGLES_CSV, SUMMARY_JSON] + ([ANNOTATED_MP4] if annotated else [])
     names += [HEAD_POSE_CSV] if result.heads is not None else []
     placed = staging.commit(names)

@@ -1,4 +1,4 @@
-"""When analyze runs the face model (analysis._FaceStage), without running it."""
+"""When analyze runs the face model (pose_pass.FaceStage), without running it."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from contextlib import ExitStack
 import numpy as np
 import pytest
 
-from romcam.analysis import FACE_MIN_EAR_PX, _FaceStage, _Options
 from romcam.core.assessments import assessment_test
 from romcam.core.landmarks import LANDMARK_INDEX, N_LANDMARKS
 from romcam.pose.estimator import FramePose
+from romcam.pose_pass import FACE_MIN_EAR_PX, FaceStage, PassOptions
 
 WIDTH, HEIGHT = 1920, 1080
 
@@ -22,11 +22,11 @@ def _pose(ears_px: float) -> FramePose:
     return FramePose(image=image, world=np.zeros((N_LANDMARKS, 3)))
 
 
-def _stage(face: bool | None, *tests: str) -> _FaceStage:
-    opts = _Options(
+def _stage(face: bool | None, *tests: str) -> FaceStage:
+    opts = PassOptions(
         None, False, None, None, 2, [(assessment_test(t), None) for t in tests], face, None
     )
-    return _FaceStage(opts, ExitStack())
+    return FaceStage(opts, ExitStack())
 
 
 @pytest.mark.parametrize(("ears", "on"), [(FACE_MIN_EAR_PX + 5, True), (30.0, False)])

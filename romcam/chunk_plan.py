@@ -1,0 +1,133 @@
+"""Planning one video's chunked analysis: which frames each process estimates, and how many
+processes. Numbers in, numbers out (no video, no model), so it is tested without either.
+
+A chunk owns the frames ``[start, stop)``. Before ``start`` it also decodes and estimates the
+frames ``[warm_start, start)`` (the overlap, :data:`OVERLAP_S`) so that MediaPipe's tracker and
+its landmark filters have settled by the chunk's first own frame; those frames are compared
+with the previous chunk's at the seam and then dropped.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+
+#: Seconds of overlap each chunk after the first estimates before its own frames.
+OVERLAP_S = 1.0
+#: A chunk shorter than this many overlaps costs more (overlap, model start) than it saves.
+MIN_CHUNK_OVERLAPS = 4
+#: Memory set aside per worker process when choosing the number of jobs: a worker's peak
+#: resident size with the pose and face models is ~0.5 GB (benchmarks/README.md), doubled
+#: for headroom.
+WORKER_MEMORY_BYTES = 1 << 30
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """Frames ``[start, stop)`` of one process, estimated from ``warm_start`` (0-based
+    frame indices into the whole video; ``warm_start <= start < stop``)."""
+
+    index: int
+    warm_start: int
+    start: int
+    stop: int
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.warm_start <= self.start < self.stop:
+            raise ValueError(
+                f"a chunk needs 0 <= warm_start <= start < stop; got {self.warm_start}, "
+                f"{self.start}, {self.stop}"
+            )
+
+    @property
+    def frames(self) -> int:
+        """Frames this chunk estimates, overlap included."""
+        return self.stop - self.warm_start
+
+
+def overlap_frames(fps: float, overlap_s: float = OVERLAP_S) -> int:
+    """Frames in ``overlap_s`` seconds at ``fps`` frames/s (at least 1)."""
+    return max(1, round(overlap_s * fps))
+
+
+def plan_chunks(
+    n_frames: int, fps: float, jobs: int, *, overlap_s: float = OVERLAP_S
+) -> list[Chunk]:
+    """Contiguous chunks covering frames ``[0, n_frames)``, at most ``jobs`` of them.
+
+    Fewer when the video is short: every chunk keeps at least MIN_CHUNK_OVERLAPS overlaps
+    of its own frames (one chunk: the serial pass). The work (own frames plus overlap) is
+    shared equally, so the first chunk, which has no overlap, gets the overlap's worth more.
+    """
+    if n_frames < 1 or jobs < 1 or not fps > 0:
+        raise ValueError(f"need n_frames, jobs >= 1 and fps > 0; got {n_frames}, {jobs}, {fps}")
+    overlap = overlap_frames(fps, overlap_s)
+    count = max(1, min(jobs, n_frames // (MIN_CHUNK_OVERLAPS * overlap)))
+    if count == 1:
+        return [Chunk(0, 0, 0, n_frames)]
+    work = (n_frames + (count - 1) * overlap) / count  # frames each process estimates
+    stops = [round(work + i * (work - overlap)) for i in range(count - 1)] + [n_frames]
+    starts = [0, *stops[:-1]]
+    return [
+        Chunk(i, max(0, start - overlap) if i else 0, start, stop)
+        for i, (start, stop) in enumerate(zip(starts, stops, strict=True))
+    ]
+
+
+def default_jobs(cores: int, available_bytes: int, per_worker: int = WORKER_MEMORY_BYTES) -> int:
+    """Processes for ``jobs=None``: one per available core, as many as memory allows (>= 1)."""
+    return max(1, min(cores, available_bytes // per_worker))
+
+
+def available_cores() -> int:
+    """CPU cores this process may run on (its affinity mask, e.g. under taskset)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def available_memory() -> int:
+    """Bytes of memory available to new processes (Linux MemAvailable; else all of it)."""
+    try:
+        with Path("/proc/meminfo").open(encoding="ascii") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+
+
+def frame_times(pts: Sequence[int], time_base: Fraction, fps: float) -> np.ndarray:
+    """(T,) seconds since the first frame for frames with presentation timestamps ``pts``
+    (stream ticks of ``time_base``, in presentation order), by the rule of
+    ``media.video.VideoReader``: a time not after the previous one becomes previous + 1/fps."""
+    times = np.empty(len(pts))
+    step = 1.0 / fps
+    start: float | None = None
+    last = -np.inf
+    for i, ticks in enumerate(pts):
+        raw = float(ticks * time_base)  # as PyAV's frame.time
+        start = raw if start is None else start
+        t = float(raw - start)
+        if t <= last:
+            t = last + step
+        times[i] = last = t
+    return times
+
+
+def frames_to_analyze(times: np.ndarray, max_frames: int | None, max_seconds: float | None) -> int:
+    """How many of the frames at ``times`` an analysis limited by ``max_frames`` and
+    ``max_seconds`` covers (as ``VideoReader`` stops)."""
+    count = len(times)
+    if max_seconds is not None:
+        count = int(np.searchsorted(times, max_seconds, side="left"))
+    if max_frames is not None:
+        count = min(count, max_frames)
+    return count
