@@ -180,7 +180,7 @@ def test_jobs_reaches_the_analysis_of_one_video_and_of_each_video_of_a_batch(
 
     monkeypatch.setattr(romcam.analysis, "analyze_video", noting_jobs)
     a, b = clips
-    short = [*FAST, "--max-seconds", "0.2"]
+    short = [*FAST, "--max-seconds", "0.2", "--jobs", "2"]  # analyze_video's default is 1
     assert main(["analyze", str(a), "--out", str(tmp_path / "one"), *short]) == 0
     assert main(["analyze", str(a), str(b), "--out", str(tmp_path / "many"), *short]) == 0
-    assert seen == [1, 1, 1]
+    assert seen == [2, 2, 2]
