@@ -67,7 +67,8 @@ def plan_chunks(
     if n_frames < 1 or jobs < 1 or not fps > 0:
         raise ValueError(f"need n_frames, jobs >= 1 and fps > 0; got {n_frames}, {jobs}, {fps}")
     overlap = overlap_frames(fps, overlap_s)
-    count = max(1, min(jobs, n_frames // (MIN_CHUNK_OVERLAPS * overlap)))
+    # Every chunk's own frames (work - overlap) stay >= MIN_CHUNK_OVERLAPS overlaps.
+    count = max(1, min(jobs, (n_frames - overlap) // (MIN_CHUNK_OVERLAPS * overlap)))
     if count == 1:
         return [Chunk(0, 0, 0, n_frames)]
     work = (n_frames + (count - 1) * overlap) / count  # frames each process estimates
@@ -131,3 +132,30 @@ def frames_to_analyze(times: np.ndarray, max_frames: int | None, max_seconds: fl
     if max_frames is not None:
         count = min(count, max_frames)
     return count
+
+
+def check_frames(time_s: np.ndarray, every_s: float) -> np.ndarray:
+    """Indices of the frames on which a pose estimator fed frames at ``time_s`` from the
+    first one runs its periodic people count every ``every_s`` seconds (the rule of
+    ``pose.estimator.PEOPLE_CHECK_S``: due when ``every_s`` has passed since the last one,
+    in the whole milliseconds the model is given)."""
+    due: list[int] = []
+    last_ms = -1
+    check_ms: int | None = None
+    for i, t in enumerate(time_s.tolist()):
+        last_ms = max(round(t * 1000), last_ms + 1)
+        if check_ms is None or last_ms - check_ms >= every_s * 1000:
+            check_ms = last_ms
+            due.append(i)
+    return np.asarray(due, dtype=int)
+
+
+def align_to_checks(chunks: Sequence[Chunk], checks: np.ndarray) -> list[Chunk]:
+    """``chunks`` with each overlap moved back to the last people count at or before it,
+    so a chunk's estimator counts people on the same frames as the serial pass."""
+    aligned = []
+    for chunk in chunks:
+        before = checks[checks <= chunk.warm_start]
+        warm = int(before[-1]) if chunk.index and len(before) else chunk.warm_start
+        aligned.append(Chunk(chunk.index, warm, chunk.start, chunk.stop))
+    return aligned

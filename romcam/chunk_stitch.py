@@ -94,7 +94,7 @@ class Stitcher:
         self._next_index = 0
         self._done = 0
         self._recent: deque[tuple[int, np.ndarray | None]] = deque(
-            maxlen=overlap_frames(info.fps) + 1
+            maxlen=2 * overlap_frames(info.fps) + 1  # overlaps reach back to a people count
         )
         self._annotator = None if annotated is None else _Annotator(reader, annotated)
         if self._annotator is not None:

@@ -43,8 +43,10 @@ import numpy as np
 
 from romcam.chunk_plan import (
     Chunk,
+    align_to_checks,
     available_cores,
     available_memory,
+    check_frames,
     default_jobs,
     frame_times,
     frames_to_analyze,
@@ -59,6 +61,7 @@ from romcam.media.video import (
     frame_to_bgr,
     prefetch,
 )
+from romcam.pose.estimator import PEOPLE_CHECK_S
 from romcam.pose_pass import FaceStage, PassCollector, PassOptions, PassResult
 
 if TYPE_CHECKING:
@@ -107,6 +110,7 @@ def plan_for(reader: VideoReader, jobs: int | None) -> ChunkPlan | None:
     pts, times = scanned
     count = frames_to_analyze(times, reader.max_frames, reader.max_seconds)
     chunks = plan_chunks(count, reader.info.fps, workers) if count else []
+    chunks = align_to_checks(chunks, check_frames(times[:count], PEOPLE_CHECK_S))
     if len(chunks) < 2:
         return None
     log.debug("%s: %d chunks of frames %s", reader.path.name, len(chunks), chunks)
