@@ -58,10 +58,11 @@ def _wait_healthy(url: str, proc: subprocess.Popen, timeout_s: float = 60) -> No
 
 
 @contextlib.contextmanager
-def running_app(folder: Path) -> Iterator[str]:
+def running_app(folder: Path, with_client: bool = True) -> Iterator[str]:
     """The dashboard's URL while it runs with data, cache and log under ``folder``.
 
-    The store gets one client (:data:`CLIENT`) with an open session. ``ROMCAM_DATA_DIR`` and
+    The store gets one client (:data:`CLIENT`) with an open session, unless ``with_client`` is
+    False (an empty store, as on a first day). ``ROMCAM_DATA_DIR`` and
     ``ROMCAM_CACHE_DIR`` point into ``folder`` in this process too (so the caller can open the
     same store) and are restored afterwards.
     """
@@ -71,8 +72,9 @@ def running_app(folder: Path) -> Iterator[str]:
     env = {k: v for k, v in os.environ.items() if k != "ROMCAM_DATABASE_URL"}
     try:
         with Store.open() as store:
-            client = store.add_client(CLIENT)
-            store.start_session(client.id, therapist="E2E")
+            if with_client:
+                client = store.add_client(CLIENT)
+                store.start_session(client.id, therapist="E2E")
         with _streamlit(folder, env) as url:
             yield url
     finally:
