@@ -35,6 +35,9 @@ _NOTICE = "romcam_current_notice"
 _ADD_ERROR = "romcam_current_add_error"
 _START_ERROR = "romcam_current_start_error"
 _NEXT_SESSION = "romcam_current_next_session"
+#: The sidebar's start button without and with a session today.
+START_LABEL = "Start today's session"
+START_ANOTHER_LABEL = "Start another session today"
 
 
 @dataclass(frozen=True)
@@ -174,8 +177,8 @@ def _session_ui(store: Store, client: ClientRecord) -> SessionRecord | None:
     if pending is not None and pending[0] == client.id:
         st.session_state[key] = pending[1]
     if key not in st.session_state:  # first time this client is shown: today's session
-        today = [s.id for s in sessions if _local(s.started_at).date() == date.today()]
-        st.session_state[key] = today[0] if today else None
+        newest_today = _today_session(sessions, None)
+        st.session_state[key] = newest_today.id if newest_today else None
     labels = _labels(sessions)
     chosen = st.selectbox(
         "Session",
@@ -184,12 +187,19 @@ def _session_ui(store: Store, client: ClientRecord) -> SessionRecord | None:
         placeholder="No session today",
         key=key,
     )
+    today = _today_session(sessions, chosen)
     with st.form("current_start_session", border=False, enter_to_submit=False):
         st.text_input("Therapist (optional)", key=THERAPIST_KEY, max_chars=120)
+        if today is not None:  # a second visit today is possible, but never one click away
+            st.caption(
+                f"Today's session is {session_label(today)}. Start another only for a "
+                "second visit today."
+            )
         st.form_submit_button(
-            "Start today's session",
+            START_LABEL if today is None else START_ANOTHER_LABEL,
             key="current_start_session_submit",
-            icon=":material/play_arrow:",
+            type="primary" if today is None else "secondary",
+            icon=":material/play_arrow:" if today is None else ":material/add:",
             on_click=_start_session,
             args=(store, client),
         )
@@ -197,6 +207,12 @@ def _session_ui(store: Store, client: ClientRecord) -> SessionRecord | None:
     if error:
         st.error(error)
     return next((s for s in sessions if s.id == chosen), None)
+
+
+def _today_session(sessions: Sequence[SessionRecord], chosen: int | None) -> SessionRecord | None:
+    """The chosen session if it is today's, else the newest of today's (None: none today)."""
+    today = [s for s in sessions if _local(s.started_at).date() == date.today()]
+    return next((s for s in today if s.id == chosen), today[0] if today else None)
 
 
 def _sessions(store: Store, client: ClientRecord) -> list[SessionRecord] | None:

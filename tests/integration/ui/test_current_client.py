@@ -220,3 +220,28 @@ def test_starting_a_session_is_confirmed(data_dir: Path) -> None:
     assert confirmed in at.sidebar.success[0].value and "Tess Client" in at.success[0].value
     assert confirmed in at.toast[0].value
     assert at.sidebar.selectbox(key=session_key(client.id)).value == session.id
+
+
+def test_a_second_session_today_needs_the_deliberate_button(data_dir: Path) -> None:
+    """With today's session open, the sidebar offered "Start today's session" again: one
+    click opened a second session the same day."""
+    with Store.open() as store:
+        client = store.add_client("Morning Visit")
+    at = page_app("progress", "progress_page").run()
+    start = at.button(key="current_start_session_submit")
+    assert (start.label, start.proto.type) == ("Start today's session", "primary")
+    start.click().run()
+    with Store.open() as store:
+        [morning] = store.list_sessions(client.id)
+    start = at.button(key="current_start_session_submit")
+    assert (start.label, start.proto.type) == ("Start another session today", "secondary")
+    named = [c.value for c in at.sidebar.caption]
+    assert any(f"Today's session is Session #{morning.id} (today " in c for c in named), named
+    start.click().run()  # an afternoon visit: still possible, on purpose
+    assert not at.exception and not at.error
+    with Store.open() as store:
+        sessions = store.list_sessions(client.id)
+    assert len(sessions) == 2
+    afternoon = max(s.id for s in sessions)
+    assert at.sidebar.selectbox(key=session_key(client.id)).value == afternoon
+    assert at.button(key="current_start_session_submit").label == "Start another session today"
