@@ -3,8 +3,8 @@
 ``app.py`` draws :func:`current_client_ui` in the sidebar before every page; the pages read the
 choice with :func:`current_context` (which draws the sidebar itself when a page runs alone, as
 in the AppTest tests, so the sidebar is the one place either way). Everything that changes the
-choice (picking a client, adding one, starting a session, browsing to an older session on the
-review page, START on the Assess page) writes the same sidebar widget keys.
+choice (picking a client or a session, adding a client, starting a session, START on the Assess
+page) writes the same sidebar widget keys.
 """
 
 from __future__ import annotations
@@ -282,35 +282,3 @@ def context_line_ui(current: Current | None, needs_session: bool = True) -> None
         )
     else:
         st.markdown(f"**Client:** {current.client.name}")
-
-
-def session_browser_ui(current: Current, key: str) -> SessionRecord | None:
-    """Browse the current client's sessions on a page; the one chosen becomes the current
-    session everywhere (the sidebar shows it too)."""
-    sessions = _sessions(current.store, current.client)
-    if sessions is None:
-        return None
-    if not sessions:
-        st.info(f"{current.client.name} has no sessions yet: start today's in the sidebar.")
-        return None
-    labels = _labels(sessions)
-    widget = f"{key}_{current.client.id}"
-    st.session_state[widget] = current.session.id if current.session else None
-    st.selectbox(
-        "Session",
-        list[int](labels),
-        format_func=lambda i: labels.get(i, str(i)),
-        placeholder="Choose a session",
-        key=widget,
-        on_change=_browse,
-        args=(current.client.id, widget),
-        help="The session chosen here becomes the current session on every page.",
-    )
-    if current.session is None:
-        st.info("Choose a session above: it becomes the current session on every page.")
-    return current.session
-
-
-def _browse(client_id: int, widget: str) -> None:
-    """Browser callback: the chosen session becomes the sidebar's (runs before the script)."""
-    st.session_state[session_key(client_id)] = st.session_state.get(widget)

@@ -21,9 +21,9 @@ from romcam.media.video import VideoInfo, probe_video
 from romcam.outcomes.compare import before_after
 from romcam.outcomes.quality import NOT_COMPARABLE, is_trusted, mark, why
 from romcam.outcomes.report import session_report
-from romcam.store.records import STANDARD_PHASES, MeasurementRecord
+from romcam.store.records import STANDARD_PHASES, MeasurementRecord, SessionRecord
 from romcam.ui.charts import angle_curves_chart, before_after_chart, captured_from_measurement
-from romcam.ui.current import context_line_ui, current_context, session_browser_ui
+from romcam.ui.current import context_line_ui, current_context, session_label
 from romcam.ui.result_view import (
     plain_reason,
     progress_bar,
@@ -246,22 +246,38 @@ def _report_ui(frame: pd.DataFrame, session_id: int) -> None:
         )
 
 
+def session_heading(client: str, session: SessionRecord, measurements: int) -> str:
+    """The reviewed session in one line: ``**Ann** · Session #3 (today 10:42) · therapist
+    Tess · 2 measurements``."""
+    therapist = f"therapist {session.therapist}" if session.therapist else "no therapist named"
+    count = {0: "no measurements yet", 1: "1 measurement"}.get(
+        measurements, f"{measurements} measurements"
+    )
+    return f"**{client}** · {session_label(session)} · {therapist} · {count}"
+
+
 def review_page() -> None:
+    """The current session (chosen in the sidebar, whose list holds every session of the
+    client): a one-line heading, before/after, the report and each measurement."""
     st.title("Session review")
     current = current_context()
-    context_line_ui(current, needs_session=False)
-    if current is None:
+    if current is None or current.session is None:
+        context_line_ui(current, needs_session=False)
+        if current is not None:
+            st.info(
+                f"Choose one of {current.client.name}'s sessions in the sidebar (it lists "
+                "them all), or start today's there.",
+                icon=":material/arrow_back:",
+            )
         return
-    store = current.store
-    session = session_browser_ui(current, "review_session")
-    if session is None:
-        return
+    store, session = current.store, current.session
     try:
         frame = store.measurements_frame(session_id=session.id)
         measurements = store.list_measurements(session.id)
     except RomcamError as exc:
         show_error(exc, "read the session")
         return
+    st.markdown(session_heading(current.client.name, session, len(measurements)))
     if not measurements:
         st.info("No measurements in this session yet.")
         return

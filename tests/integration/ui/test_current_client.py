@@ -97,17 +97,19 @@ def test_client_chosen_on_one_page_is_the_client_of_every_page(
             assert "**Client:** Bob" in _lines(at) and "Ann" not in _lines(at), page
 
 
-def test_an_older_session_chosen_in_review_is_current_everywhere(
+def test_an_older_session_chosen_on_review_is_current_everywhere(
     two_clients: SimpleNamespace, no_camera_widget: None
 ) -> None:
+    """Review browses older sessions with the sidebar's picker (it lists them all)."""
     at = _app().run()
     at.selectbox(key=CLIENT_KEY).set_value(two_clients.bob.id).run()
     _open(at, "review")
-    at.selectbox(key=f"review_session_{two_clients.bob.id}").set_value(two_clients.bob_old).run()
-    assert not at.exception
     bob_session = at.sidebar.selectbox(key=session_key(two_clients.bob.id))
-    assert bob_session.value == two_clients.bob_old  # the sidebar shows the change
-    assert f"Session #{two_clients.bob_old} (" in _lines(at)
+    listed = [o.split(" (")[0] for o in bob_session.options]
+    assert listed == [f"Session #{two_clients.bob_today}", f"Session #{two_clients.bob_old}"]
+    bob_session.set_value(two_clients.bob_old).run()
+    assert not at.exception
+    assert f"**Bob** · Session #{two_clients.bob_old} (" in _lines(at)
     _open(at, "")  # Assess
     assert f"**Client:** Bob · Session #{two_clients.bob_old} (" in _lines(at)
 
@@ -128,7 +130,7 @@ def test_today_s_session_is_current_an_old_one_is_not(data_dir: Path) -> None:
     at = page_app("review", "review_page").run()
     assert not at.exception
     assert at.sidebar.selectbox(key=session_key(client.id)).value is None
-    assert "Choose a session above" in " ".join(i.value for i in at.info)
+    assert "Choose one of Old Visit's sessions in the sidebar" in " ".join(i.value for i in at.info)
 
 
 def test_start_without_a_session_starts_today_s(data_dir: Path) -> None:

@@ -8,6 +8,7 @@ import pytest
 
 from romcam.outcomes.compare import before_after
 from romcam.store import MeasurementInput, Store
+from romcam.ui.current import session_key, session_label
 from tests.integration.ui.app_helpers import Filled, fill_store, page_app
 
 
@@ -19,7 +20,7 @@ def filled(data_dir: Path, tmp_path: Path):
 def _open_visit(filled, visit: int, *opened: int):
     """The review page on visit ``visit`` with the measurements ``opened`` opened."""
     at = page_app("review", "review_page").run()
-    at.selectbox(key=f"review_session_{filled.client_id}").set_value(
+    at.sidebar.selectbox(key=session_key(filled.client_id)).set_value(
         filled.session_ids[visit]
     ).run()
     for measurement_id in opened:
@@ -137,3 +138,19 @@ def test_rejected_value_is_marked_and_not_compared(filled: Filled) -> None:
     html = at.session_state[f"review_report_{filled.session_ids[0]}"]
     assert "106.5 (rejected: knee hidden)" in html and "79%" not in html
     assert "not comparable: the after value was rejected" in html
+
+
+def test_the_session_is_shown_once_as_a_heading(filled: Filled) -> None:
+    """The session was shown three times: the sidebar's picker, a "Client: … · Session #n"
+    line and a second Session picker on the page. Now the sidebar chooses, the page heads."""
+    at = _open_visit(filled, 1)
+    assert not at.exception and not at.error
+    pickers = [s for s in at.selectbox if s.label == "Session"]
+    assert [p.key for p in pickers] == [session_key(filled.client_id)]  # the sidebar's only
+    new = filled.session_ids[1]
+    assert len(pickers[0].options) == 2  # older sessions are browsed there
+    with Store.open() as store:
+        label = session_label(store.get_session(new))  # "Session #2 (1 Oct 2026 12:00)"
+    lines = [m.value for m in at.markdown if f"Session #{new} " in m.value]
+    assert lines == [f"**Ada Client** · {label} · therapist Tess · 2 measurements"]
+    assert not any("**Client:**" in m.value for m in at.markdown)
