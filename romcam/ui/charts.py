@@ -62,11 +62,46 @@ def captured_from_summary(entry: Mapping[str, Any]) -> Captured:
     )
 
 
-def captured_from_measurement(test: str, side: str | None, value: float, quality: str) -> Captured:
-    """The captured value of a stored measurement (no hold times are stored with it)."""
+def captured_from_measurement(
+    test: str,
+    side: str | None,
+    value: float,
+    quality: str,
+    held: tuple[float, float] | None = None,
+) -> Captured:
+    """The captured value of a stored measurement; ``held`` (from, to in s) is where its angle
+    curve reached it (:func:`held_in_curve`: the store keeps no hold times)."""
     extreme = assessment_test(test).extreme(side_of(side))
     note = "" if is_trusted(quality) else quality_word(quality)
-    return Captured(value=value, extreme=extreme, note=note)
+    start, end = held if held is not None else (None, None)
+    return Captured(value=value, extreme=extreme, from_s=start, to_s=end, note=note)
+
+
+#: How close (metric unit) the angle curve must come to a stored value to be where it was held.
+HELD_TOLERANCE = 0.5
+#: Frames off the value for at most this long (s) do not split a hold (noise, a blink).
+HELD_GAP_S = 0.3
+
+
+def held_in_curve(
+    times: np.ndarray, values: np.ndarray, target: float, tolerance: float = HELD_TOLERANCE
+) -> tuple[float, float] | None:
+    """The longest stretch (from, to in s) of an angle curve within ``tolerance`` of
+    ``target``, gaps up to HELD_GAP_S bridged; None when the curve never comes that close.
+
+    Args:
+        times: seconds, increasing, shape (n,). values: the curve, shape (n,), NaN = not seen.
+    """
+    t = np.asarray(times, dtype=float)
+    near = np.abs(np.asarray(values, dtype=float) - target) <= tolerance  # NaN: False
+    hits = t[near]
+    if hits.size == 0 or not math.isfinite(target):
+        return None
+    breaks = np.flatnonzero(np.diff(hits) > HELD_GAP_S)
+    starts = np.concatenate([[0], breaks + 1])
+    ends = np.concatenate([breaks, [hits.size - 1]])
+    longest = int(np.argmax(hits[ends] - hits[starts]))
+    return float(hits[starts[longest]]), float(hits[ends[longest]])
 
 
 def side_of(side: object) -> Side | None:
@@ -108,37 +143,49 @@ def _normal_layers(spec: MetricSpec, extreme: Extreme | None) -> list[alt.Chart]
     return layers
 
 
-def _captured_layers(captured: Captured | None, unit: str) -> list[alt.Chart]:
+def _captured_layers(
+    captured: Captured | None, unit: str, span: tuple[float, float]
+) -> list[alt.Chart]:
     """The captured value: a thick segment over the held stretch (or a dotted line across the
-    chart when the stretch is not known) and its label, both in the spec itself."""
+    chart when the stretch is not known) and its label, both in the spec itself.
+
+    The label sits on the curve's free side of the value (below a ``max``, above a ``min``:
+    the normal end's line is on the other side) and grows from the hold toward the middle of
+    the time axis ``span`` (s), so it stays inside the plot."""
     if captured is None or captured.value is None or not math.isfinite(captured.value):
         return []
     label = f"captured {_degrees(captured.value, unit)}"
     label += f" ({captured.note})" if captured.note else ""
     y = alt.datum(captured.value)
-    below = captured.extreme == "min"
-    words = alt.Chart().mark_text(
-        text=label
-        if captured.from_s is None or captured.to_s is None
-        else f"{label}, held {captured.to_s - captured.from_s:.1f} s",
+    above = captured.extreme == "min"
+    text: dict[str, Any] = dict(
         color=CAPTURED_COLOUR,
         fontSize=12,
         fontWeight="bold",
-        baseline="top" if below else "bottom",
-        dy=6 if below else -6,
-        align="right",
+        baseline="bottom" if above else "top",
+        dy=-6 if above else 6,
     )
     if captured.from_s is None or captured.to_s is None:
         line = alt.Chart().mark_rule(color=CAPTURED_COLOUR, strokeDash=[2, 3], strokeWidth=2)
+        words = alt.Chart().mark_text(text=label, align="right", dx=-4, **text)
         return [
             line.encode(y=y, tooltip=alt.value(label)),
             words.encode(y=y, x=alt.value("width"), tooltip=alt.value(label)),
         ]
+    start, end = captured.from_s, captured.to_s
+    if end > start:
+        label += f", held {end - start:.1f} s"
+    left_half = (start + end) / 2 <= sum(span) / 2
+    words = alt.Chart().mark_text(text=label, align="left" if left_half else "right", **text)
     held = alt.Chart().mark_rule(color=CAPTURED_COLOUR, strokeWidth=5, opacity=0.8)
-    return [
-        held.encode(y=y, x=alt.datum(captured.from_s), x2=alt.datum(captured.to_s)),
-        words.encode(y=y, x=alt.datum(captured.to_s)),
+    layers = [
+        held.encode(y=y, x=alt.datum(start), x2=alt.datum(end), tooltip=alt.value(label)),
+        words.encode(y=y, x=alt.datum(start if left_half else end), tooltip=alt.value(label)),
     ]
+    if end == start:  # one frame: a segment of no length would not show
+        dot = alt.Chart().mark_point(color=CAPTURED_COLOUR, filled=True, size=80)
+        layers.append(dot.encode(y=y, x=alt.datum(start), tooltip=alt.value(label)))
+    return layers
 
 
 def angle_curves_chart(
@@ -184,7 +231,8 @@ def angle_curves_chart(
         )
     )
     end = captured.extreme if captured is not None else extreme
-    layers = [*_normal_layers(spec, end), line, *_captured_layers(captured, spec.unit)]
+    span = (float(long["time_s"].min()), float(long["time_s"].max())) if len(long) else (0.0, 0.0)
+    layers = [*_normal_layers(spec, end), line, *_captured_layers(captured, spec.unit, span)]
     return alt.layer(*layers).properties(height=260)
 
 

@@ -22,7 +22,12 @@ from romcam.outcomes.compare import before_after
 from romcam.outcomes.quality import NOT_COMPARABLE, is_trusted, mark, why
 from romcam.outcomes.report import session_report
 from romcam.store.records import STANDARD_PHASES, MeasurementRecord, SessionRecord
-from romcam.ui.charts import angle_curves_chart, before_after_chart, captured_from_measurement
+from romcam.ui.charts import (
+    angle_curves_chart,
+    before_after_chart,
+    captured_from_measurement,
+    held_in_curve,
+)
 from romcam.ui.current import context_line_ui, current_context, session_label
 from romcam.ui.result_view import (
     plain_reason,
@@ -106,7 +111,9 @@ def _angle_curve_ui(store: Store, m: MeasurementRecord) -> None:
         return
     try:
         angles = pd.read_csv(store.path_of(rec.angles_path))
-        captured = captured_from_measurement(m.test, m.side, m.value, m.quality)
+        # The store keeps no hold times: where the curve reached the value is the hold.
+        held = held_in_curve(angles["time_s"].to_numpy(), angles[m.metric].to_numpy(), m.value)
+        captured = captured_from_measurement(m.test, m.side, m.value, m.quality, held)
         st.altair_chart(angle_curves_chart(angles, [m.metric], captured), width="stretch")
     except (OSError, ValueError, KeyError, InputError) as exc:
         st.warning(f"The angle file of measurement #{m.id} cannot be read: {exc}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -44,6 +45,12 @@ def test_before_after_table_chart_and_recordings(filled) -> None:
     assert len(at.get("video")) == 2
     assert len(at.expander) == 2
     assert all('"type": "rule"' in c.proto.spec for c in charts[1:])  # normal end range
+    # Each stored value marked over the stretch where its curve held it (1.5 s on, see
+    # write_trial_files), not as a rule across the whole chart.
+    for chart in charts[1:]:
+        spec = json.loads(chart.proto.spec)
+        held = [lay["encoding"] for lay in spec["layer"] if "x2" in lay.get("encoding", {})]
+        assert [(h["x"]["datum"], h["x2"]["datum"]) for h in held] == [(1.5, 2.9)]
 
 
 def test_relabel_measurement(filled) -> None:

@@ -21,6 +21,7 @@ from romcam.ui.charts import (
     before_after_chart,
     captured_from_measurement,
     captured_from_summary,
+    held_in_curve,
     history_chart,
 )
 
@@ -144,7 +145,7 @@ def test_angle_curve_marks_the_captured_value_over_its_hold() -> None:
     captured = Captured(value=166.0, extreme="max", from_s=1.6, to_s=3.0)
     spec = angle_curves_chart(table, ["shoulder_abduction_right"], captured=captured).to_dict()
     held = [
-        lay["encoding"]
+        {k: lay["encoding"][k] for k in ("x", "x2", "y")}
         for lay in layers(spec)
         if lay["mark"]["type"] == "rule" and "x2" in lay.get("encoding", {})
     ]
@@ -164,6 +165,56 @@ def test_captured_from_an_analysis_summary_and_a_stored_measurement() -> None:
     assert captured_from_summary(rejected).value is None
     stored = captured_from_measurement("neck_rotation", "right", -50.0, "not_held")
     assert stored == Captured(-50.0, "min", note="rejected")  # right rotation is negative
+
+
+def _live_curve() -> pd.DataFrame:
+    """A stored live trial at 30 frames/s: rest, raise to 165 deg by 1.9 s, hold to 5.0 s
+    (±0.3 deg noise, one frame 1 deg off), lower by 5.3 s."""
+    t = np.arange(160) / 30
+    curve = np.interp(t, [0, 1.0, 1.9, 5.0, 5.3], [8, 8, 165, 165, 158])
+    rng = np.random.default_rng(1)
+    hold = (t >= 1.9) & (t <= 5.0)
+    curve[hold] += rng.uniform(-0.3, 0.3, hold.sum())
+    curve[100] += 1.0
+    return pd.DataFrame({"time_s": t, "shoulder_abduction_right": curve})
+
+
+def text_layers(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    return [lay for lay in layers(spec) if lay["mark"]["type"] == "text"]
+
+
+def test_a_stored_value_is_marked_where_its_curve_held_it() -> None:
+    """Review drew a stored live value as a dotted rule across the whole chart, its label
+    over the normal end's line at the right edge: now over the hold, the label inside."""
+    table = _live_curve()
+    held = held_in_curve(table["time_s"].to_numpy(), table.iloc[:, 1].to_numpy(), 165.0)
+    assert held is not None
+    assert held[0] == pytest.approx(1.9, abs=0.05) and held[1] == pytest.approx(5.0, abs=0.05)
+    assert held_in_curve(table["time_s"].to_numpy(), table.iloc[:, 1].to_numpy(), 175.0) is None
+    captured = captured_from_measurement("shoulder_abduction", "right", 165.0, "ok", held)
+    spec = angle_curves_chart(table, ["shoulder_abduction_right"], captured=captured).to_dict()
+    rules = [lay["encoding"] for lay in layers(spec) if lay["mark"]["type"] == "rule"]
+    assert [r["x"]["datum"] for r in rules if "x2" in r] == [held[0]]
+    assert all("x" in r for r in rules if r["y"]["datum"] == 165.0)  # no rule across
+    [label] = [t for t in text_layers(spec) if t["mark"]["text"].startswith("captured 165°")]
+    # The hold ends near the right edge: the label ends there and grows to the left, below
+    # the value (the normal end's line at 180° is above it).
+    assert label["encoding"]["x"] == {"datum": held[1]} and label["mark"]["align"] == "right"
+    assert label["mark"]["baseline"] == "top" and label["mark"]["dy"] > 0
+
+
+def test_the_captured_label_grows_into_the_plot_from_either_side() -> None:
+    table = pd.DataFrame({"time_s": np.arange(60) / 10, "neck_rotation": np.zeros(60)})
+    early = Captured(value=-50.0, extreme="min", from_s=0.5, to_s=1.5)
+    spec = angle_curves_chart(table, ["neck_rotation"], captured=early).to_dict()
+    [label] = [t for t in text_layers(spec) if t["mark"]["text"].startswith("captured")]
+    assert label["encoding"]["x"] == {"datum": 0.5} and label["mark"]["align"] == "left"
+    assert label["mark"]["baseline"] == "bottom"  # a min: above the value, off the normal line
+    unknown = Captured(value=-50.0, extreme="min")
+    spec = angle_curves_chart(table, ["neck_rotation"], captured=unknown).to_dict()
+    [label] = [t for t in text_layers(spec) if t["mark"]["text"].startswith("captured")]
+    assert label["encoding"]["x"] == {"value": "width"}
+    assert (label["mark"]["align"], label["mark"]["dx"]) == ("right", -4)
 
 
 def test_no_raw_ids_in_titles_legends_or_tooltips() -> None:
