@@ -110,18 +110,19 @@ def saved_line(
 
 
 def readout_ui(update: LiveUpdate, metric_id: str) -> None:
-    """The live read-out of the newest frame: value, view, frame rate, set-up checks, hold."""
+    """The live read-out of the newest frame: value, view, frame rate, set-up checks (to fix
+    during a trial; a note for the next one once the trial is captured), hold."""
     spec = metric_spec(metric_id)
     value = f"{update.value:.1f} {spec.unit}" if math.isfinite(update.value) else "—"
     cols = st.columns(2)
     cols[0].metric(spec.label, value)
     cols[1].metric("View", view_text(update.view))
     st.caption(frame_rate_text(update))
-    if update.problems:
-        st.error(
-            "**Fix the set-up:**\n" + "\n".join(f"- {p}" for p in update.problems),
-            icon=":material/warning:",
-        )
+    problems = "\n".join(f"- {p}" for p in update.problems)
+    if update.problems and update.phase == "done":  # after a success: for the next trial
+        st.info(f"**For the next trial, check the set-up:**\n{problems}", icon=":material/info:")
+    elif update.problems:
+        st.error(f"**Fix the set-up:**\n{problems}", icon=":material/warning:")
     else:
         st.success("Set-up OK", icon=":material/check:")
     label = _PHASE_LABELS[update.phase]

@@ -168,6 +168,21 @@ def test_setup_problems_are_listed(session_id: int) -> None:
     assert [m.value for m in at.metric if m.label == "View"] == ["Side view (left side)"]
 
 
+def test_after_a_capture_the_set_up_checks_are_a_note_not_an_alarm(session_id: int) -> None:
+    """After a capture a red "Fix the set-up: Hard to see: right wrist" box stayed while the
+    arm was down: now a note for the next trial, red again once a new trial starts."""
+    at = _app(playing=True).run()
+    problems = ("Hard to see: right wrist; improve the light or uncover it.",)
+    _processor(at).results.put(_update(phase="done", problems=problems, hold_progress=1.0))
+    at.run()
+    assert not at.exception and list(at.error) == []
+    [note] = [i.value for i in at.info if "set-up" in i.value]
+    assert note.startswith("**For the next trial, check the set-up:**") and problems[0] in note
+    _processor(at).results.put(_update(phase="trial", problems=problems))  # New trial
+    at.run()
+    assert "Fix the set-up" in at.error[0].value and problems[0] in at.error[0].value
+
+
 @pytest.mark.parametrize(
     ("measured", "hint"), [(17.0, "set the camera frame rate to 15"), (28.0, None)]
 )
