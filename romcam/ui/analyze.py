@@ -40,6 +40,7 @@ from romcam.ui.result_view import (
     plain_reason,
     progress_bar,
     quality_words,
+    reason_sentence,
     video_and_result,
 )
 from romcam.ui.settings import current_settings, model_path_for
@@ -194,7 +195,7 @@ def _entry_ui(entry: AssessmentSummary, test: AssessmentTest, side: Side | None)
     cols[0].metric("Quality", quality_words(entry["code"]))
     cols[1].metric("View", filmed(str(entry["view"])).removeprefix("from the "))
     if entry["reason"]:
-        st.warning(plain_reason(entry["reason"]))
+        st.warning(reason_sentence(entry["reason"]))
     elif entry["hold_s"] is not None:
         st.caption(f"Held {entry['hold_s']:.1f} s from {entry['time_s']:.1f} s.")
 

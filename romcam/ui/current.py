@@ -19,6 +19,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from romcam.errors import RomcamError
 from romcam.store.records import ClientRecord, SessionRecord
+from romcam.ui.result_view import as_sentence
 from romcam.ui.widgets import open_store, show_error
 
 if TYPE_CHECKING:
@@ -161,9 +162,7 @@ def _add_client(store: Store) -> None:
 
 def sentence(exc: RomcamError) -> str:
     """An error as a sentence a person reads: capital first letter, full stop."""
-    text = exc.user_message or str(exc)
-    text = text[:1].upper() + text[1:]
-    return text if text.endswith((".", "!", "?")) else text + "."
+    return as_sentence(exc.user_message or str(exc))
 
 
 def _session_ui(store: Store, client: ClientRecord) -> SessionRecord | None:

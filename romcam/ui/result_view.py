@@ -56,6 +56,22 @@ def plain_reason(reason: Any) -> str:
     return _METRIC_PREFIX.sub("", reason) if isinstance(reason, str) else ""
 
 
+def as_sentence(text: str) -> str:
+    """``text`` as a sentence a person reads: capital first letter, full stop (a ``?`` or
+    ``!`` kept); "" stays ""."""
+    text = text.strip()
+    if not text:
+        return ""
+    text = text[:1].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def reason_sentence(reason: Any) -> str:
+    """A reason shown on its own: :func:`plain_reason` as a sentence (``knee_flexion_left:
+    hold the end position still`` -> ``Hold the end position still.``); "" for none."""
+    return as_sentence(plain_reason(reason))
+
+
 def source_words(source: str) -> str:
     """``live`` -> ``live camera``, ``video`` -> ``uploaded video``."""
     return _SOURCE_WORDS.get(source, source.replace("_", " "))

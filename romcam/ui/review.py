@@ -33,6 +33,7 @@ from romcam.ui.result_view import (
     plain_reason,
     progress_bar,
     quality_words,
+    reason_sentence,
     source_words,
     video_and_result,
 )
@@ -206,7 +207,7 @@ def _value_ui(m: MeasurementRecord) -> None:
             "% of normal, trends and verdicts."
         )
     elif reason:
-        st.caption(f"Quality: {reason}")
+        st.caption(reason_sentence(reason))
     view = f", filmed {filmed(m.view)}" if m.view else ""
     calibration = f", calibration {m.calibration_profile}" if m.calibration_profile else ""
     st.caption(

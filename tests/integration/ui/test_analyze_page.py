@@ -75,6 +75,7 @@ def test_a_rejected_result_is_saved_only_when_asked(session_id: int, tmp_path: P
     # A rejected value is not shown as a number; the reason says why (issue 11).
     assert metrics["Quality"] == "wrong view" and metrics["Elbow flexion (right)"] == "—"
     assert "needs a side view" in at.warning[0].value
+    assert at.warning[0].value[0].isupper()  # a reason on its own reads as a sentence
     next(b for b in at.button if b.label == "Save measurement").click().run()
     assert not at.exception
     assert "failed its quality check" in at.error[0].value and "not saved" in at.error[0].value
@@ -150,7 +151,7 @@ def test_a_side_the_video_does_not_show_says_which_to_choose(
     at.radio(key="analyze_side").set_value("right").run()
     assert not at.exception
     assert {m.label: m.value for m in at.metric}["Quality"] == "wrong side"
-    assert at.warning[0].value == "this video shows the left side; choose left"
+    assert at.warning[0].value == "This video shows the left side; choose left."
     assert "Save measurement" not in [b.label for b in at.button]
     at.radio(key="analyze_side").set_value("left").run()
     metrics = {m.label: m.value for m in at.metric}

@@ -11,6 +11,7 @@ from romcam.ui.result_view import (
     MAX_VIDEO_WIDTH_PX,
     plain_reason,
     quality_words,
+    reason_sentence,
     shown_width,
     source_words,
 )
@@ -40,6 +41,14 @@ def test_reasons_lose_their_metric_ids() -> None:
     )
     assert plain_reason("held 0.4 s: too short") == "held 0.4 s: too short"
     assert plain_reason(None) == "" and plain_reason(math.nan) == ""
+
+
+def test_a_reason_shown_on_its_own_is_a_sentence() -> None:
+    """Analyze and Review showed "hold the end position still…" in lower case."""
+    reason = "shoulder_abduction_right: hold the end position still (within ±3°) for 1 s"
+    assert reason_sentence(reason) == "Hold the end position still (within ±3°) for 1 s."
+    assert reason_sentence("why not?") == "Why not?"
+    assert reason_sentence(None) == "" and reason_sentence("") == ""
 
 
 def test_codes_in_words() -> None:
