@@ -153,7 +153,7 @@ def test_start_without_a_session_starts_today_s(data_dir: Path) -> None:
 def test_start_needs_a_client(data_dir: Path) -> None:
     at = AppTest.from_string(ASSESS.format(playing="1 / 0"), default_timeout=60).run()
     assert not at.exception  # the camera widget (here: a division by zero) is not drawn
-    assert any("START appears here once a client is chosen" in i.value for i in at.info)
+    assert "**1 · Add or choose a client (sidebar)**" in _lines(at)  # the next step
 
 
 @pytest.fixture
