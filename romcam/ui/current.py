@@ -9,6 +9,7 @@ page) writes the same sidebar widget keys.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -33,6 +34,9 @@ NEW_NOTES_KEY = "current_new_client_notes"
 THERAPIST_KEY = "current_therapist"
 _DRAWN = "romcam_current"
 _NOTICE = "romcam_current_notice"
+_SHOWN_NOTICE = "romcam_current_shown_notice"
+#: Seconds the sidebar's confirmation of a change stays (across reruns).
+NOTICE_KEEP_S = 8.0
 _ADD_ERROR = "romcam_current_add_error"
 _START_ERROR = "romcam_current_start_error"
 _NEXT_SESSION = "romcam_current_next_session"
@@ -241,11 +245,16 @@ def _start_session(store: Store, client: ClientRecord) -> None:
 
 
 def _notice_ui() -> None:
-    """A change the therapist made, confirmed once (a toast and a line in the sidebar)."""
+    """A change the therapist made, confirmed by a toast and a line in the sidebar. The line
+    stays NOTICE_KEEP_S seconds: the browser often reruns the page right after a change (a
+    widget settling), which would otherwise wipe it before it is read."""
     notice = st.session_state.pop(_NOTICE, None)
     if notice:
-        st.success(notice, icon=":material/check_circle:")
         st.toast(notice, icon=":material/check_circle:")
+        st.session_state[_SHOWN_NOTICE] = (notice, time.monotonic())
+    shown = st.session_state.get(_SHOWN_NOTICE)
+    if shown is not None and time.monotonic() - shown[1] < NOTICE_KEEP_S:
+        st.success(shown[0], icon=":material/check_circle:")
 
 
 def make_current(client_id: int, session_id: int) -> None:

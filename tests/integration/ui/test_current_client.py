@@ -247,3 +247,15 @@ def test_a_second_session_today_needs_the_deliberate_button(data_dir: Path) -> N
     afternoon = max(s.id for s in sessions)
     assert at.sidebar.selectbox(key=session_key(client.id)).value == afternoon
     assert at.button(key="current_start_session_submit").label == "Start another session today"
+
+
+def test_the_confirmation_outlives_a_rerun_right_after(data_dir: Path) -> None:
+    """In the browser a rerun right after Start (a widget settling) wiped "Started Session …"
+    before it could be read: it stays a few seconds now, its toast shown once."""
+    with Store.open() as store:
+        store.add_client("Quick Rerun")
+    at = page_app("progress", "progress_page").run()
+    at.button(key="current_start_session_submit").click().run()
+    assert "Started Session #" in at.sidebar.success[0].value and len(at.toast) == 1
+    at.run()  # the browser's rerun
+    assert "Started Session #" in at.sidebar.success[0].value and len(at.toast) == 0
