@@ -214,6 +214,8 @@ def analyze_video(
             (``romcam.parallel_analysis``); 1 (default) is the serial pass, None every
             available core capped by memory and by the video's length. The results match
             the serial pass's (same frames, same subject; landmarks within the model's noise).
+            The workers are spawned processes: a script that asks for more than one job
+            must call this under ``if __name__ == "__main__":``.
 
     Raises:
         VideoError, NoSubjectError, ModelError, CalibrationError: with one clear sentence;

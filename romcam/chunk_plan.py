@@ -151,11 +151,18 @@ def check_frames(time_s: np.ndarray, every_s: float) -> np.ndarray:
 
 
 def align_to_checks(chunks: Sequence[Chunk], checks: np.ndarray) -> list[Chunk]:
-    """``chunks`` with each overlap moved back to the last people count at or before it,
-    so a chunk's estimator counts people on the same frames as the serial pass."""
-    aligned = []
-    for chunk in chunks:
+    """``chunks`` with each border moved back so that the overlap starts on the last people
+    count at or before it: a chunk's estimator then counts people on the same frames as the
+    serial pass (it counts on its first frame and every PEOPLE_CHECK_S after). The overlap
+    keeps its length; a border moves by less than the counts' interval."""
+    starts = []
+    for chunk in chunks[1:]:
         before = checks[checks <= chunk.warm_start]
-        warm = int(before[-1]) if chunk.index and len(before) else chunk.warm_start
-        aligned.append(Chunk(chunk.index, warm, chunk.start, chunk.stop))
-    return aligned
+        shift = chunk.warm_start - int(before[-1]) if len(before) else 0
+        starts.append((chunk.warm_start - shift, chunk.start - shift))
+    bounds = [(0, 0), *starts]
+    stops = [start for _, start in starts] + [chunks[-1].stop]
+    return [
+        Chunk(i, warm, start, stop)
+        for i, ((warm, start), stop) in enumerate(zip(bounds, stops, strict=True))
+    ]

@@ -191,10 +191,11 @@ def _run_workers(tasks: list[ChunkTask], stitcher: Stitcher) -> None:
         futures = [pool.submit(_estimate_chunk, task) for task in tasks]
         try:
             while not stitcher.all_ended:
+                _raise_worker_error(futures)
                 try:
                     stitcher.take(*events.get(timeout=0.2))
                 except queue.Empty:
-                    _raise_worker_error(futures)
+                    continue
         except BaseException:
             stop.set()  # the workers stop at their next frame
             for future in futures:
@@ -234,6 +235,9 @@ _UNDECIDED, _OFF, _ON, _NOT_IN_FIRST_CHUNK = -1, 0, 1, 2
 def _init_worker(events: Any, stop: Event, face_decision: Any) -> None:
     global _links
     _links = _WorkerLinks(events, stop, face_decision)
+    # A worker stopped early must not wait at exit for the main process to read what it
+    # sent (it no longer reads); a finished chunk's messages have all been read by then.
+    events.cancel_join_thread()
 
 
 class _ChunkFace:

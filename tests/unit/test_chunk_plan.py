@@ -94,7 +94,15 @@ def test_overlaps_start_on_the_serial_passs_people_counts() -> None:
     times = np.arange(300) / 30.0 + 0.0004  # 30 fps: a count every 30 frames
     checks = check_frames(times, 1.0)
     np.testing.assert_array_equal(checks, np.arange(0, 300, 30))
-    chunks = align_to_checks(plan_chunks(300, 30.0, 2), checks)
-    assert chunks[0].warm_start == 0
-    assert chunks[1].warm_start % 30 == 0
-    assert chunks[1].start - 60 < chunks[1].warm_start <= chunks[1].start - 30
+    planned = plan_chunks(300, 30.0, 2)
+    chunks = align_to_checks(planned, checks)
+    assert chunks[0].warm_start == 0 and chunks[0].stop == chunks[1].start
+    assert chunks[1].warm_start % 30 == 0 and chunks[1].stop == 300
+    assert chunks[1].start - chunks[1].warm_start == 30  # the overlap keeps its length
+    assert 0 <= planned[1].start - chunks[1].start < 30
+
+
+def test_counts_every_second_of_model_time_even_when_frames_are_uneven() -> None:
+    times = np.array([0.0, 0.6, 0.9995, 1.2, 2.0001, 2.9, 3.1])
+    # ms 0, 600, 1000 (rounded: due), 1200, 2000 (due), 2900, 3100 (due)
+    np.testing.assert_array_equal(check_frames(times, 1.0), [0, 2, 4, 6])
