@@ -316,7 +316,8 @@ def test_the_buttons_beside_the_camera_leave_no_gap(session_id: int) -> None:
     at = _app().run()
     assert not at.exception
     assert all(len(column.children) > 0 for column in at.columns)
-    [row] = [b for b in at.get("flex_container") if _labels(b) == ["Capture now", "New trial"]]
+    rows = [b for b in at.get("flex_container") if _labels(b) == ["Capture now", "New trial"]]
+    assert len(rows) == 1
 
 
 def _labels(block) -> list[str]:
