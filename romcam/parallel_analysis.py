@@ -26,7 +26,10 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import queue
+import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -186,7 +189,7 @@ def _run_workers(tasks: list[ChunkTask], stitcher: Stitcher) -> None:
         max_workers=len(tasks),
         mp_context=context,
         initializer=_init_worker,
-        initargs=(events, stop, face_decision),
+        initargs=(events, stop, face_decision, os.getpid()),
     ) as pool:
         futures = [pool.submit(_estimate_chunk, task) for task in tasks]
         try:
@@ -232,12 +235,21 @@ _links = _WorkerLinks()
 _UNDECIDED, _OFF, _ON, _NOT_IN_FIRST_CHUNK = -1, 0, 1, 2
 
 
-def _init_worker(events: Any, stop: Event, face_decision: Any) -> None:
+def _init_worker(events: Any, stop: Event, face_decision: Any, parent_pid: int) -> None:
     global _links
     _links = _WorkerLinks(events, stop, face_decision)
+    threading.Thread(target=_exit_with_parent, args=(parent_pid,), daemon=True).start()
     # A worker stopped early must not wait at exit for the main process to read what it
     # sent (it no longer reads); a finished chunk's messages have all been read by then.
     events.cancel_join_thread()
+
+
+def _exit_with_parent(parent_pid: int, poll_s: float = 0.5) -> None:
+    """(worker) End this process once ``parent_pid`` is gone: a romcam killed with SIGKILL
+    runs no clean-up, and its workers would go on decoding a video nobody waits for."""
+    while os.getppid() == parent_pid:
+        time.sleep(poll_s)
+    os._exit(1)
 
 
 class _ChunkFace:

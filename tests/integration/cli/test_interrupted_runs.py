@@ -147,3 +147,37 @@ def test_a_killed_measure_leaves_no_client_file_in_the_system_temp(
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 143, err
     assert measure_staging(env)() == []
+
+
+def _children(pid: int) -> list[int]:
+    """Ids of the processes whose parent is ``pid`` (Linux /proc)."""
+    found = []
+    for stat_file in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat_file.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat_file.parent.name))
+    return found
+
+
+def test_a_killed_parallel_analyze_leaves_no_worker_running(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    """SIGKILL runs no clean-up in romcam: its worker processes must notice on their own."""
+    proc = start(analyze(tmp_path / "out", "--jobs", "2", "--no-video", "--face", "off"), env)
+    # Staging is made before the pose pass; two children are the workers (or one and
+    # multiprocessing's resource tracker): the pass has started.
+    wait_for(lambda: hidden(tmp_path) if len(_children(proc.pid)) >= 2 else [], proc)
+    workers = _children(proc.pid)
+    assert workers, "the run started no worker process"
+    proc.kill()
+    proc.wait(timeout=30)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and any(Path(f"/proc/{w}").exists() for w in workers):
+        time.sleep(0.2)
+    running = [w for w in workers if Path(f"/proc/{w}").exists()]
+    for w in running:  # do not leave them behind for the rest of the suite
+        os.kill(w, signal.SIGKILL)
+    assert running == []
