@@ -28,7 +28,7 @@ from romcam.ui.charts import (
     captured_from_measurement,
     held_in_curve,
 )
-from romcam.ui.current import context_line_ui, current_context, session_label
+from romcam.ui.current import Current, context_line_ui, current_context, session_label
 from romcam.ui.result_view import (
     plain_reason,
     progress_bar,
@@ -272,11 +272,7 @@ def review_page() -> None:
     if current is None or current.session is None:
         context_line_ui(current, needs_session=False)
         if current is not None:
-            st.info(
-                f"Choose one of {current.client.name}'s sessions in the sidebar (it lists "
-                "them all), or start today's there.",
-                icon=":material/arrow_back:",
-            )
+            st.info(_no_session_hint(current), icon=":material/arrow_back:")
         return
     store, session = current.store, current.session
     try:
@@ -295,3 +291,18 @@ def review_page() -> None:
     st.subheader(f"Measurements ({len(measurements)})")
     for m in measurements:
         measurement_ui(store, m)
+
+
+def _no_session_hint(current: Current) -> str:
+    """Where to go when no session is chosen: pick one, or start the first one."""
+    name = current.client.name
+    try:
+        has_sessions = bool(current.store.list_sessions(current.client.id))
+    except RomcamError:
+        has_sessions = True  # the sidebar shows the error; keep the general hint
+    if not has_sessions:
+        return f"{name} has no sessions yet: start today's in the sidebar."
+    return (
+        f"Choose one of {name}'s sessions in the sidebar (it lists them all), or start "
+        "today's there."
+    )

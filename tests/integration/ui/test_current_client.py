@@ -133,6 +133,16 @@ def test_today_s_session_is_current_an_old_one_is_not(data_dir: Path) -> None:
     assert "Choose one of Old Visit's sessions in the sidebar" in " ".join(i.value for i in at.info)
 
 
+def test_review_of_a_client_without_sessions_says_to_start_one(data_dir: Path) -> None:
+    with Store.open() as store:
+        store.add_client("Walk In")
+    at = page_app("review", "review_page").run()
+    assert not at.exception
+    assert "Walk In has no sessions yet: start today's in the sidebar." in [
+        i.value for i in at.info
+    ]
+
+
 def test_start_without_a_session_starts_today_s(data_dir: Path) -> None:
     with Store.open() as store:
         client = store.add_client("Walk In")
