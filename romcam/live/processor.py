@@ -306,6 +306,8 @@ class LiveProcessor:
         self.frames = 0
         self.latest: LiveUpdate | None = None
         self.error: str | None = None
+        #: Called with each annotated frame, on the annotating thread (the page's video track).
+        self.on_annotated: Callable[[np.ndarray], None] | None = None
 
     @property
     def phase(self) -> Phase:
@@ -418,6 +420,9 @@ class LiveProcessor:
         out = draw_live_frame(
             stage.frame_bgr, stage.pose, self.config.metric_id, self._unit, step, head=stage.head
         )
+        listener = self.on_annotated
+        if listener is not None:
+            listener(out)
         log.debug(
             "t=%.3f %s=%.1f progress=%.2f phase=%s annotated in %.0f ms",
             stage.time_s,

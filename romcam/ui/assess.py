@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-import numpy as np
 import streamlit as st
 
 from romcam.calibration import CalibrationProfile
@@ -60,6 +59,7 @@ from romcam.ui.widgets import (
 )
 
 if TYPE_CHECKING:
+    from romcam.live.shown_track import ShownTrack
     from romcam.store import Store
 
 log = logging.getLogger(__name__)
@@ -211,9 +211,17 @@ _SLOT_KEY = "romcam_live_slot"
 
 @dataclass
 class _Slot:
-    """The processor the camera thread should use (swapped when the test changes)."""
+    """The processor the camera thread should use (swapped when the test changes) and the
+    video track sent back to the browser (a new one per stream)."""
 
     processor: LiveProcessor | None = None
+    track: ShownTrack | None = None
+
+    def show(self, frame: Any) -> None:
+        """Send ``frame`` (BGR array or PyAV frame) to the browser, once."""
+        track = self.track
+        if track is not None:
+            track.show(frame)
 
 
 #: Draws the camera widget for a processor; returns True while the camera plays.
@@ -264,25 +272,6 @@ def _prepare_process_for_live() -> None:
         _PREPARED = True
 
 
-class _ShownFrame:
-    """The annotated frame sent back to the browser, converted once to the encoder's YUV 4:2:0
-    however often it is sent again (the camera runs faster than the model on a slow machine)."""
-
-    def __init__(self) -> None:
-        self._source: np.ndarray | None = None
-        self._yuv: np.ndarray = np.zeros((0, 0), np.uint8)
-
-    def video_frame(self, frame_bgr: np.ndarray) -> Any:
-        import av
-        import cv2
-
-        if frame_bgr is not self._source:
-            h, w = frame_bgr.shape[:2]
-            even = frame_bgr[: h - h % 2, : w - w % 2]  # 4:2:0 needs even sides
-            self._source, self._yuv = frame_bgr, cv2.cvtColor(even, cv2.COLOR_BGR2YUV_I420)
-        return av.VideoFrame.from_ndarray(self._yuv, format="yuv420p")
-
-
 def live_camera_ui(processor: LiveProcessor, settings: Settings) -> bool:
     """The webcam widget (streamlit-webrtc); returns True while the camera is playing.
 
@@ -291,8 +280,10 @@ def live_camera_ui(processor: LiveProcessor, settings: Settings) -> bool:
     import time
 
     import av
-    from streamlit_webrtc import WebRtcMode, webrtc_streamer
+    from streamlit_webrtc import WebRtcMode, create_video_sink_track, webrtc_streamer
     from streamlit_webrtc.config import Translations
+
+    from romcam.live.shown_track import ShownTrack
 
     _prepare_process_for_live()
     # The camera callback reads the processor from this slot at every frame, so a callback left
@@ -300,21 +291,28 @@ def live_camera_ui(processor: LiveProcessor, settings: Settings) -> bool:
     slot: _Slot = st.session_state.setdefault(_SLOT_KEY, _Slot())
     slot.processor = processor
 
-    shown = _ShownFrame()
+    if slot.track is None or slot.track.readyState != "live":
+        slot.track = ShownTrack()
+    processor.on_annotated = slot.show
 
-    def on_frame(frame: av.VideoFrame) -> av.VideoFrame:
+    def on_frame(frame: av.VideoFrame) -> None:
         # On the stream's event loop: hand the frame over and return at once (the model runs
-        # on the processor's pipeline threads, which also report its errors to the page).
+        # on the processor's pipeline threads, which also report its errors to the page and
+        # send each annotated frame to the track once). Until the first annotated frame, and
+        # once processing has failed, the browser gets the camera's own frames.
         current = slot.processor
         if current is None or current.error:
-            return frame
+            slot.show(frame)
+            return
         t = float(frame.time) if frame.time is not None else time.monotonic()
-        out = current.offer(frame, t)
-        return frame if out is None else shown.video_frame(out)
+        if current.offer(frame, t) is None:
+            slot.show(frame)
 
     def on_ended() -> None:
         if slot.processor is not None:
             slot.processor.stream_ended()
+        if slot.track is not None:
+            slot.track.stop()  # the next stream gets a new track, without this one's frames
 
     no_ice_servers: dict[str, Any] = {"iceServers": []}  # localhost: no STUN/TURN lookups
     ctx = webrtc_streamer(
@@ -322,9 +320,11 @@ def live_camera_ui(processor: LiveProcessor, settings: Settings) -> bool:
         mode=WebRtcMode.SENDRECV,
         rtc_configuration=no_ice_servers,
         media_stream_constraints=settings.media_constraints(),
-        video_frame_callback=on_frame,
-        on_video_ended=on_ended,
-        async_processing=False,  # on_frame does not wait: the processor has its own threads
+        # The camera's frames go to a sink, the browser gets only new annotated frames: a
+        # frame callback would send (and encode) one frame per camera frame, repeating the
+        # last annotated one while the model is busy.
+        sink_video_track=create_video_sink_track(on_frame, key="romcam-live", on_ended=on_ended),
+        source_video_track=slot.track,
         translations=cast(Translations, CAMERA_TEXTS),
     )
     return bool(ctx.state.playing)

@@ -25,6 +25,7 @@ from romcam.live.processor import (
     TrialResult,
     drain,
 )
+from romcam.live.shown_track import ShownTrack
 from romcam.live.trial_session import LiveConfig
 from tests.unit.live.feed import (
     FPS,
@@ -160,6 +161,23 @@ def test_offered_frames_are_measured_on_the_pipeline_at_the_cameras_rate() -> No
     assert [u.fps for u in updates[2:]] == pytest.approx([FPS] * (len(updates) - 2))
     assert shown[-1] is not None and shown[-1].shape == (pose.image_height, pose.image_width, 3)
     assert processor.offer(shown[-1], 99.0) is None  # closed: ignored
+
+
+def test_each_annotated_frame_goes_to_the_video_track_once() -> None:
+    """The browser's track gets every annotated frame once, whatever the camera's rate (a
+    frame callback sent the last annotated frame again for each camera frame)."""
+    pose = moving(ABDUCTION, 1.0, "front")
+    processor, _ = _processor("shoulder_abduction", pose)
+    track = ShownTrack()
+    processor.on_annotated = track.show
+    try:
+        for k, (t, img) in enumerate(frames(pose)):
+            processor.offer(img, t)
+            _wait_for(lambda k=k: track.shown == k + 1)  # sent as soon as it is drawn
+            assert processor.frames == k + 1  # and once: the next camera frame sends nothing
+    finally:
+        processor.close()
+    assert processor.frames == len(pose)
 
 
 def test_stop_during_the_neutral_then_start_again(tmp_path: Path) -> None:
