@@ -54,6 +54,8 @@ def no_camera_widget(monkeypatch: pytest.MonkeyPatch) -> None:
 
     stopped = SimpleNamespace(state=SimpleNamespace(playing=False))
     monkeypatch.setattr(streamlit_webrtc, "webrtc_streamer", lambda **_: stopped)
+    # The camera's frames go to a sink track, which needs a running server.
+    monkeypatch.setattr(streamlit_webrtc, "create_video_sink_track", lambda *_, **__: None)
 
 
 def _app() -> AppTest:
