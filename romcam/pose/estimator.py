@@ -27,9 +27,8 @@ import numpy as np
 from romcam.closing import Closing
 from romcam.core.landmarks import N_LANDMARKS, PoseSequence
 from romcam.core.tracking import SubjectTracker, TrackerConfig, count_people
-from romcam.errors import ModelError
 from romcam.pose.model_files import resolve_model
-from romcam.pose.native_logs import QuietLandmarker
+from romcam.pose.native_logs import load_landmarker
 
 log = logging.getLogger(__name__)
 
@@ -244,14 +243,12 @@ def _create_landmarker(
         min_pose_presence_confidence=detection,
         min_tracking_confidence=tracking,
     )
-    try:
-        landmarker = QuietLandmarker(lambda: vision.PoseLandmarker.create_from_options(options))
-    except (RuntimeError, ValueError, OSError) as exc:
-        raise ModelError(
-            f"could not load the pose model {model_path} ({exc}); it is not a working MediaPipe "
-            "pose landmarker bundle: pass --model PATH to a valid one or run "
-            "`romcam model download full`"
-        ) from exc
+    landmarker = load_landmarker(
+        lambda: vision.PoseLandmarker.create_from_options(options),
+        model_path=model_path,
+        kind="pose",
+        fix="pass --model PATH to a valid one or run `romcam model download full`",
+    )
     return mp, landmarker
 
 

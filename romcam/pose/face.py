@@ -29,10 +29,9 @@ import numpy as np
 
 from romcam.closing import Closing
 from romcam.core.head_pose import N_FACE_LANDMARKS, HeadPose, head_angles
-from romcam.errors import ModelError
 from romcam.pose.estimator import check_rgb_frame
 from romcam.pose.model_files import resolve_face_model
-from romcam.pose.native_logs import QuietLandmarker
+from romcam.pose.native_logs import load_landmarker
 
 log = logging.getLogger(__name__)
 
@@ -178,12 +177,10 @@ def _create_landmarker(model_path: Path, video: bool, min_confidence: float) -> 
         min_tracking_confidence=min_confidence,
         output_facial_transformation_matrixes=True,
     )
-    try:
-        landmarker = QuietLandmarker(lambda: vision.FaceLandmarker.create_from_options(options))
-    except (RuntimeError, ValueError, OSError) as exc:
-        raise ModelError(
-            f"could not load the face model {model_path} ({exc}); it is not a working MediaPipe "
-            "face landmarker bundle: pass --face-model PATH to a valid one or run "
-            "`romcam model download face`"
-        ) from exc
+    landmarker = load_landmarker(
+        lambda: vision.FaceLandmarker.create_from_options(options),
+        model_path=model_path,
+        kind="face",
+        fix="pass --face-model PATH to a valid one or run `romcam model download face`",
+    )
     return mp, landmarker

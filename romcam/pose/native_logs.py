@@ -17,7 +17,10 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
+
+from romcam.errors import ModelError
 
 #: Environment variable that, set to "1", keeps the native log lines.
 NATIVE_LOGS_ENV = "ROMCAM_NATIVE_LOGS"
@@ -113,3 +116,18 @@ class QuietLandmarker:
             result = method(*args)
         self._first_call = False
         return result
+
+
+def load_landmarker(
+    create: Callable[[], Any], *, model_path: Path, kind: str, fix: str
+) -> QuietLandmarker:
+    """``create()`` (a MediaPipe ``create_from_options``) wrapped in a :class:`QuietLandmarker`;
+    a bundle MediaPipe cannot load raises ModelError naming ``kind`` ("pose", "face") and
+    ``fix`` (what to pass or run instead)."""
+    try:
+        return QuietLandmarker(create)
+    except (RuntimeError, ValueError, OSError) as exc:
+        raise ModelError(
+            f"could not load the {kind} model {model_path} ({exc}); it is not a working "
+            f"MediaPipe {kind} landmarker bundle: {fix}"
+        ) from exc
