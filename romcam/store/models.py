@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
+    JSON,
     Date,
     DateTime,
     Float,
@@ -91,6 +92,13 @@ class Measurement(Base):
     calibration_profile: Mapped[str | None] = mapped_column(String(120))
     # Added by revision 0002.
     neutral: Mapped[float | None] = mapped_column(Float)
+    # Added by revision 0003 (clinical protocol: trials, pain, compensation, set-up).
+    first_pain: Mapped[float | None] = mapped_column(Float)
+    pain_score: Mapped[int | None] = mapped_column(Integer)
+    compensation: Mapped[dict[str, float] | None] = mapped_column(JSON)
+    setup: Mapped[dict[str, float | str] | None] = mapped_column(JSON)
+    uncertainty: Mapped[float | None] = mapped_column(Float)
+    excluded_reason: Mapped[str | None] = mapped_column(Text)
 
     recording: Mapped[Recording | None] = relationship(
         back_populates="measurement", cascade="all, delete-orphan", passive_deletes=True

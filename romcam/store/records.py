@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -87,6 +88,12 @@ class MeasurementRecord:
     calibration_profile: str | None
     neutral: float | None
     recording: RecordingRecord | None
+    first_pain: float | None = None
+    pain_score: int | None = None
+    compensation: dict[str, float] | None = None
+    setup: dict[str, float | str] | None = None
+    uncertainty: float | None = None
+    excluded_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -108,6 +115,16 @@ class MeasurementInput:
         measured_at: when it was measured (timezone-aware or naive UTC); None = now.
         calibration_profile: name of the calibration profile used, if any.
         neutral: the subject's neutral value the metric was zeroed at, if any.
+        first_pain: the value (same unit and sign as ``value``) where pain began, if any.
+        pain_score: pain at the end range, 0 (none) to 10 (worst), if asked.
+        compensation: peak of each compensation during the trial, name -> degrees
+            (``romcam.core.compensation``), e.g. ``{"trunk_lateral_lean": 7.5}``.
+        setup: the camera set-up of the trial, name -> number or short text
+            (``romcam.core.setup_geometry``), e.g. ``{"distance_m": 2.4}``.
+        uncertainty: the trial's own uncertainty in ``unit`` (from yaw, visibility, hold
+            steadiness and roll), widening the real-change threshold; None = not known.
+    Each stored measurement is one trial; the trials of a test are the measurements of one
+    session, phase, test and side.
     """
 
     test: str
@@ -126,6 +143,11 @@ class MeasurementInput:
     measured_at: datetime | None = None
     calibration_profile: str | None = None
     neutral: float | None = None
+    first_pain: float | None = None
+    pain_score: int | None = None
+    compensation: Mapping[str, float] | None = None
+    setup: Mapping[str, float | str] | None = None
+    uncertainty: float | None = None
 
     def metric_id(self) -> str:
         """Metric column the test reads; InputError for an unknown test or a wrong side."""
@@ -139,7 +161,7 @@ class MeasurementInput:
         self.metric_id()
         check_label("phase", self.phase)
         check_number("value", self.value, required=True)
-        for name in ("held_max", "held_min", "start", "excursion", "neutral"):
+        for name in ("held_max", "held_min", "start", "excursion", "neutral", "first_pain"):
             check_number(name, getattr(self, name), required=False)
         if self.source not in SOURCES:
             raise InputError(f"source must be one of {SOURCES}; got {self.source!r}")
@@ -153,6 +175,12 @@ class MeasurementInput:
         check_plain_text("quality_reason", self.quality_reason, allowed=NOTE_CONTROLS)
         if self.measured_at is not None and not isinstance(self.measured_at, datetime):
             raise InputError(f"measured_at must be a datetime; got {self.measured_at!r}")
+        check_pain_score(self.pain_score)
+        check_number("uncertainty", self.uncertainty, required=False)
+        if self.uncertainty is not None and self.uncertainty < 0:
+            raise InputError(f"uncertainty must not be negative; got {self.uncertainty}")
+        check_named_values("compensation", self.compensation, text_allowed=False)
+        check_named_values("setup", self.setup, text_allowed=True)
 
 
 @dataclass(frozen=True)
@@ -205,6 +233,43 @@ def check_birth_date(value: object) -> date | None:
             f"date of birth {value.isoformat()} is in the future; check it (YYYY-MM-DD)"
         )
     return value
+
+
+def check_pain_score(value: object) -> int | None:
+    """A whole number from 0 to 10 (the numeric pain rating scale), or None."""
+    if value is None:
+        return None
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, numbers.Integral)
+        or not 0 <= int(value) <= 10
+    ):
+        raise InputError(f"a pain score is a whole number from 0 (none) to 10; got {value!r}")
+    return int(value)
+
+
+def check_reason(value: object) -> str:
+    """A non-empty plain-text reason (line breaks allowed), stripped."""
+    if not isinstance(value, str) or not value.strip():
+        raise InputError("give a reason (a few words) for leaving the trial out")
+    if len(value) > MAX_NOTES_LENGTH:
+        raise InputError(f"a reason must be at most {MAX_NOTES_LENGTH} characters")
+    check_plain_text("reason", value, allowed=NOTE_CONTROLS)
+    return value.strip()
+
+
+def check_named_values(name: str, values: object, *, text_allowed: bool) -> None:
+    """None, or a mapping of short labels to finite numbers (or short texts if allowed)."""
+    if values is None:
+        return
+    if not isinstance(values, Mapping):
+        raise InputError(f"{name} must be a mapping of names to values; got {values!r}")
+    for key, value in values.items():
+        check_label(f"{name} name", key)
+        if text_allowed and isinstance(value, str):
+            check_label(f"{name} {key}", value)
+        else:
+            check_number(f"{name} {key}", value, required=True)
 
 
 def check_number(name: str, value: object, *, required: bool) -> None:

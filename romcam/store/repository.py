@@ -41,6 +41,7 @@ from romcam.store.records import (
     SessionRecord,
     check_birth_date,
     check_label,
+    check_reason,
 )
 from romcam.store.rows import (
     as_id,
@@ -364,6 +365,23 @@ class Store:
         with self._guard(), self._write() as s:
             row = self._measurement_row(s, measurement_id)
             row.phase = phase
+            s.commit()
+            return to_measurement(row)
+
+    def exclude_measurement(self, measurement_id: int, reason: str) -> MeasurementRecord:
+        """Leave a trial out of its test's mean, keeping it (and why) in the record."""
+        reason = check_reason(reason)
+        with self._guard(), self._write() as s:
+            row = self._measurement_row(s, measurement_id)
+            row.excluded_reason = reason
+            s.commit()
+            return to_measurement(row)
+
+    def include_measurement(self, measurement_id: int) -> MeasurementRecord:
+        """Count an excluded trial in its test's mean again."""
+        with self._guard(), self._write() as s:
+            row = self._measurement_row(s, measurement_id)
+            row.excluded_reason = None
             s.commit()
             return to_measurement(row)
 

@@ -52,7 +52,19 @@ def new_measurement_row(session_id: int, m: MeasurementInput) -> Measurement:
         measured_at=measured,
         calibration_profile=m.calibration_profile,
         neutral=opt_float(m.neutral),
+        first_pain=opt_float(m.first_pain),
+        pain_score=m.pain_score,
+        compensation=_plain(m.compensation),
+        setup=_plain(m.setup),
+        uncertainty=opt_float(m.uncertainty),
     )
+
+
+def _plain(values: Any) -> dict[str, Any] | None:
+    """A JSON-ready copy: numbers as float, texts as they are."""
+    if values is None:
+        return None
+    return {str(k): v if isinstance(v, str) else float(v) for k, v in values.items()}
 
 
 def new_recording_row(

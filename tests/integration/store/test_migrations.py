@@ -98,6 +98,29 @@ def test_upgrade_from_first_schema_keeps_every_row(store_url: str, data_dir: Pat
         assert new.id == 7 and store.get_measurement(7).neutral == 2.0
         index_names = {ix["name"] for ix in inspect(store.engine).get_indexes("measurement")}
         assert "ix_measurement_session_test_side" in index_names
+        # The trial columns of revision 0003 take their values and read back as stored.
+        trial = store.add_measurement(
+            1,
+            MeasurementInput(
+                "shoulder_flexion",
+                "left",
+                "before",
+                150.0,
+                first_pain=120.0,
+                pain_score=4,
+                compensation={"trunk_extension": 6.5},
+                setup={"distance_m": 2.4, "view": "side_left"},
+                uncertainty=3.0,
+            ),
+        )
+        back = store.get_measurement(trial.id)
+        assert (back.first_pain, back.pain_score, back.uncertainty) == (120.0, 4, 3.0)
+        assert back.compensation == {"trunk_extension": 6.5}
+        assert back.setup == {"distance_m": 2.4, "view": "side_left"}
+        assert store.exclude_measurement(trial.id, "client coughed").excluded_reason == (
+            "client coughed"
+        )
+        assert store.include_measurement(trial.id).excluded_reason is None
 
 
 def test_migrations_build_exactly_the_models(store_url: str, data_dir: Path) -> None:
@@ -157,4 +180,4 @@ def test_head_constant_matches_the_scripts() -> None:
 
     scripts = ScriptDirectory.from_config(migrate.alembic_config())
     assert scripts.get_current_head() == migrate.HEAD_REVISION
-    assert migrate.known_revisions() == {"0001", "0002"}
+    assert migrate.known_revisions() == {"0001", "0002", "0003"}
