@@ -28,6 +28,7 @@ _COMMAND_MODULES = (
     "romcam.cli.model",
     "romcam.cli.clients",
     "romcam.cli.measure",
+    "romcam.cli.trials",
     "romcam.cli.outcomes",
     "romcam.cli.calibrate",
 )
