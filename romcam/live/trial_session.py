@@ -4,8 +4,12 @@ A :class:`TrialSession` takes each frame's pose (from any estimator) and measure
 causal measurer (``romcam.core.causal_measurer``), checks the set-up (``romcam.live.checks``),
 takes the neutral of a neck test once it is held still, grows the trial's rows, records the
 trial's files (``romcam.live.recording``), detects the held end range and captures the trial
-as a :class:`TrialResult`. It owns no thread and no model: ``romcam.live.processor`` feeds it
-from its pipeline and serialises the calls; tests feed it synthetic poses.
+as a :class:`TrialResult`. A test is done as several trials ("trial 2 of 3",
+``LiveConfig.trials``): after a capture the next trial starts by itself once the value is back
+near the trial's start. During a trial the pain mark (:meth:`TrialSession.mark_first_pain`)
+keeps the current value as the angle where pain began. It owns no thread and no model:
+``romcam.live.processor`` feeds it from its pipeline and serialises the calls; tests feed it
+synthetic poses.
 
 Files: an attempt records into ``record_dir/trial-NNN``. Nothing an attempt did not capture
 stays on disk: its folder is deleted when it is discarded (New trial, STOP, a new stream,
@@ -66,6 +70,8 @@ class TrialSession:
         self._metrics = frozenset({config.metric_id, *POSTURE_METRICS.get(config.test.id, ())})
         self._commands: set[str] = set()
         self._attempts = 0
+        #: Trials captured so far (kept across New trial; the page stores each one).
+        self.trials_captured = 0
         self._last_t = -math.inf
         self._start_attempt()
 
@@ -77,6 +83,16 @@ class TrialSession:
     def request_neutral(self) -> None:
         """Take the current position as the neutral at the next frame (neck tests)."""
         self._commands.add("neutral")
+
+    def mark_first_pain(self) -> None:
+        """Keep the value of the next frame as the angle where pain began (during a trial;
+        the first mark of a trial counts, later ones are ignored)."""
+        self._commands.add("pain")
+
+    @property
+    def trial_number(self) -> int:
+        """The trial under way (1 = first), or the one just captured."""
+        return self.trials_captured + (0 if self.phase == "done" else 1)
 
     def new_attempt(self) -> None:
         """Discard the attempt under way (unsaved, its files deleted) and start a new one."""
@@ -135,6 +151,9 @@ class TrialSession:
             hold_progress=progress,
             held=self._detector.held,
             captured=self.captured.value if self.captured is not None else None,
+            trial=self.trial_number,
+            trials=max(cfg.trials, self.trial_number),
+            first_pain=self._first_pain,
         )
 
     # --- the attempt ------------------------------------------------------------------------
@@ -148,6 +167,7 @@ class TrialSession:
         self._attempt_t0: float | None = None
         self._attempt_frames = 0
         self._rows = TrialRows()
+        self._first_pain: float | None = None
         #: The set-up checks of each of the trial's rows (they lower the captured quality).
         self._problems: list[tuple[str, ...]] = []
         self.captured: TrialResult | None = None
@@ -211,9 +231,15 @@ class TrialSession:
         and whose set-up checks said ``problems``; returns the hold progress."""
         time_s = measured.time_s
         capture, neutral = "capture" in self._commands, "neutral" in self._commands
+        pain = "pain" in self._commands
         self._commands.clear()
         if self.phase == "done":
+            if self._back_at_start(value):
+                self.new_attempt()  # the next trial, from the next frame
+                return 0.0
             return 1.0
+        if pain and self.phase == "trial" and self._first_pain is None and math.isfinite(value):
+            self._first_pain = value
         if self._attempt_t0 is None:
             self._attempt_t0 = time_s
         t_rel = time_s - self._attempt_t0
@@ -232,6 +258,18 @@ class TrialSession:
         if capture or (self.config.auto_capture and done):
             self._capture("button" if capture else "auto")
         return progress
+
+    def _back_at_start(self, value: float) -> bool:
+        """After a capture, with trials still planned: the value has come back near the
+        captured trial's start (within half the excursion a trial needs), so the next trial
+        can begin. Never for posture tests (no excursion) or once all are captured."""
+        cfg, done = self.config, self.captured
+        if done is None or cfg.min_excursion <= 0 or self.trials_captured >= cfg.trials:
+            return False
+        band = max(cfg.hold_tolerance, cfg.min_excursion / 2)
+        return (
+            math.isfinite(value) and math.isfinite(done.start) and abs(value - done.start) <= band
+        )
 
     def _take_neutral(self, value: float) -> None:
         self._neutral = value
@@ -256,6 +294,7 @@ class TrialSession:
             angles = rec.folder / "angles.csv"
             table.to_dataframe().to_csv(angles, index=False)
         duration = rec.duration_s if rec else float(np.ptp(table.time_s)) if len(table) else 0.0
+        self.trials_captured += 1
         self.captured = TrialResult(
             test_id=cfg.test.id,
             side=cfg.side,
@@ -275,6 +314,8 @@ class TrialSession:
             landmarks_path=rec.landmarks_path if rec else None,
             angles_path=angles,
             duration_s=duration,
+            first_pain=self._first_pain,
+            trial=self.trials_captured,
         )
         self.phase = "done"
         log.info("captured %s = %.1f (%s, %s)", cfg.metric_id, value, trigger, quality)

@@ -16,6 +16,8 @@ from romcam.core.metric_table import MetricTable
 from romcam.core.neck_from_face import FACE_METRICS
 
 Phase = Literal["neutral", "trial", "done"]
+#: Most trials one live test can plan.
+MAX_TRIALS = 10
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -40,6 +42,9 @@ class LiveConfig:
         record_fps: nominal frame rate of the trial video (frames keep their own times).
         people_check_s: stream seconds between counts of the people in the picture
             (``romcam.live.people_check``).
+        trials: trials planned for the test (clinical range is their mean, usually of 3).
+            After a captured trial the next one starts by itself once the value is back near
+            the trial's start, until this many were captured (ROM tests; others: New trial).
     """
 
     test: AssessmentTest
@@ -55,12 +60,15 @@ class LiveConfig:
     record_dir: Path | None = None
     record_fps: float = 30.0
     people_check_s: float = 0.5
+    trials: int = 3
 
     def __post_init__(self) -> None:
         self.test.metric_id(self.side)  # ValueError when the side does not fit the test
         for name in ("min_hold_s", "hold_tolerance", "people_check_s"):
             if not getattr(self, name) > 0:
                 raise ValueError(f"{name} must be > 0; got {getattr(self, name)!r}")
+        if not 1 <= self.trials <= MAX_TRIALS:
+            raise ValueError(f"trials must be 1 to {MAX_TRIALS}; got {self.trials!r}")
         if self.min_excursion < 0:
             raise ValueError(f"min_excursion must be >= 0; got {self.min_excursion!r}")
 
@@ -92,6 +100,9 @@ class TrialResult:
         trigger: ``auto`` (hold detected) or ``button``.
         video_path, landmarks_path, angles_path: the recorded files (None when not recorded).
         duration_s: trial length in seconds.
+        first_pain: the value (metric unit, as ``value``) where the pain mark was set during
+            the trial (:meth:`TrialSession.mark_first_pain`), None when it was not.
+        trial: this trial's number among the session's captured trials (1 = first).
     """
 
     test_id: str
@@ -112,6 +123,8 @@ class TrialResult:
     landmarks_path: Path | None
     angles_path: Path | None
     duration_s: float
+    first_pain: float | None = None
+    trial: int = 1
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -123,6 +136,8 @@ class TrialStep:
             NaN when not measurable). view: detected view. problems: set-up checks to fix.
         hold_progress: 0..1 of the current hold. held: the last held value (NaN before one).
         captured: the captured trial's value once ``phase`` is ``done``, else None.
+        trial, trials: the trial under way (or just captured) and the trials planned:
+            "trial 2 of 3". first_pain: the pain mark of the trial (metric unit), else None.
     """
 
     phase: Phase
@@ -132,3 +147,6 @@ class TrialStep:
     hold_progress: float
     held: float
     captured: float | None
+    trial: int = 1
+    trials: int = 1
+    first_pain: float | None = None
