@@ -74,6 +74,7 @@ class LiveUpdate:
             never above ``camera_fps``.
         camera_fps: frames the camera sent per second over the same frames' capture times
             (equal to ``fps`` when every frame is measured).
+        trial, trials: "trial 2 of 3" (``TrialStep``); first_pain: the trial's pain mark.
     """
 
     time_s: float
@@ -86,6 +87,9 @@ class LiveUpdate:
     hold_progress: float
     fps: float
     camera_fps: float
+    trial: int = 1
+    trials: int = 1
+    first_pain: float | None = None
 
     def camera_rate_to_keep_up(self) -> int | None:
         """A camera frame rate (frames/s, a multiple of 5) at which every frame would be
@@ -328,6 +332,11 @@ class LiveProcessor:
         with self._session_lock:
             self._session.request_neutral()
 
+    def mark_first_pain(self) -> None:
+        """Keep the next frame's value as the angle where pain began (the pain key)."""
+        with self._session_lock:
+            self._session.mark_first_pain()
+
     def reset(self) -> None:
         """Discard the trial under way (unsaved) and start a new one."""
         with self._session_lock:
@@ -414,6 +423,9 @@ class LiveProcessor:
                 hold_progress=step.hold_progress,
                 fps=fps,
                 camera_fps=camera_fps,
+                trial=step.trial,
+                trials=step.trials,
+                first_pain=step.first_pain,
             )
             self.latest = update
             self._publish(update)
