@@ -41,6 +41,7 @@ from romcam.store.records import (
     SessionRecord,
     check_birth_date,
     check_label,
+    check_pain_score,
     check_reason,
 )
 from romcam.store.rows import (
@@ -374,6 +375,16 @@ class Store:
         with self._guard(), self._write() as s:
             row = self._measurement_row(s, measurement_id)
             row.excluded_reason = reason
+            s.commit()
+            return to_measurement(row)
+
+    def set_pain_score(self, measurement_id: int, score: int | None) -> MeasurementRecord:
+        """Record a saved trial's 0-10 pain at the end range (None: not asked): the live page
+        asks for it after the trial is stored."""
+        score = check_pain_score(score)
+        with self._guard(), self._write() as s:
+            row = self._measurement_row(s, measurement_id)
+            row.pain_score = score
             s.commit()
             return to_measurement(row)
 
