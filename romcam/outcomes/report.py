@@ -20,7 +20,14 @@ from matplotlib.figure import Figure
 
 from romcam import __version__
 from romcam.core.assessments import test_label
-from romcam.outcomes.compare import How, asymmetry, before_after, progress, visit_series
+from romcam.outcomes.compare import (
+    How,
+    asymmetry,
+    before_after,
+    collapse,
+    progress,
+    visit_series,
+)
 from romcam.outcomes.mdc import MdcTable
 from romcam.outcomes.quality import (
     NOT_COMPARABLE,
@@ -30,12 +37,31 @@ from romcam.outcomes.quality import (
     quality_word,
 )
 from romcam.outcomes.report_charts import before_after_figure, progress_figure
+from romcam.outcomes.trials import (
+    amount,
+    pain_free_text,
+    pain_score_text,
+    score_text,
+    trial_values_text,
+)
 from romcam.outcomes.visits import NO_TREND_NOTE
 
 #: What an empty cell reads (no value, no trend, no date).
 EMPTY = "—"
 #: The MDC95 column's heading, in words first.
 MDC_HEADING = "Smallest real change (MDC95)"
+#: The column of the threshold a verdict used: the MDC95 widened by the values' uncertainty.
+THRESHOLD_HEADING = "Threshold used"
+PAIN_HEADINGS = ["Pain-free range", "Pain (0-10)"]
+TRIALS_NOTE = (
+    "Each value is the mean of the test's counted trials (see Trials). A change is real when "
+    "it exceeds the threshold used: the MDC95 widened by the values' own uncertainty, "
+    "√(MDC95² + u₁² + u₂²)."
+)
+OUTLIER_NOTE = (
+    "A trial marked outlier sits further from the mean of the other trials than the MDC95 "
+    "(or twice their spread): it still counts until it is excluded with a reason."
+)
 
 _CSS = """
 body { font: 11pt/1.4 system-ui, sans-serif; color: #222; max-width: 60em; margin: 2em auto; }
@@ -55,10 +81,11 @@ def session_report(
     frame: pd.DataFrame,
     mdc: MdcTable | None = None,
     *,
-    how: How = "last",
+    how: How = "mean",
     generated_at: datetime | None = None,
 ) -> str:
-    """HTML report of one session: before/after table and chart, left/right asymmetry.
+    """HTML report of one session: before/after table and chart, the trials of each test (mean
+    ± SD, n, each trial, excluded and flagged ones, pain), left/right asymmetry.
 
     ``frame`` holds the session's measurements (one session; ValueError otherwise).
     """
@@ -75,6 +102,7 @@ def session_report(
     parts = [f"<h2>Before and after</h2>{_before_after_table(ba)}"]
     if not ba.empty:
         parts.append(_img(before_after_figure(ba), "Before and after, per test"))
+    parts.append(f"<h2>Trials</h2>{_trials_table(collapse(frame, how, table))}")
     asym = asymmetry(frame, how=how)
     if not asym.empty:
         parts.append(f"<h2>Left and right</h2>{_asymmetry_table(asym)}")
@@ -87,11 +115,12 @@ def progress_report(
     mdc: MdcTable | None = None,
     *,
     phase: str | None = "before",
-    how: How = "last",
+    how: How = "mean",
     client_name: str | None = None,
     generated_at: datetime | None = None,
 ) -> str:
-    """HTML report of a client's progress over visits: summary table and one chart per test."""
+    """HTML report of a client's progress over visits: summary table, then per test a chart
+    and its visits (each visit's trials and pain)."""
     table = mdc or MdcTable()
     name = client_name or (str(frame["client"].iloc[0]) if len(frame) else "client")
     prog = progress(frame, table, phase=phase, how=how)
@@ -104,7 +133,10 @@ def progress_report(
     for (test, side), group in series.groupby(["test", series["side"].fillna("")], sort=False):
         label = test_label(str(test), side)
         chart = progress_figure(group, label, table.lookup(str(test)).mdc95)
-        parts.append(f"<h2>{html.escape(label)}</h2>{_img(chart, f'{label} over visits')}")
+        parts.append(
+            f"<h2>{html.escape(label)}</h2>{_img(chart, f'{label} over visits')}"
+            + _visits_table(group)
+        )
     return _page(f"Progress of {name}", meta, parts, table, generated_at)
 
 
@@ -114,6 +146,8 @@ def progress_report(
 def _before_after_table(ba: pd.DataFrame) -> str:
     if ba.empty:
         return "<p>No test was measured before and after treatment in this session.</p>"
+    pain = _has_pain(ba, "before_first_pain", "after_first_pain", "before_pain_score")
+    pain = pain or _has_pain(ba, "after_pain_score")
     rows = [
         [
             _hlabel(r.test, r.side),
@@ -123,13 +157,59 @@ def _before_after_table(ba: pd.DataFrame) -> str:
             _num(r.change_pct, 0, "%", signed=True),
             _num(r.after_pct_normal, 0, "%"),
             _num(r.mdc95, 0),
+            _num(r.threshold, 1),
             _verdict(r.verdict),
+            *([_pair(r.before_first_pain, r.after_first_pain, r.unit), _scores(r)] if pain else []),
         ]
         for r in _rows(ba)
     ]
-    head = ["Test", "Before", "After", "Change", "Change %", "% of normal", MDC_HEADING, "Verdict"]
+    head = ["Test", "Before", "After", "Change", "Change %", "% of normal", MDC_HEADING]
+    head += [THRESHOLD_HEADING, "Verdict", *(PAIN_HEADINGS if pain else [])]
     shown = bool(ba["verdict"].str.startswith(NOT_COMPARABLE).any())
-    return _table(head, rows) + _rejected_note(shown)
+    return _table(head, rows) + _rejected_note(shown) + f'<p class="note">{TRIALS_NOTE}</p>'
+
+
+def _has_pain(frame: pd.DataFrame, *columns: str) -> bool:
+    """Whether any of ``columns`` (present in ``frame``) holds a recorded pain value."""
+    return any(c in frame.columns and frame[c].notna().any() for c in columns)
+
+
+def _pair(before: float, after: float, unit: str) -> str:
+    """``120° → 150°`` (either "—" when not recorded); "—" when neither is."""
+    text = pain_free_text(before, after, unit).removeprefix("pain-free range ")
+    return html.escape(text or EMPTY)
+
+
+def _scores(r: Any) -> str:
+    text = pain_score_text(r.before_pain_score, r.after_pain_score).removeprefix("pain ")
+    return html.escape(text or EMPTY)
+
+
+def _trials_table(picked: pd.DataFrame) -> str:
+    """Per test, side and phase: the mean ± SD with n, each trial in order (excluded ones with
+    their reason, flagged outliers), the pain-free range and the pain score."""
+    if picked.empty:
+        return "<p>No trial was counted in this session.</p>"
+    rows = [
+        [
+            _hlabel(r.test, r.side),
+            html.escape(str(r.phase)),
+            _marked_text(r.label, r.quality, r.quality_reason),
+            html.escape(
+                trial_values_text(
+                    r.trial_values, r.trial_counted, r.trial_outliers, r.trial_excluded, r.unit
+                )
+            ),
+            html.escape(amount(r.first_pain, r.unit)),
+            html.escape(score_text(r.pain_score)),
+        ]
+        for r in _rows(picked)
+    ]
+    head = ["Test", "Phase", "Result", "Each trial", "Pain-free range", "Pain (0-10)"]
+    note = ""
+    if picked["outliers"].any():
+        note = f'<p class="note">{html.escape(OUTLIER_NOTE)}</p>'
+    return _table(head, rows) + note
 
 
 def _asymmetry_table(asym: pd.DataFrame) -> str:
@@ -156,16 +236,40 @@ def _measurements_table(frame: pd.DataFrame) -> str:
             _marked(r.value, getattr(r, "quality", OK), getattr(r, "quality_reason", "")),
             html.escape(str(r.unit)),
             html.escape(_quality_text(getattr(r, "quality", OK))),
+            _num(getattr(r, "first_pain", None)),
+            html.escape(score_text(_float(getattr(r, "pain_score", None)))),
+            html.escape(_text(getattr(r, "excluded_reason", None)) or EMPTY),
             html.escape(_when(getattr(r, "measured_at", None))),
         ]
         for r in _rows(frame)
     ]
-    return _table(["Test", "Phase", "Value", "Unit", "Quality", "Measured"], rows)
+    head = ["Test", "Phase", "Value", "Unit", "Quality", "Pain began", "Pain (0-10)"]
+    return _table([*head, "Excluded (why)", "Measured"], rows)
+
+
+def _visits_table(series: pd.DataFrame) -> str:
+    """One test's visits (``visit_series()`` rows): date, result, each trial, pain."""
+    rows = [
+        [
+            html.escape(_when(r.started_at)),
+            _marked_text(r.label, r.quality, r.quality_reason),
+            html.escape(
+                trial_values_text(
+                    r.trial_values, r.trial_counted, r.trial_outliers, r.trial_excluded, r.unit
+                )
+            ),
+            html.escape(amount(r.first_pain, r.unit)),
+            html.escape(score_text(r.pain_score)),
+        ]
+        for r in _rows(series)
+    ]
+    return _table(["Visit", "Result", "Each trial", "Pain-free range", "Pain (0-10)"], rows)
 
 
 def _progress_table(prog: pd.DataFrame) -> str:
     if prog.empty:
         return "<p>No measurements to compare yet.</p>"
+    pain = _has_pain(prog, "pain_free_first", "pain_score_first")
     rows = [
         [
             _hlabel(r.test, r.side),
@@ -176,7 +280,21 @@ def _progress_table(prog: pd.DataFrame) -> str:
             _num(r.change, signed=True),
             _num(r.slope_per_30d, 1, signed=True),
             _num(r.mdc95, 0),
+            _num(r.threshold, 1),
             _verdict(r.verdict),
+            *(
+                [
+                    _pair(r.pain_free_first, r.pain_free_latest, r.unit),
+                    html.escape(
+                        pain_score_text(r.pain_score_first, r.pain_score_latest).removeprefix(
+                            "pain "
+                        )
+                        or EMPTY
+                    ),
+                ]
+                if pain
+                else []
+            ),
         ]
         for r in _rows(prog)
     ]
@@ -189,7 +307,9 @@ def _progress_table(prog: pd.DataFrame) -> str:
         "Change",
         "Trend per 30 days",
         MDC_HEADING,
+        THRESHOLD_HEADING,
         "Verdict",
+        *(PAIN_HEADINGS if pain else []),
     ]
     left_out = [
         f"<li>{_hlabel(r.test, r.side)}: {html.escape(r.left_out_note)}</li>"
@@ -219,6 +339,13 @@ def _marked(x: Any, quality: Any, reason: Any) -> str:
     if is_trusted(quality):
         return _num(x)
     return f'<span class="rejected">{html.escape(mark(_num(x), quality, reason))}</span>'
+
+
+def _marked_text(text: str, quality: Any, reason: Any) -> str:
+    """Like :func:`_marked` for a text that is already formatted (a trials label)."""
+    if is_trusted(quality):
+        return html.escape(text)
+    return f'<span class="rejected">{html.escape(mark(text, quality, reason))}</span>'
 
 
 def _rejected_note(shown: bool) -> str:
@@ -288,6 +415,14 @@ def _when(x: Any) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)) or pd.isna(x):
         return EMPTY
     return pd.Timestamp(x).strftime("%Y-%m-%d %H:%M") + " UTC"
+
+
+def _float(x: Any) -> float:
+    return math.nan if x is None or pd.isna(x) else float(x)
+
+
+def _text(x: Any) -> str:
+    return "" if x is None or (isinstance(x, float) and math.isnan(x)) else str(x)
 
 
 def _rows(frame: pd.DataFrame) -> list[Any]:

@@ -24,7 +24,8 @@ BEFORE_COLOUR, AFTER_COLOUR = "#9bb7d4", "#2f6ea8"
 def before_after_figure(ba: pd.DataFrame) -> Figure:
     """Bars of the before and after magnitudes per test and side (``before_after()`` rows):
     before above after; a value that failed its quality check is a hatched grey bar (legend:
-    rejected, not compared)."""
+    rejected, not compared); where pain began (``*_first_pain``, the pain-free range) a red
+    tick on the bar."""
     labels = [test_label(str(t), s) for t, s in zip(ba["test"], ba["side"], strict=True)]
     fig = Figure(figsize=(7.5, 0.55 * len(labels) + 1.6), dpi=110, layout="constrained")
     ax = fig.add_subplot()
@@ -37,6 +38,11 @@ def before_after_figure(ba: pd.DataFrame) -> Figure:
             label = f"{phase}: rejected, not compared"
             bars = (y[~ok] + offset, values[~ok], 0.4)
             ax.barh(*bars, label=label, color="#dddddd", edgecolor="#888888", hatch="//")
+    pain = np.concatenate([_pain_at(ba, phase) for phase in ("before", "after")])
+    rows = np.concatenate([y - 0.2, y + 0.2])
+    given = np.isfinite(pain)
+    if given.any():
+        ax.plot(pain[given], rows[given], "|", **PAIN_MARKER, markersize=14)
     ax.set_yticks(y, labels)
     ax.invert_yaxis()
     ax.set_xlabel("range reached (degrees, magnitude)")
@@ -46,7 +52,9 @@ def before_after_figure(ba: pd.DataFrame) -> Figure:
 
 def progress_figure(group: pd.DataFrame, label: str, mdc95: float) -> Figure:
     """One test's trusted values over visits (``visit_series()`` rows: line, MDC95 band around
-    the first); values that failed their quality check as hollow grey circles, off the line."""
+    the first, ± SD of each visit's trials as error bars); values that failed their quality
+    check as hollow grey circles, off the line; the pain-free range (``first_pain``) of each
+    visit that recorded it as a red dash."""
     fig = Figure(figsize=(7.5, 3.1), dpi=110, layout="constrained")
     ax = fig.add_subplot()
     ok = trusted_mask(group).to_numpy()
@@ -56,6 +64,18 @@ def progress_figure(group: pd.DataFrame, label: str, mdc95: float) -> Figure:
         first = values[ok][0]
         ax.axhspan(first - mdc95, first + mdc95, color="#dddddd", label="within MDC95 of first")
         ax.plot(times[ok], values[ok], marker="o", color=AFTER_COLOUR, label=label)
+        sd = group["sd"].to_numpy(dtype=float) if "sd" in group else np.full(len(group), np.nan)
+        spread = ok & np.isfinite(sd)
+        if spread.any():
+            ax.errorbar(
+                times[spread],
+                values[spread],
+                yerr=sd[spread],
+                linestyle="none",
+                color=AFTER_COLOUR,
+                capsize=3,
+                label="± SD of the trials",
+            )
     if not ok.all():
         ax.plot(
             times[~ok],
@@ -66,10 +86,28 @@ def progress_figure(group: pd.DataFrame, label: str, mdc95: float) -> Figure:
             markeredgecolor="#888888",
             label="rejected (left out of the trend)",
         )
+    pain = _pain_at(group, None)
+    if np.isfinite(pain).any():
+        given = np.isfinite(pain)
+        ax.plot(times[given], pain[given], "_", **PAIN_MARKER, markersize=12)
     ax.set_ylabel(str(group["unit"].iloc[0]))
     date_axis(ax, visit_axis(group["started_at"]))
     _legend_below(fig, ax)
     return fig
+
+
+#: How a pain-free range (the value where pain began) is marked on a chart.
+PAIN_MARKER: dict[str, Any] = {"color": "#c0392b", "markeredgewidth": 2.5, "label": "pain began"}
+
+
+def _pain_at(frame: pd.DataFrame, phase: str | None) -> np.ndarray:
+    """(rows,) the pain-free range of each row (``{phase}_first_pain``, or ``first_pain`` for
+    None; NaN where none was recorded), as a magnitude for a phase's bars."""
+    column = "first_pain" if phase is None else f"{phase}_first_pain"
+    if column not in frame.columns:
+        return np.full(len(frame), np.nan)
+    values = frame[column].to_numpy(dtype=float)
+    return values if phase is None else np.abs(values)
 
 
 def date_axis(ax: Axes, axis: VisitAxis) -> None:

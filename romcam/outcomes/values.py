@@ -1,5 +1,5 @@
 """The shared ground of the comparisons: the tidy frame's columns, the side-aware signs, % of
-normal, the real-change verdict and the collapse of repeated attempts (see
+normal, the real-change verdict and the collapse of a test's trials (see
 ``romcam.outcomes.compare`` for the conventions).
 """
 
@@ -13,13 +13,15 @@ import pandas as pd
 
 from romcam.core.assessments import assessment_test
 from romcam.core.metric_specs import metric_spec
+from romcam.outcomes.mdc import MdcTable
 from romcam.outcomes.quality import (
     OK,
     trusted_mask,
 )
+from romcam.outcomes.trials import label_of, trials_of
 
 REQUIRED_COLUMNS = ("session_id", "started_at", "phase", "test", "side", "metric", "value", "unit")
-How = Literal["last", "mean", "best"]
+How = Literal["mean", "best"]
 
 WITHIN_ERROR = "within measurement error"
 MORE_RANGE = "real change: more range"
@@ -59,43 +61,51 @@ def percent_of_normal(test: object, side: object, value: float) -> float:
     return math.nan if end == 0 else 100.0 * value / end
 
 
-def verdict(change: float, mdc95: float, gain: float) -> str:
-    """Real-change verdict for one change; ``gain`` NaN means no direction (posture)."""
+def verdict(change: float, threshold: float, gain: float) -> str:
+    """Real-change verdict for one change; ``threshold`` is the test's MDC95 widened by the
+    compared values' own uncertainty (``reliability.real_change_threshold``); ``gain`` NaN
+    means no direction (posture)."""
     if not math.isfinite(change):
         return INCOMPLETE
-    if abs(change) <= mdc95:
+    if abs(change) <= threshold:
         return WITHIN_ERROR
     if not math.isfinite(gain):
         return REAL_CHANGE
     return MORE_RANGE if gain > 0 else LESS_RANGE
 
 
-def collapse(frame: pd.DataFrame, how: How = "last") -> pd.DataFrame:
-    """One row per session, phase, test and side: the value picked by ``how``.
+def collapse(frame: pd.DataFrame, how: How = "mean", mdc: MdcTable | None = None) -> pd.DataFrame:
+    """One row per session, phase, test and side: its trials (``romcam.outcomes.trials``).
 
-    Only trusted measurements (quality ``ok``, ``romcam.outcomes.quality``) are picked when
-    the group has any: a rejected retake does not replace an accepted attempt. A group with
-    none keeps its untrusted value, marked by its ``quality`` and ``quality_reason``.
-    Output columns: session_id, started_at, phase, test, side, metric, unit, value, n (rows in
-    the group), quality, quality_reason.
+    ``how``: ``mean`` (default: the mean of the counted trials, the clinical convention) or
+    ``best`` (the counted trial furthest toward the test's end range). Counted: not excluded,
+    and trusted (quality ``ok``) when the group has any trusted trial; a group with none keeps
+    its untrusted trials, marked by ``quality`` and ``quality_reason``. A group whose every
+    trial was excluded has no value and no row. ``mdc`` (default table) sets the outlier rule.
+    Output columns (:data:`COLLAPSED_COLUMNS`): session_id, started_at, phase, test, side,
+    metric, unit, value, sd (NaN for one trial), n (counted trials), n_excluded, n_trials (all
+    trials), outliers (how many flagged), label ("165 ± 2°, 3 trials"), trial_values,
+    trial_counted, trial_outliers, trial_excluded (per-trial tuples in measuring order;
+    excluded: the reason or ""), first_pain (mean pain-free range), pain_score (mean 0-10),
+    uncertainty (RMS of the counted trials' own uncertainty, 0 when unknown), quality,
+    quality_reason.
     """
     check_frame(frame)
-    if how not in ("last", "mean", "best"):
-        raise ValueError(f"how must be 'last', 'mean' or 'best'; got {how!r}")
+    if how not in ("mean", "best"):
+        raise ValueError(f"how must be 'mean' or 'best'; got {how!r}")
+    table = mdc or MdcTable()
     df = normalised_sides(frame)
     df = df.assign(_trusted=trusted_mask(df).to_numpy())
     rows = []
     for key, group in df.groupby(["session_id", "phase", *KEYS], sort=False):
         first = group.iloc[0]
-        pool = group[group["_trusted"]] if group["_trusted"].any() else group
-        values = pool["value"].to_numpy(dtype=float)
+        trials = trials_of(group, table.mdc(str(first["test"])))
+        if trials.n == 0:
+            continue
+        counted = np.array(trials.counted)
+        values = np.array(trials.values)[counted]
         sign = extreme_sign(first["test"], first["side"])
-        pick = {
-            "last": values[-1],
-            "mean": float(np.mean(values)),
-            "best": float(sign * np.max(sign * values)),
-        }[how]
-        last = pool.iloc[-1]
+        last = group[counted].iloc[-1]
         rows.append(
             {
                 "session_id": key[0],
@@ -105,8 +115,20 @@ def collapse(frame: pd.DataFrame, how: How = "last") -> pd.DataFrame:
                 "side": key[3],
                 "metric": first["metric"],
                 "unit": first["unit"],
-                "value": float(pick),
-                "n": len(group),
+                "value": trials.mean if how == "mean" else float(sign * np.max(sign * values)),
+                "sd": trials.sd,
+                "n": trials.n,
+                "n_excluded": trials.n_excluded,
+                "n_trials": len(trials.values),
+                "outliers": sum(trials.outliers),
+                "label": label_of(trials, first["unit"]),
+                "trial_values": trials.values,
+                "trial_counted": trials.counted,
+                "trial_outliers": trials.outliers,
+                "trial_excluded": trials.excluded,
+                "first_pain": trials.first_pain,
+                "pain_score": trials.pain_score,
+                "uncertainty": trials.uncertainty,
                 "quality": last.get("quality", OK) if not last["_trusted"] else OK,
                 "quality_reason": "" if last["_trusted"] else last.get("quality_reason", ""),
             }
@@ -114,6 +136,8 @@ def collapse(frame: pd.DataFrame, how: How = "last") -> pd.DataFrame:
     return pd.DataFrame(rows, columns=COLLAPSED_COLUMNS)
 
 
+#: The per-trial columns of :func:`collapse` (tuples, one item per trial).
+TRIAL_COLUMNS = ["trial_values", "trial_counted", "trial_outliers", "trial_excluded"]
 COLLAPSED_COLUMNS = [
     "session_id",
     "started_at",
@@ -122,7 +146,16 @@ COLLAPSED_COLUMNS = [
     "metric",
     "unit",
     "value",
+    "sd",
     "n",
+    "n_excluded",
+    "n_trials",
+    "outliers",
+    "label",
+    *TRIAL_COLUMNS,
+    "first_pain",
+    "pain_score",
+    "uncertainty",
     "quality",
     "quality_reason",
 ]

@@ -20,9 +20,11 @@ from romcam.outcomes.quality import (
     quality_word,
     trusted_mask,
 )
+from romcam.outcomes.reliability import real_change_threshold
 from romcam.outcomes.values import (
     INCOMPLETE,
     KEYS,
+    TRIAL_COLUMNS,
     How,
     collapse,
     denormalised_sides,
@@ -39,30 +41,32 @@ def visit_series(
     mdc: MdcTable | None = None,
     *,
     phase: str | None = "before",
-    how: How = "last",
+    how: How = "mean",
 ) -> pd.DataFrame:
-    """One value per visit, test and side, oldest visit first.
+    """One value per visit, test and side (the trials of one phase, collapsed with ``how``),
+    oldest visit first.
 
-    ``phase`` picks which measurement of a visit counts (default ``before``: the state the
-    client arrives in shows lasting change); None takes the visit's last measurement of any
-    phase. Columns: session_id, started_at, test, side, metric, unit, value, pct_normal,
-    change_from_first, change_from_previous, verdict_from_first, quality, quality_reason.
-    Changes run between trusted values only (the first and the previous trusted visit); a
-    visit whose value failed its quality check keeps its value, marked, with no % of normal,
-    no change and the verdict ``not comparable: this value was rejected``.
+    ``phase`` picks which phase of a visit counts (default ``before``: the state the client
+    arrives in shows lasting change); None takes the visit's last phase measured. Columns:
+    session_id, started_at, test, side, metric, unit, value, the trials' sd, n, n_excluded,
+    label, trial_values, trial_counted, trial_outliers, trial_excluded, first_pain,
+    pain_score, uncertainty (``collapse``), pct_normal, change_from_first,
+    change_from_previous, threshold_from_first (MDC95 widened by this and the first value's
+    uncertainty), verdict_from_first, quality, quality_reason. Changes run between trusted
+    values only (the first and the previous trusted visit); a visit whose value failed its
+    quality check keeps its value, marked, with no % of normal, no change and the verdict
+    ``not comparable: this value was rejected``.
     """
     table = mdc or MdcTable()
-    if phase is None:
-        frame = frame.assign(phase="any")
-    picked = collapse(frame, how)
-    picked = picked[picked["phase"] == (phase or "any")]
+    picked = collapse(frame, how, table)
     picked = picked.sort_values(["started_at", "session_id"], kind="stable")
-    picked = picked.groupby(["session_id", *KEYS], sort=False).tail(1)
+    picked = _last_phase(frame, picked) if phase is None else picked[picked["phase"] == phase]
     out = []
     for (test, side), group in picked.groupby(KEYS, sort=False):
         sign = extreme_sign(test, side) if is_rom(group["metric"].iloc[0]) else math.nan
         mdc95 = table.mdc(str(test))
         first = previous = math.nan
+        first_u = 0.0
         for _, r in group.iterrows():
             row = {k: r[k] for k in VISIT_COLUMNS if k in r.index}
             if not is_trusted(r["quality"]):
@@ -72,24 +76,28 @@ def visit_series(
                         "pct_normal": math.nan,
                         "change_from_first": math.nan,
                         "change_from_previous": math.nan,
+                        "threshold_from_first": math.nan,
                         "verdict_from_first": not_comparable("this", r["quality"]),
                     }
                 )
                 continue
             value = float(r["value"])
             change = value - first
+            if math.isnan(first):
+                first, first_u = value, float(r["uncertainty"])
+            threshold = real_change_threshold(mdc95, first_u, float(r["uncertainty"]))
             out.append(
                 {
                     **row,
                     "pct_normal": percent_of_normal(test, side, value),
-                    "change_from_first": 0.0 if math.isnan(first) else change,
+                    "change_from_first": 0.0 if math.isnan(change) else change,
                     "change_from_previous": value - previous,
+                    "threshold_from_first": threshold,
                     "verdict_from_first": ""
-                    if math.isnan(first)
-                    else verdict(change, mdc95, sign * change),
+                    if math.isnan(change)
+                    else verdict(change, threshold, sign * change),
                 }
             )
-            first = value if math.isnan(first) else first
             previous = value
     return denormalised_sides(pd.DataFrame(out, columns=VISIT_COLUMNS))
 
@@ -102,13 +110,33 @@ VISIT_COLUMNS = [
     "metric",
     "unit",
     "value",
+    "sd",
+    "n",
+    "n_excluded",
+    "label",
+    *TRIAL_COLUMNS,
+    "first_pain",
+    "pain_score",
+    "uncertainty",
     "pct_normal",
     "change_from_first",
     "change_from_previous",
+    "threshold_from_first",
     "verdict_from_first",
     "quality",
     "quality_reason",
 ]
+
+
+def _last_phase(frame: pd.DataFrame, picked: pd.DataFrame) -> pd.DataFrame:
+    """Of each visit, test and side's collapsed phases, the one measured last (the phase of
+    the visit's latest trial in ``frame``'s measuring order)."""
+    order = normalised_sides(frame).reset_index(drop=True)
+    last = order.groupby(["session_id", *KEYS], sort=False)["phase"].last()
+    keep = [
+        last.get((r.session_id, r.test, r.side)) == r.phase for r in picked.itertuples(index=False)
+    ]
+    return picked[keep]
 
 
 def progress(
@@ -116,16 +144,19 @@ def progress(
     mdc: MdcTable | None = None,
     *,
     phase: str | None = "before",
-    how: How = "last",
+    how: How = "mean",
 ) -> pd.DataFrame:
     """Visit-over-visit summary per test and side (see :func:`visit_series` for ``phase``).
 
     Columns: test, side, metric, unit, visits, first, first_at, latest, latest_at, best,
     best_at (furthest toward the end range; NaN for posture), change (latest - first), gain,
     slope_per_30d (least-squares trend in unit per 30 days; NaN unless :func:`has_trend`),
-    mdc95, mdc_estimate, verdict (latest vs first), left_out (visits whose value failed its
-    quality check), left_out_note (those values, marked, with their dates). Every number but
-    ``visits`` comes from the trusted visits alone.
+    mdc95, mdc_estimate, threshold (the real-change threshold of latest vs first: MDC95
+    widened by their uncertainty), verdict (latest vs first), pain_free_first,
+    pain_free_latest, pain_free_change (the pain-free range, ``first_pain``, of the first and
+    latest visits that recorded it), pain_score_first, pain_score_latest (likewise), left_out
+    (visits whose value failed its quality check), left_out_note (those values, marked, with
+    their dates). Every number but ``visits`` comes from the trusted visits alone.
     """
     table = mdc or MdcTable()
     series = normalised_sides(visit_series(frame, table, phase=phase, how=how))
@@ -140,6 +171,7 @@ def progress(
         change = values[-1] - values[0] if len(values) else math.nan
         gain = sign * change if rom else math.nan
         entry = table.lookup(str(test))
+        threshold = float(g["threshold_from_first"].iloc[-1]) if len(values) else math.nan
         rows.append(
             {
                 "test": test,
@@ -158,7 +190,9 @@ def progress(
                 "slope_per_30d": _slope_per_30d(g["started_at"], values),
                 "mdc95": entry.mdc95,
                 "mdc_estimate": entry.estimate,
-                "verdict": _progress_verdict(all_visits, trusted, change, entry.mdc95, gain),
+                "threshold": threshold,
+                "verdict": _progress_verdict(all_visits, trusted, change, threshold, gain),
+                **_pain_over_visits(g),
                 "left_out": int((~trusted).sum()),
                 "left_out_note": _left_out_note(all_visits[~trusted]),
             }
@@ -167,17 +201,33 @@ def progress(
 
 
 def _progress_verdict(
-    visits: pd.DataFrame, trusted: np.ndarray, change: float, mdc95: float, gain: float
+    visits: pd.DataFrame, trusted: np.ndarray, change: float, threshold: float, gain: float
 ) -> str:
     """Latest vs first trusted visit; with fewer than two, which value was left out."""
     if trusted.sum() > 1:
-        return verdict(change, mdc95, gain)
+        return verdict(change, threshold, gain)
     if trusted.all():
         return INCOMPLETE
     if not trusted.any():
         return f"{NOT_COMPARABLE}: every value was {quality_word(visits['quality'].iloc[-1])}"
     which = "latest" if not trusted[-1] else "first"
     return not_comparable(which, visits["quality"].iloc[-1 if which == "latest" else 0])
+
+
+def _pain_over_visits(visits: pd.DataFrame) -> dict[str, float]:
+    """Pain-free range and pain score of the first and latest ``visits`` that recorded each."""
+    out: dict[str, float] = {}
+    for column, name in (("first_pain", "pain_free"), ("pain_score", "pain_score")):
+        given = visits[column].to_numpy(dtype=float)
+        given = given[np.isfinite(given)]
+        out[f"{name}_first"] = float(given[0]) if len(given) else math.nan
+        out[f"{name}_latest"] = float(given[-1]) if len(given) else math.nan
+    out["pain_free_change"] = (
+        out["pain_free_latest"] - out["pain_free_first"]
+        if np.isfinite(visits["first_pain"].to_numpy(dtype=float)).sum() > 1
+        else math.nan
+    )
+    return out
 
 
 def _left_out_note(visits: pd.DataFrame) -> str:
@@ -189,6 +239,13 @@ def _left_out_note(visits: pd.DataFrame) -> str:
     )
 
 
+PAIN_PROGRESS_COLUMNS = [
+    "pain_free_first",
+    "pain_free_latest",
+    "pain_free_change",
+    "pain_score_first",
+    "pain_score_latest",
+]
 PROGRESS_COLUMNS = [
     "test",
     "side",
@@ -206,7 +263,9 @@ PROGRESS_COLUMNS = [
     "slope_per_30d",
     "mdc95",
     "mdc_estimate",
+    "threshold",
     "verdict",
+    *PAIN_PROGRESS_COLUMNS,
     "left_out",
     "left_out_note",
 ]

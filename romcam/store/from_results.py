@@ -6,6 +6,10 @@ the Analyze page and the live page.
 - An attempt whose quality check failed (``rejected``) is stored only when the caller asks to
   keep it (``--keep-rejected``, a box on the pages): :class:`RejectedResultError` otherwise.
 - The calibration profile the attempt was measured with is recorded with it.
+- So are the trial's pain (``first_pain``, ``pain_score``: given by the caller, from the CLI's
+  options or the live page's pain mark) and, when the analysis measured them, its
+  compensations, camera set-up and own uncertainty (keyword arguments, or the test summary's
+  ``compensation``, ``setup``, ``uncertainty``).
 
 A recorded video's attempt comes from :func:`romcam.core.summary.summary_for_test`
 (:func:`attempt_from_summary`, or :func:`measurement_from_analysis` for a whole analysis); the
@@ -16,9 +20,10 @@ model nor Streamlit.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from romcam.core.assessments import AssessmentTest, Side, assessment_test
 from romcam.core.summary import AssessmentSummary, summary_for_test
@@ -55,6 +60,8 @@ class AttemptResult:
             where there is none).
         neutral: the value the metric was zeroed at (tests with a neutral), else None.
         unit: None = the metric's unit from the catalogue.
+        compensation, setup, uncertainty: the attempt's compensation peaks (name -> deg),
+            camera set-up and own uncertainty (metric unit), where they were measured.
     """
 
     test: str
@@ -69,6 +76,9 @@ class AttemptResult:
     excursion: float | None = None
     neutral: float | None = None
     unit: str | None = None
+    compensation: Mapping[str, float] | None = None
+    setup: Mapping[str, float | str] | None = None
+    uncertainty: float | None = None
 
 
 def attempt_from_summary(entry: AssessmentSummary) -> AttemptResult:
@@ -88,7 +98,14 @@ def attempt_from_summary(entry: AssessmentSummary) -> AttemptResult:
         excursion=entry["excursion"],
         neutral=entry["start"] if neutral_test else None,
         unit=entry["unit"],
+        **_measured_extras(entry),
     )
+
+
+def _measured_extras(entry: AssessmentSummary) -> dict[str, Any]:
+    """The summary's compensation, set-up and uncertainty, where the analysis gave them."""
+    given: Mapping[str, Any] = cast("Mapping[str, Any]", entry)
+    return {k: given.get(k) for k in ("compensation", "setup", "uncertainty")}
 
 
 def has_value(attempt: AttemptResult) -> bool:
@@ -103,14 +120,23 @@ def measurement_input(
     source: Literal["video", "live"],
     calibration: str | None,
     keep_rejected: bool,
+    first_pain: float | None = None,
+    pain_score: int | None = None,
+    compensation: Mapping[str, float] | None = None,
+    setup: Mapping[str, float | str] | None = None,
+    uncertainty: float | None = None,
 ) -> MeasurementInput:
-    """The store input of ``attempt``.
+    """The store input of ``attempt`` (one trial).
 
     Args:
         phase: ``before``, ``after`` or another short label.
         source: ``video`` (a recorded file) or ``live`` (the webcam).
         calibration: name of the calibration profile the attempt was measured with, if any.
         keep_rejected: store an attempt whose quality check failed too.
+        first_pain: the value (metric unit and sign, as the result) where pain began, if marked.
+        pain_score: 0-10 pain at the end range, if asked.
+        compensation, setup, uncertainty: the trial's compensation peaks (name -> deg), camera
+            set-up and own uncertainty (metric unit); None takes the attempt's own.
 
     Raises:
         NotMeasuredError: the attempt has no value (or its quality is ``no_data``).
@@ -145,6 +171,11 @@ def measurement_input(
         source=source,
         calibration_profile=calibration,
         neutral=_finite(attempt.neutral),
+        first_pain=first_pain,
+        pain_score=pain_score,
+        compensation=compensation if compensation is not None else attempt.compensation,
+        setup=setup if setup is not None else attempt.setup,
+        uncertainty=_finite(uncertainty if uncertainty is not None else attempt.uncertainty),
     )
 
 
@@ -156,9 +187,16 @@ def measurement_from_analysis(
     phase: str,
     keep_rejected: bool,
     video: Path | None = None,
+    first_pain: float | None = None,
+    pain_score: int | None = None,
+    compensation: Mapping[str, float] | None = None,
+    setup: Mapping[str, float | str] | None = None,
+    uncertainty: float | None = None,
 ) -> tuple[MeasurementInput, RecordingInput]:
-    """The measurement of ``test`` in an analyzed video and the files to keep with it (the
-    video, default ``result.video.path``, and the landmark and angle tables).
+    """The measurement (one trial) of ``test`` in an analyzed video and the files to keep with
+    it (the video, default ``result.video.path``, and the landmark and angle tables). Pain and
+    the measured extras: see :func:`measurement_input` (compensation, set-up and uncertainty
+    default to the test summary's).
 
     Raises:
         ValueError: ``side`` does not fit the test.
@@ -175,6 +213,11 @@ def measurement_from_analysis(
         source="video",
         calibration=result.calibration,
         keep_rejected=keep_rejected,
+        first_pain=first_pain,
+        pain_score=pain_score,
+        compensation=compensation,
+        setup=setup,
+        uncertainty=uncertainty,
     )
     recording = RecordingInput(
         video=video if video is not None else Path(result.video.path),

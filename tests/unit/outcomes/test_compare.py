@@ -145,7 +145,7 @@ def test_posture_has_no_gain_or_percent_of_normal() -> None:
     assert out["verdict"] == compare.REAL_CHANGE  # 6 > 4
 
 
-@pytest.mark.parametrize(("how", "expected"), [("last", 150.0), ("mean", 145.0), ("best", 150.0)])
+@pytest.mark.parametrize(("how", "expected"), [("mean", 145.0), ("best", 150.0)])
 def test_repeated_attempts_collapse(how: compare.How, expected: float) -> None:
     df = frame(
         [
@@ -156,6 +156,22 @@ def test_repeated_attempts_collapse(how: compare.How, expected: float) -> None:
     picked = compare.collapse(df, how)
     assert picked["value"].tolist() == [pytest.approx(expected)]
     assert picked["n"].tolist() == [2]
+    assert picked["sd"].tolist() == [pytest.approx(math.sqrt(50.0))]  # sample SD of 140, 150
+
+
+def test_the_default_is_the_mean_of_the_trials_and_last_is_gone() -> None:
+    # Issue 15: each measurement is a trial and clinical ROM is their mean; "last" (the
+    # retake replaces the attempt) is no longer a choice.
+    df = frame(
+        [
+            row(1, "before", "shoulder_flexion", "right", 140.0, minute=0),
+            row(1, "before", "shoulder_flexion", "right", 150.0, minute=1),
+        ]
+    )
+    assert compare.collapse(df)["value"].tolist() == [pytest.approx(145.0)]
+    assert by(compare.before_after(df), side="right")["before"] == pytest.approx(145.0)
+    with pytest.raises(ValueError, match="how must be 'mean' or 'best'"):
+        compare.collapse(df, "last")  # type: ignore[arg-type]
 
 
 def test_progress_first_latest_best_and_trend() -> None:
@@ -283,9 +299,12 @@ def test_a_rejected_retake_does_not_replace_the_accepted_attempt() -> None:
             rejected(row(1, "after", "shoulder_flexion", "right", 175.0, minute=2)),
         ]
     )
-    for how in ("last", "mean", "best"):
+    for how in ("mean", "best"):
         picked = by(compare.collapse(df, how), side="right")
-        assert picked["value"] == 140.0 and picked["quality"] == "ok" and picked["n"] == 2
+        assert picked["value"] == 140.0 and picked["quality"] == "ok"
+        # n counts the trials in the value (issue 15); the rejected retake is kept, not counted.
+        assert picked["n"] == 1 and picked["n_trials"] == 2
+        assert picked["trial_counted"] == (True, False)
     only_rejected = by(compare.collapse(df.iloc[[1]]), side="right")
     assert only_rejected["quality"] == "rejected" and only_rejected["value"] == 175.0
 
