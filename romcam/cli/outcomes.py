@@ -34,9 +34,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     how = argparse.ArgumentParser(add_help=False)
     how.add_argument(
         "--how",
-        choices=("last", "mean", "best"),
-        default="last",
-        help="several attempts of one test in one phase: keep the last (default), mean or best",
+        choices=("mean", "best"),
+        default="mean",
+        help="the trials of one test in one phase: their mean (default) or the best trial",
     )
     cmp_ = subparsers.add_parser(
         "compare", parents=[db, mdc, how], help="before vs after within a session"
