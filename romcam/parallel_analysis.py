@@ -41,7 +41,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import av
-import cv2
 import numpy as np
 
 from romcam.chunk_plan import (
@@ -61,7 +60,7 @@ from romcam.media.video import (
     TRUNCATION_MIN_MISSING,
     TRUNCATION_SHARE,
     VideoReader,
-    frame_to_bgr,
+    frame_to_rgb,
     prefetch,
 )
 from romcam.pose.estimator import PEOPLE_CHECK_S
@@ -350,5 +349,4 @@ def _decode_chunk(task: ChunkTask) -> Iterator[tuple[int, float, Any]]:
 def _to_rgb(rotation_deg: int, item: tuple[int, float, Any]) -> tuple[int, float, np.ndarray]:
     """(worker) The frame as the serial pass gives it to the models: upright RGB."""
     index, time_s, frame = item
-    bgr = upright(frame_to_bgr(frame), rotation_deg)
-    return index, time_s, cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+    return index, time_s, upright(frame_to_rgb(frame), rotation_deg)

@@ -15,6 +15,8 @@ from romcam.media.video import (
     H264Writer,
     VideoReader,
     even_size,
+    frame_to_bgr,
+    frame_to_rgb,
     iter_frames,
     prefetch,
     probe_video,
@@ -234,3 +236,15 @@ def test_prefetch_stops_its_thread_when_closed_early(clip: Path) -> None:
 def test_prefetch_rejects_bad_depth() -> None:
     with pytest.raises(ValueError, match="depth"):
         list(prefetch([1], lambda i: i, depth=0))
+
+
+@pytest.mark.parametrize("pix_fmt", ["yuv420p", "yuv444p"])
+def test_frame_to_rgb_is_the_bgr_frame_with_channels_swapped(pix_fmt: str) -> None:
+    # The chunk workers feed the models from frame_to_rgb; the serial pass from frame_to_bgr
+    # then BGR->RGB. Both must give the model the same pixels.
+    rng = np.random.default_rng(3)
+    image = rng.integers(0, 256, (48, 64, 3), dtype=np.uint8)
+    frame = av.VideoFrame.from_ndarray(image, format="rgb24").reformat(format=pix_fmt)
+    rgb = frame_to_rgb(frame)
+    assert rgb.shape == (48, 64, 3) and rgb.dtype == np.uint8
+    np.testing.assert_array_equal(rgb, frame_to_bgr(frame)[:, :, ::-1])
