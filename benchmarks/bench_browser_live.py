@@ -5,7 +5,11 @@ Starts ``streamlit run app.py`` and a headless Debian Chromium whose fake camera
 abduction, presses START and reads the page's frame rate line ("Measuring N of the camera's M
 frames per second": frames measured over the last 2 s of capture time) once a second.
 Browser, WebRTC codecs, Streamlit and the pose model all share this machine's cores, as on a
-therapist's laptop. Also reports the CPU time the Streamlit server process used per second.
+therapist's laptop. Also reports the CPU the Streamlit server and the Chromium processes used
+over the sampled seconds (from ``/proc``, in cores: 1.0 = one core busy all the time).
+
+``--fps 60``: a camera faster than the pose model (about 40 frames/s here), the case where the
+page used to re-send its last annotated frame for every camera frame.
 
 ``--test neck_rotation``: the camera plays the seated neck rotation and the page runs the
 neck rotation test, whose live path also runs the face model.
@@ -67,6 +71,24 @@ def camera_file(folder: Path, fps: int, height: int, test: str) -> Path:
     return write_y4m([cv2.resize(f, size) for f in frames], folder / "cam.y4m", fps=fps)
 
 
+def process_cpu_s(match: str) -> float:
+    """User + system CPU seconds of every running process whose command line contains
+    ``match`` (threads included; processes that already ended are not counted)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if match in cmdline:
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def sample(page, seconds: float) -> list[tuple[float, float]]:
     """(measured, camera) frames/s read off the page once a second."""
     samples = []
@@ -102,7 +124,11 @@ def main() -> None:
             )
             expect(page.get_by_text(FPS_LINE)).to_be_visible(timeout=60_000)
             page.wait_for_timeout(5000)  # the model loads, the stream settles
+            cpu_before = {m: process_cpu_s(m) for m in ("streamlit run", "chromium")}
+            started = time.monotonic()
             samples = sample(page, args.seconds)
+            elapsed = time.monotonic() - started
+            cores = {m: (process_cpu_s(m) - c) / elapsed for m, c in cpu_before.items()}
     steady = [s for s in samples if s[0] > 0]
     print(f"{test}: camera {args.fps} frames/s, {args.height} rows, {len(samples)} samples")
     if steady:
@@ -115,6 +141,10 @@ def main() -> None:
         )
     else:
         print("no frames were processed")
+    print(
+        f"CPU over the samples: server {cores['streamlit run']:.2f} cores, "
+        f"Chromium {cores['chromium']:.2f} cores"
+    )
 
 
 if __name__ == "__main__":
