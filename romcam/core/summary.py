@@ -30,13 +30,14 @@ from __future__ import annotations
 import logging
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any, Literal, TypedDict
 
 import numpy as np
 
 from romcam.core.assessments import AssessmentTest, Side
+from romcam.core.clean_range import clean_range_of_test
 from romcam.core.end_range import (
     DIRECTIONS,
     Direction,
@@ -99,6 +100,9 @@ class AssessmentSummary(MetricSummary):
     code: str
     hold_s: float | None
     time_s: float | None
+    value_with_compensation: float | None
+    compensation: dict[str, float] | None
+    compensation_note: str | None
 
 
 class TestReport(TypedDict):
@@ -339,15 +343,22 @@ def summary_for_test(
     *,
     min_hold_s: float = 0.5,
     pose: PoseSequence | None = None,
+    compensation: Mapping[str, np.ndarray] | None = None,
     **rom_options: Any,
 ) -> AssessmentSummary:
     """The result of one clinical test: the summary entry of its metric plus
 
     - ``test`` (id), ``side``, ``metric`` (column id), ``label``, ``extreme`` (``max``/``min``,
       from ``test.extreme(side)``), ``n_valid`` (= ``n_frames``);
-    - ``value``: the held extreme of the metric, in the metric's sign convention (e.g.
-      shoulder extension is negative, right neck rotation is negative); ``end_range``: the same
-      when the test's direction is an accepted end range, else None;
+    - ``value``: the clean range (``core/clean_range``): the held extreme of the metric, in
+      the metric's sign convention (e.g. shoulder extension is negative, right neck rotation is
+      negative), over the frames where no compensation of the test passed its threshold;
+      ``end_range``: the same when the test's direction is an accepted end range, else None;
+    - ``value_with_compensation``: the held extreme with every frame (the range as measured,
+      compensation included; ``max``/``min`` keep it too); ``compensation``: name -> peak
+      (deg) of each of the test's compensations during the end range (None for a test
+      without compensations or without landmarks); ``compensation_note``: a sentence when the
+      clean range is lower, else None;
     - ``code``: ``ok`` or the direction's code (``not_moved``, ``not_held``, ``wrong_side`` ...);
       ``hold_s``, ``time_s``: how long and from when the end range was held;
     - ``value_from_start``: ``value - start``, the movement from the starting position (the
@@ -376,7 +387,9 @@ def summary_for_test(
         **rom_options,
     )
     verdict = verdicts[extreme]
-    value = verdict.value if verdict.ok else rom.extreme(extreme)
+    held = verdict.value if verdict.ok else rom.extreme(extreme)
+    clean = clean_range_of_test(table, test, side, verdict, held, pose, compensation)
+    value = clean.value
     result: AssessmentSummary = {
         "test": test.id,
         "side": side,
@@ -387,10 +400,15 @@ def summary_for_test(
         "value_from_start": json_float(value - entry_start(verdict, test.needs_neutral)),
         **entry,
         "n_valid": rom.n_valid,
-        "end_range": json_float(verdict.value) if verdict.ok else None,
+        "end_range": json_float(value) if verdict.ok else None,
         "code": verdict.quality,
         "hold_s": json_float(verdict.hold_s, 2),
         "time_s": json_float(verdict.time_s, 2),
+        "value_with_compensation": json_float(held),
+        "compensation": {k: round(v, 1) for k, v in clean.peaks.items() if math.isfinite(v)}
+        if clean.peaks
+        else None,
+        "compensation_note": clean.note,
     }
     if test.spec(side).kind == "posture" and verdict.quality not in ("wrong_view", "wrong_side"):
         return _posture_result(result, table, pose)
