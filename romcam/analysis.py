@@ -78,6 +78,9 @@ class AnalysisResult:
     heads: HeadTrack | None = None
     #: Name of the calibration profile applied (None: none).
     calibration: str | None = None
+    #: The recording's camera set-up, the store's ``setup`` JSON (``core/setup_geometry``);
+    #: None when the torso was never seen.
+    setup: dict[str, float | str] | None = None
     out_dir: Path | None = None
     landmarks_csv: Path | None = None
     angles_csv: Path | None = None
@@ -335,6 +338,8 @@ def _analyze_staged(
     opts: PassOptions,
 ) -> AnalysisResult:
     """Everything after pose estimation (one path for the serial and the chunked pass)."""
+    from romcam.calibration.setup_camera import trial_setup
+
     info = passed.info
     table, summary = analyze_landmarks(passed.pose, calibration=profile, heads=passed.heads)
     passed.warnings.extend(hidden_parts(table))
@@ -353,6 +358,7 @@ def _analyze_staged(
         truncated=passed.truncated,
         heads=passed.heads,
         calibration=profile.name if profile is not None else None,
+        setup=trial_setup(passed.pose, profile),
     )
     if staging is None:
         return result

@@ -98,6 +98,7 @@ def synthetic_pose(
     with_world: bool = True,
     roll_deg: float = 0.0,
     px_per_m: float | None = None,
+    camera_height_m: float = -0.1,
 ) -> PoseSequence:
     """A PoseSequence of the synthetic body posed by ``angles``.
 
@@ -113,6 +114,9 @@ def synthetic_pose(
         seed: RNG seed for the noise. with_world: include world landmarks.
         roll_deg: camera roll to render (a level line appears rising to the right by it).
         px_per_m: image scale at the subject; default 0.36 x image height.
+        camera_height_m: height (m) of a level camera above the hip centre: the image
+            centre's row sees the body at that height. The default, 0.1 m below the hips,
+            keeps raised arms and the feet in frame.
     """
     yaw = view_yaw(view, facing) if yaw_deg is None else yaw_deg
     t = _frame_count(angles, n_frames, yaw)
@@ -127,8 +131,7 @@ def synthetic_pose(
     rng = np.random.default_rng(seed)
     noise = rng.normal(0.0, noise_px, size=(t, N_LANDMARKS, 2)) if noise_px else np.zeros(2)
     px = width / 2.0 + scale * cam[..., 0] + noise[..., 0]
-    # Hip centre 0.1 m below the image centre keeps raised arms and the feet in frame.
-    py = height / 2.0 + scale * (cam[..., 1] - 0.1) + noise[..., 1]
+    py = height / 2.0 + scale * (cam[..., 1] + camera_height_m) + noise[..., 1]
     image = np.stack(
         [px / width, py / height, cam[..., 2] * scale / width, _visibility(psi)], axis=-1
     )

@@ -103,6 +103,8 @@ class TrialResult:
         first_pain: the value (metric unit, as ``value``) where the pain mark was set during
             the trial (:meth:`TrialSession.mark_first_pain`), None when it was not.
         trial: this trial's number among the session's captured trials (1 = first).
+        setup: the trial's camera set-up, the store's ``setup`` JSON (``core/setup_geometry``;
+            filled by the processor, ``live/setup_ghost``), None when not known.
     """
 
     test_id: str
@@ -125,6 +127,7 @@ class TrialResult:
     duration_s: float
     first_pain: float | None = None
     trial: int = 1
+    setup: dict[str, float | str] | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -216,7 +216,7 @@ def measurement_from_analysis(
         first_pain=first_pain,
         pain_score=pain_score,
         compensation=compensation,
-        setup=setup,
+        setup=setup if setup is not None else result.setup,
         uncertainty=uncertainty,
     )
     recording = RecordingInput(
