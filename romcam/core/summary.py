@@ -51,6 +51,7 @@ from romcam.core.metric_specs import METRIC_IDS, metric_spec
 from romcam.core.metric_table import VIEWS, MetricTable
 from romcam.core.posture_summary import posture_entry, still_frames
 from romcam.core.rom import Quality, RomResult, json_float
+from romcam.core.uncertainty import trial_uncertainty
 
 #: The metrics with an end range (``kind == "rom"``); posture metrics are summarised apart
 #: (``romcam.core.posture_summary``).
@@ -103,6 +104,7 @@ class AssessmentSummary(MetricSummary):
     value_with_compensation: float | None
     compensation: dict[str, float] | None
     compensation_note: str | None
+    uncertainty: float | None
 
 
 class TestReport(TypedDict):
@@ -363,6 +365,8 @@ def summary_for_test(
       ``hold_s``, ``time_s``: how long and from when the end range was held;
     - ``value_from_start``: ``value - start``, the movement from the starting position (the
       result to use for tests with ``needs_neutral``).
+    - ``uncertainty``: the trial's own uncertainty in the metric's unit, from yaw, landmark
+      visibility, hold steadiness and roll (``core/uncertainty``; None when not finite).
 
     Only the test's own direction is judged: the start position never has to be held. The
     view check uses the test's view (e.g. elbow flexion is filmed from the side) and, for a
@@ -409,9 +413,11 @@ def summary_for_test(
         if clean.peaks
         else None,
         "compensation_note": clean.note,
+        "uncertainty": None,
     }
     if test.spec(side).kind == "posture" and verdict.quality not in ("wrong_view", "wrong_side"):
-        return _posture_result(result, table, pose)
+        result = _posture_result(result, table, pose)
+    result["uncertainty"] = json_float(trial_uncertainty(table, result, pose).total, 2)
     return result
 
 

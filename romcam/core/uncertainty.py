@@ -144,7 +144,7 @@ def trial_uncertainty(
     hold_sd = float(values.std(ddof=1)) if values.size >= 2 else math.nan
     yaw = visibility = math.nan
     if pose is not None and len(pose) == len(table) and window.any():
-        yaw = _median(_yaw_deviation(pose)[window])
+        yaw = _median(_yaw_deviation(pose, window))
         visibility = _median(_least_visibility(pose, spec.landmarks)[window])
     roll = 0.0
     if metric_id in ROLL_SENSITIVE:
@@ -170,11 +170,18 @@ def _hold_frames(table: MetricTable, entry: Mapping[str, Any]) -> np.ndarray:
     return (time_s >= float(start) - 1e-9) & (time_s <= float(start) + float(length) + 1e-9)
 
 
-def _yaw_deviation(pose: PoseSequence) -> np.ndarray:
-    """(T,) deg: the body's turn away from the nearest measurement plane (``core.views``)."""
-    up = image_to_up(pose.pixels, pose.image_width, pose.image_height)
-    views = detect_views(up, pose.world, np.asarray(pose.time_s, dtype=float))
-    return np.asarray(views.deviation_deg, dtype=float)
+def _yaw_deviation(pose: PoseSequence, window: np.ndarray) -> np.ndarray:
+    """Deg, the body's turn away from the nearest measurement plane (``core.views``) in the
+    ``window`` frames; computed on the window plus a second each side (the views' smoothing
+    needs neighbours, a whole long recording would be wasted work)."""
+    index = np.flatnonzero(window)
+    steps = np.diff(np.asarray(pose.time_s, dtype=float))
+    margin = int(np.ceil(1.0 / max(float(np.median(steps)), 1e-3))) if steps.size else 0
+    lo, hi = max(int(index[0]) - margin, 0), min(int(index[-1]) + margin + 1, len(pose))
+    up = image_to_up(pose.pixels[lo:hi], pose.image_width, pose.image_height)
+    world = None if pose.world is None else pose.world[lo:hi]
+    views = detect_views(up, world, np.asarray(pose.time_s[lo:hi], dtype=float))
+    return np.asarray(views.deviation_deg, dtype=float)[index - lo]
 
 
 def _least_visibility(pose: PoseSequence, landmarks: tuple[str, ...]) -> np.ndarray:
