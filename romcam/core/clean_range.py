@@ -36,7 +36,7 @@ class CleanRange:
         value: the clean range (metric unit); NaN when nothing was measured clean.
         with_compensation: the held end range as measured, compensation included.
         peaks: compensation name -> its peak (deg) during the end range (NaN: not measured).
-        note: a sentence when the clean range is lower, else None.
+        note: a sentence when the clean range is lower (by half a unit or more), else None.
     """
 
     value: float
@@ -93,7 +93,9 @@ def clean_range(
         reached = min(float(clean.max()), value)
     else:
         reached = max(float(clean.min()), value)
-    return CleanRange(reached, value, peaks, _note(specs, peaks, reached, value, unit))
+    lower = not math.isfinite(reached) or abs(value - reached) >= 0.5  # lower when rounded
+    note = _note(specs, peaks, reached, value, unit) if lower else None
+    return CleanRange(reached, value, peaks, note)
 
 
 def _peak(x: np.ndarray) -> float:

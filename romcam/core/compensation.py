@@ -197,12 +197,29 @@ def measure(
         time_s: (T,) seconds, increasing. test_id, side: the test (``side`` picks the near
             side of a side view and the bending side of the neck).
     """
+    raws = raw_series(up, visibility, view, facing, test_id, side)
+    return {
+        spec.name: change_from_start(spec, raws[spec.name], time_s, side)
+        for spec in compensations_for(test_id)
+    }
+
+
+def raw_series(
+    up: np.ndarray,
+    visibility: np.ndarray,
+    view: np.ndarray,
+    facing: np.ndarray,
+    test_id: str,
+    side: str | None,
+) -> dict[str, np.ndarray]:
+    """Name -> (T,) raw angle (deg; the shoulder width in px) of each compensation of the
+    test, before its start is taken off (arguments as :func:`measure`)."""
+    by_geometry: dict[Geometry, np.ndarray] = {}
     out: dict[str, np.ndarray] = {}
-    raws: dict[Geometry, np.ndarray] = {}
     for spec in compensations_for(test_id):
-        if spec.geometry not in raws:
-            raws[spec.geometry] = _raw(spec, up, visibility, view, facing, side)
-        out[spec.name] = change_from_start(spec, raws[spec.geometry], time_s, side)
+        if spec.geometry not in by_geometry:
+            by_geometry[spec.geometry] = _raw(spec, up, visibility, view, facing, side)
+        out[spec.name] = by_geometry[spec.geometry]
     return out
 
 

@@ -3,11 +3,12 @@ picture and visible, a second person, turned out of the plane), as short instruc
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
 from romcam.core.assessments import AssessmentTest, Side
+from romcam.core.compensation import CompensationSpec
 from romcam.core.landmarks import LANDMARK_INDEX
 from romcam.core.summary import view_instruction
 
@@ -69,3 +70,14 @@ def setup_problems(
     if flags and flags.get("out_of_plane"):
         problems.append("Turned out of the measurement plane: square up to the camera.")
     return tuple(problems)
+
+
+def compensation_cues(
+    current: Mapping[str, float], specs: Sequence[CompensationSpec]
+) -> tuple[str, ...]:
+    """The cues of the compensations over their thresholds now (``current``: name -> deg, NaN
+    where not measured), each cue once, in the order of ``specs``. Unlike
+    :func:`setup_problems` they do not reject a trial: its clean range leaves those frames out
+    (``romcam.core.clean_range``)."""
+    over = [s.cue for s in specs if current.get(s.name, 0.0) > s.threshold_deg]
+    return tuple(dict.fromkeys(over))

@@ -23,7 +23,7 @@ import contextlib
 import logging
 import math
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Literal
 
@@ -39,6 +39,7 @@ from romcam.core.metric_specs import METRIC_IDS
 from romcam.core.metric_table import MetricTable
 from romcam.core.summary import AssessmentSummary, summary_for_test
 from romcam.live.checks import setup_problems
+from romcam.live.compensation_gate import CompensationGate
 from romcam.live.recording import RECORDING_ERRORS, TrialRecorder, TrialRows
 from romcam.live.setup_quality import with_setup_quality
 from romcam.live.trial_types import LiveConfig, Phase, TrialResult, TrialStep
@@ -147,7 +148,7 @@ class TrialSession:
             phase=self.phase,
             value=value,
             view=measured.view,
-            problems=problems,
+            problems=problems + self._gate.cues if self.phase == "trial" else problems,
             hold_progress=progress,
             held=self._detector.held,
             captured=self.captured.value if self.captured is not None else None,
@@ -170,6 +171,8 @@ class TrialSession:
         self._first_pain: float | None = None
         #: The set-up checks of each of the trial's rows (they lower the captured quality).
         self._problems: list[tuple[str, ...]] = []
+        #: The test's compensations over the trial's rows (they hold the automatic capture).
+        self._gate = CompensationGate(cfg.test, cfg.side)
         self.captured: TrialResult | None = None
         self._folder: Path | None = None
         self._recorder: TrialRecorder | None = None
@@ -247,6 +250,9 @@ class TrialSession:
         if self.phase == "trial":  # neutral-phase values are raw, not zeroed: not in the table
             self._rows.add(index, t_rel, measured)
             self._problems.append(problems)
+            size = (int(frame_bgr.shape[1]), int(frame_bgr.shape[0]))
+            image = pose.image if pose is not None else None
+            self._gate.update(t_rel, image, size, measured.view, measured.facing)
         progress = self._detector.update(time_s, value)
         if self.phase == "neutral":
             auto = progress >= 1.0  # the neutral is always taken once held still
@@ -255,7 +261,7 @@ class TrialSession:
                 self._take_neutral(held if auto and math.isfinite(held) else value)
             return progress
         done = self._detector.released if self.config.min_excursion > 0 else progress >= 1.0
-        if capture or (self.config.auto_capture and done):
+        if capture or (self.config.auto_capture and done and not self._gate.holding):
             self._capture("button" if capture else "auto")
         return progress
 
@@ -283,7 +289,7 @@ class TrialSession:
         cfg = self.config
         rec = self._recording_for_capture()
         table = self._rows.table()
-        summary = trial_summary(table, cfg)
+        summary = trial_summary(table, cfg, self._gate.series())
         quality, reason = with_setup_quality(summary, table, self._problems)
         value = _float(summary["value"])
         if not math.isfinite(value) and trigger == "button":
@@ -316,6 +322,8 @@ class TrialSession:
             duration_s=duration,
             first_pain=self._first_pain,
             trial=self.trials_captured,
+            compensation=summary["compensation"],
+            compensation_note=summary["compensation_note"],
         )
         self.phase = "done"
         log.info("captured %s = %.1f (%s, %s)", cfg.metric_id, value, trigger, quality)
@@ -376,9 +384,13 @@ class TrialSession:
         return rec if rec.frames else None
 
 
-def trial_summary(table: MetricTable, config: LiveConfig) -> AssessmentSummary:
+def trial_summary(
+    table: MetricTable,
+    config: LiveConfig,
+    compensation: Mapping[str, np.ndarray] | None = None,
+) -> AssessmentSummary:
     """``summary.summary_for_test`` of a live trial, with hold rules that follow the live
-    frame rate.
+    frame rate (and the trial's ``compensation`` series, ``live/compensation_gate``).
 
     The pose model may process only a few frames per second on a slow machine: a hold must
     span at least three processed frames (``min_hold_s`` >= 3 frame steps) and may bridge gaps
@@ -391,6 +403,7 @@ def trial_summary(table: MetricTable, config: LiveConfig) -> AssessmentSummary:
         table,
         config.test,
         config.side,
+        compensation=compensation,
         min_hold_s=max(ROM_HOLD_S, 3 * dt),
         hold_tolerance=config.hold_tolerance,
         max_gap_s=max(0.25, 2.5 * dt),

@@ -105,6 +105,10 @@ class TrialResult:
         trial: this trial's number among the session's captured trials (1 = first).
         setup: the trial's camera set-up, the store's ``setup`` JSON (``core/setup_geometry``;
             filled by the processor, ``live/setup_ghost``), None when not known.
+        compensation: name -> peak (deg) of each of the test's compensations during the end
+            range (``live/compensation_gate``), None for a test without; ``value`` is then the
+            clean range (``core/clean_range``). compensation_note: a sentence when the clean
+            range is lower than the range with compensation, else None.
     """
 
     test_id: str
@@ -128,6 +132,8 @@ class TrialResult:
     first_pain: float | None = None
     trial: int = 1
     setup: dict[str, float | str] | None = None
+    compensation: dict[str, float] | None = None
+    compensation_note: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
