@@ -53,11 +53,7 @@ MDC_HEADING = "Smallest real change (MDC95)"
 #: The column of the threshold a verdict used: the MDC95 widened by the values' uncertainty.
 THRESHOLD_HEADING = "Threshold used"
 PAIN_HEADINGS = ["Pain-free range", "Pain (0-10)"]
-TRIALS_NOTE = (
-    "Each value is the mean of the test's counted trials (see Trials). A change is real when "
-    "it exceeds the threshold used: the MDC95 widened by the values' own uncertainty, "
-    "√(MDC95² + u₁² + u₂²)."
-)
+TRIALS_NOTE = "Before and after are the means of each test's counted trials (see Trials)."
 OUTLIER_NOTE = (
     "A trial marked outlier sits further from the mean of the other trials than the MDC95 "
     "(or twice their spread): it still counts until it is excluded with a reason."
@@ -385,8 +381,10 @@ def _page(
 ) -> str:
     when = (generated_at or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M")
     note = (
-        "A change counts as real only when it is larger than the minimal detectable change "
-        "(MDC95) of the test; smaller changes are within measurement error. % of normal is the "
+        "A change counts as real only when it is larger than the threshold used: the minimal "
+        "detectable change (MDC95) of the test, widened by the two values' own uncertainty, "
+        "√(MDC95² + u₁² + u₂²); smaller changes are within measurement error. Each value is the "
+        "mean of its test's counted trials. % of normal is the "
         "value as a share of the AAOS normal end range. "
         f"MDC source for unlisted tests: {html.escape(table.fallback.source)}."
     )

@@ -132,3 +132,37 @@ def test_a_side_the_video_does_not_show_is_never_stored() -> None:
         result, test, "left", phase="before", keep_rejected=False
     )
     assert measurement.value == pytest.approx(125.0, abs=1.0) and measurement.quality == "ok"
+
+
+def test_pain_and_the_measured_extras_go_with_the_trial() -> None:
+    # Issue 15: the caller's pain; compensation, set-up and uncertainty from the attempt unless
+    # the caller gives them.
+    attempt = _attempt(
+        compensation={"trunk_lateral_lean": 7.5}, setup={"distance_m": 2.4}, uncertainty=3.0
+    )
+    m = measurement_input(
+        attempt,
+        phase="before",
+        source="live",
+        calibration=None,
+        keep_rejected=False,
+        first_pain=95.0,
+        pain_score=4,
+    )
+    assert (m.first_pain, m.pain_score) == (95.0, 4)
+    assert m.compensation == {"trunk_lateral_lean": 7.5} and m.setup == {"distance_m": 2.4}
+    assert m.uncertainty == 3.0
+    m.validate()
+    given = measurement_input(
+        attempt,
+        phase="before",
+        source="live",
+        calibration=None,
+        keep_rejected=False,
+        uncertainty=5.0,
+        setup={"distance_m": 3.0},
+    )
+    assert given.uncertainty == 5.0 and given.setup == {"distance_m": 3.0}
+    plain = _store(_attempt())
+    assert (plain.first_pain, plain.pain_score, plain.compensation) == (None, None, None)
+    assert (plain.setup, plain.uncertainty) == (None, None)
