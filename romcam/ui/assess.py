@@ -32,6 +32,7 @@ from romcam.live.recording import (
     remove_stale_live_files,
 )
 from romcam.live.trial_session import LiveConfig, TrialResult
+from romcam.live.trial_types import MAX_TRIALS
 from romcam.store.from_results import (
     AttemptResult,
     NotMeasuredError,
@@ -47,6 +48,13 @@ from romcam.ui.live_status import (
     readout_ui,
     saved_line,
     steps_ui,
+)
+from romcam.ui.live_trials import (
+    LAST_SAVED,
+    SavedTrial,
+    pain_score_ui,
+    pain_words,
+    trials_so_far_ui,
 )
 from romcam.ui.settings import Settings, current_settings, model_path_for
 from romcam.ui.widgets import (
@@ -85,6 +93,8 @@ class LiveChoice:
     keep_rejected: bool = False
     #: The current client (None = none chosen in the sidebar).
     client_id: int | None = None
+    #: Trials planned for the test ("trial 2 of 3"); each is saved as its own measurement.
+    trials: int = 3
 
 
 def live_config(
@@ -92,8 +102,10 @@ def live_config(
     side: Side | None,
     settings: Settings,
     calibration: CalibrationProfile | None = None,
+    trials: int = 3,
 ) -> LiveConfig:
-    """The live processor's settings for one test (posture tests are a 3 s still pose)."""
+    """The live processor's settings for one test (posture tests are a 3 s still pose) done
+    as ``trials`` trials."""
     posture = metric_spec(test.metric_id(side)).kind == "posture"
     return LiveConfig(
         test=test,
@@ -103,6 +115,7 @@ def live_config(
         min_hold_s=POSTURE_HOLD_S if posture else 1.0,
         min_excursion=0.0 if posture else ROM_MIN_EXCURSION,
         record_fps=float(settings.camera_fps),
+        trials=trials,
     )
 
 
@@ -151,6 +164,7 @@ def save_trial(store: Store, choice: LiveChoice, result: TrialResult) -> Measure
         start=result.start,
         excursion=result.excursion,
         neutral=result.neutral,
+        compensation=result.compensation,
     )
     try:
         measurement = measurement_input(
@@ -159,6 +173,7 @@ def save_trial(store: Store, choice: LiveChoice, result: TrialResult) -> Measure
             source="live",
             calibration=choice.calibration.name if choice.calibration else None,
             keep_rejected=choice.keep_rejected,
+            first_pain=result.first_pain,
         )
     except NotMeasuredError:
         why = result.reason or "the body part was not seen"
@@ -187,6 +202,17 @@ def choice_ui(store: Store | None) -> LiveChoice:
     phase = phase_ui("assess")
     test, side = test_picker_ui("assess")
     calibration = calibration_ui("assess")
+    trials = st.number_input(
+        "Trials per test",
+        min_value=1,
+        max_value=MAX_TRIALS,
+        value=3,
+        step=1,
+        key="assess_trials",
+        help="Clinical range of motion is the mean of (usually) three trials. Each trial is "
+        "saved as its own measurement; after each one the next starts once the body part is "
+        "back at the start position.",
+    )
     keep_rejected = st.checkbox(
         _KEEP_REJECTED,
         key="assess_keep_rejected",
@@ -203,6 +229,7 @@ def choice_ui(store: Store | None) -> LiveChoice:
         calibration,
         keep_rejected,
         client_id=current.client.id if current else None,
+        trials=int(trials),
     )
 
 
@@ -377,17 +404,17 @@ def _save_captured(store: Store | None, choice: LiveChoice | None, result: Trial
         return
     _remove_dir(kept)  # the store holds its own copies now
     saved: list[str] = st.session_state.setdefault(_SAVED, [])
-    saved.append(
-        saved_line(
-            record.id,
-            result.test_id,
-            result.side,
-            choice.phase,
-            record.value,
-            record.quality,
-            record.quality_reason,
-        )
+    line = saved_line(
+        record.id,
+        result.test_id,
+        result.side,
+        choice.phase,
+        record.value,
+        record.quality,
+        record.quality_reason,
     )
+    saved.append(f"{line} · trial {result.trial}" + pain_words(record.first_pain, record.unit))
+    st.session_state[LAST_SAVED] = SavedTrial(record.id, result.trial, record.value)
     st.toast(f"Saved: {saved[-1]}", icon=":material/check_circle:")
 
 
@@ -402,9 +429,12 @@ def status_ui(
     if playing and update is None:
         st.caption("Starting: the first frames load the pose model (a few seconds).")
     elif playing and update is not None:
-        readout_ui(update, processor.config.metric_id)
+        readout_ui(update, processor.config.metric_id, processor.config.min_excursion > 0)
     if buttons_ui(processor, playing, update):
         st.session_state.pop(_NOTICE, None)
+    if store is not None and choice is not None:
+        pain_score_ui(store)
+        trials_so_far_ui(store, choice.session_id, choice.phase, choice.test.id, choice.side)
     for line in reversed(st.session_state.get(_SAVED, [])):
         st.write(f":material/check_circle: Saved {line}")
 
@@ -432,7 +462,9 @@ def assess_page(camera_ui: CameraUi = live_camera_ui) -> None:
     with left:
         choice = choice_ui(store)
     try:
-        config = live_config(choice.test, choice.side, settings, choice.calibration)
+        config = live_config(
+            choice.test, choice.side, settings, choice.calibration, trials=choice.trials
+        )
     except RomcamError as exc:
         show_error(exc, "load the pose model (see Settings)")
         return

@@ -34,6 +34,10 @@ STEPS = (
     "Press START under the video",
 )
 
+#: The key that marks where pain began during a trial (the button's keyboard shortcut).
+PAIN_KEY = "P"
+PAIN_BUTTON = "Pain starts here"
+
 _PHASE_LABELS = {
     "neutral": "Neutral: keep still",
     "trial": "Hold the end range",
@@ -109,10 +113,32 @@ def saved_line(
     )
 
 
-def readout_ui(update: LiveUpdate, metric_id: str) -> None:
-    """The live read-out of the newest frame: value, view, frame rate, set-up checks (to fix
-    during a trial; a note for the next one once the trial is captured), hold."""
+def trial_text(update: LiveUpdate, next_by_itself: bool) -> str:
+    """Where the test stands: ``Trial 2 of 3: hold the end range.``, after a capture what comes
+    next (back to the start for the next trial, or New trial), and the trial's pain mark."""
+    k, n = update.trial, update.trials
+    if update.phase != "done":
+        text = f"**Trial {k} of {n}**"
+    elif k < n and next_by_itself:
+        text = (
+            f"**Trial {k} of {n} captured.** Go back to the start position: trial {k + 1} "
+            "starts by itself."
+        )
+    elif k < n:
+        text = f"**Trial {k} of {n} captured.** Press New trial for trial {k + 1}."
+    else:
+        text = f"**All {n} trials captured.** Their mean is below; New trial adds another."
+    if update.first_pain is not None and math.isfinite(update.first_pain):
+        text += f" Pain from {update.first_pain:.0f}."
+    return text
+
+
+def readout_ui(update: LiveUpdate, metric_id: str, next_by_itself: bool = True) -> None:
+    """The live read-out of the newest frame: the trial (k of n), value, view, frame rate,
+    set-up checks (to fix during a trial; a note for the next one once the trial is
+    captured), hold."""
     spec = metric_spec(metric_id)
+    st.markdown(trial_text(update, next_by_itself))
     value = f"{update.value:.1f} {spec.unit}" if math.isfinite(update.value) else "—"
     cols = st.columns(2)
     cols[0].metric(spec.label, value)
@@ -131,8 +157,8 @@ def readout_ui(update: LiveUpdate, metric_id: str) -> None:
 
 def buttons_ui(processor: LiveProcessor, playing: bool, update: LiveUpdate | None) -> bool:
     """Capture neutral / Capture now, each usable only while the camera plays and the newest
-    read-out (``update``) is in the phase it acts on, and New trial; True when New trial was
-    pressed."""
+    read-out (``update``) is in the phase it acts on, Pain starts here (key P, during a
+    trial) and New trial; True when New trial was pressed."""
     measuring = playing and update is not None
     phase = update.phase if measuring and update is not None else None
     # One row, left-aligned: columns left a gap where a test without a neutral has no button.
@@ -154,6 +180,17 @@ def buttons_ui(processor: LiveProcessor, playing: bool, update: LiveUpdate | Non
         "once it has been held.",
     ):
         processor.request_capture()
+    if row.button(
+        PAIN_BUTTON,
+        key="assess_first_pain",
+        shortcut=PAIN_KEY,
+        icon=":material/sentiment_dissatisfied:",
+        disabled=phase != "trial",
+        help=_why_not(playing, measuring, phase, "trial")
+        or f"Mark the current angle as where pain began (or press the {PAIN_KEY} key). The "
+        "first mark of a trial counts; it is saved with the trial.",
+    ):
+        processor.mark_first_pain()
     if row.button(
         "New trial",
         key="assess_new_trial",

@@ -316,7 +316,8 @@ def test_the_buttons_beside_the_camera_leave_no_gap(session_id: int) -> None:
     at = _app().run()
     assert not at.exception
     assert all(len(column.children) > 0 for column in at.columns)
-    rows = [b for b in at.get("flex_container") if _labels(b) == ["Capture now", "New trial"]]
+    buttons = ["Capture now", "Pain starts here", "New trial"]
+    rows = [b for b in at.get("flex_container") if _labels(b) == buttons]
     assert len(rows) == 1
 
 
