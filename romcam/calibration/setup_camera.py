@@ -8,7 +8,7 @@ import logging
 from romcam.calibration.apply import scaled_camera_matrix, undistort_pose
 from romcam.calibration.profile import CalibrationProfile
 from romcam.core.landmarks import PoseSequence
-from romcam.core.setup_geometry import SetupCamera, camera_setup
+from romcam.core.setup_geometry import CameraSetup, SetupCamera, camera_setup
 from romcam.errors import CalibrationError
 
 log = logging.getLogger(__name__)
@@ -29,13 +29,20 @@ def setup_camera(profile: CalibrationProfile | None, width: int, height: int) ->
     return SetupCamera(focal_px=focal, roll_deg=profile.roll_deg, pitch_deg=profile.pitch_deg)
 
 
-def trial_setup(
+def profile_setup(
     pose: PoseSequence, profile: CalibrationProfile | None = None
-) -> dict[str, float | str] | None:
-    """The store's ``setup`` JSON of the trial ``pose`` (raw landmarks; undistorted here when
-    the profile's lens fits), or None when the torso was never seen."""
+) -> CameraSetup | None:
+    """The set-up of the trial ``pose`` (raw landmarks; undistorted here when the profile's
+    lens fits), or None when the torso was never seen."""
     camera = setup_camera(profile, pose.image_width, pose.image_height)
     if profile is not None and camera.focal_px is not None:
         pose = undistort_pose(pose, profile)
-    found = camera_setup(pose, camera)
+    return camera_setup(pose, camera)
+
+
+def trial_setup(
+    pose: PoseSequence, profile: CalibrationProfile | None = None
+) -> dict[str, float | str] | None:
+    """The store's ``setup`` JSON of :func:`profile_setup` (None: the torso never seen)."""
+    found = profile_setup(pose, profile)
     return found.to_dict() if found is not None else None

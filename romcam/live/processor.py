@@ -6,8 +6,11 @@ at once with the newest annotated frame. On its two pipeline threads
 :meth:`annotate`: the :class:`~romcam.live.trial_session.TrialSession` measures the frame,
 checks the set-up, records it and moves the trial on, and the skeleton, the readout and the
 hold cue are drawn on the frame. A :class:`LiveUpdate` per frame (and, once captured, a
-``TrialResult``) goes on a ``queue.Queue`` that the page reads. ``LiveProcessor.process`` does
-the same for one frame on the caller's thread.
+``TrialResult``) goes on a ``queue.Queue`` that the page reads. ``LiveProcessor.process``
+does the same for one frame on the caller's thread. Each attempt's poses also give the
+trial's camera set-up (``live/setup_ghost``: on the ``TrialResult``, for the store) and, once
+the page set a previous set-up (:meth:`LiveProcessor.set_previous_setup`), last visit's ghost
+and the differences are drawn on the frame.
 
 The models are made by an estimator factory (default :class:`PoseModels`: the pose model, the
 people check and, for the neck tests, the face model); tests pass one that returns synthetic
@@ -23,9 +26,8 @@ import math
 import queue
 import threading
 import time
-from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
@@ -36,7 +38,9 @@ import numpy as np
 from romcam.core.head_pose import HeadPose
 from romcam.core.metric_specs import metric_spec
 from romcam.errors import RomcamError
+from romcam.live.frame_rates import FrameRates
 from romcam.live.people_check import PeopleCheck
+from romcam.live.setup_ghost import PreviousSetup, SetupOverlay, SetupWatch
 from romcam.live.stages import LivePipeline
 from romcam.live.trial_session import LiveConfig, Phase, TrialResult, TrialSession, TrialStep
 from romcam.media.drawing import (
@@ -201,56 +205,6 @@ class PoseModels:
         self._pose.close()
 
 
-class FrameRates:
-    """The camera's frame rate and how many of its frames are measured, both counted on the
-    frames' own capture times (s of stream time) over one sliding window.
-
-    Counting the camera's frames as they arrive and the measured ones as they finish, each
-    on the wall clock in a window of its own, read "16 of 15": a stall (the page's
-    once-a-second rerun holds the Python lock) delays a few frames, which then arrive or
-    finish in a burst, so both meters swung around the true 15 independently. Here the
-    camera's rate comes from the capture times, which no delay moves, and the measured rate
-    is that rate times the share of the window's frames that were measured: a subset of the
-    camera's frames, so never above the camera's rate, before or after rounding.
-    """
-
-    def __init__(self, window_s: float = 2.0) -> None:
-        self._window_s = window_s
-        self._lock = threading.Lock()  # the camera thread offers, the annotating one measures
-        self._offered: deque[float] = deque(maxlen=4096)
-        self._measured: deque[float] = deque(maxlen=4096)
-
-    def offered(self, time_s: float) -> None:
-        """The camera sent a frame captured at ``time_s`` (earlier than the last: a new stream)."""
-        with self._lock:
-            if self._offered and time_s <= self._offered[-1]:
-                self._offered.clear()
-                self._measured.clear()
-            self._offered.append(time_s)
-
-    def measured(self, time_s: float) -> tuple[float, float]:
-        """The offered frame captured at ``time_s`` was measured: (measured, camera) frames/s
-        over the window that ends at it; 0.0 until the window holds two camera frames."""
-        with self._lock:
-            self._measured.append(time_s)
-            start = time_s - self._window_s
-            for times in (self._offered, self._measured):
-                while times and times[0] <= start:
-                    times.popleft()
-            camera = [t for t in self._offered if t <= time_s]
-            measured = min(len(self._measured), len(camera))
-        if len(camera) < 2 or not time_s > camera[0]:
-            return 0.0, 0.0
-        camera_rate = (len(camera) - 1) / (time_s - camera[0])
-        return camera_rate * measured / len(camera), camera_rate
-
-    def reset(self) -> None:
-        """Forget all frames (the stream ended)."""
-        with self._lock:
-            self._offered.clear()
-            self._measured.clear()
-
-
 def drain(results: queue.Queue, limit: int = 1000) -> list[object]:
     """Everything currently in ``results`` (at most ``limit`` items), oldest first."""
     items: list[object] = []
@@ -298,7 +252,10 @@ class LiveProcessor:
                 with_face=config.uses_face_model,
             )
         )
-        self._session = TrialSession(config, self._publish)
+        self._setup = SetupWatch(config.calibration)
+        #: The session's last captured trial and the same with its set-up.
+        self._captured: tuple[TrialResult, TrialResult] | None = None
+        self._session = TrialSession(config, self._from_session)
         self._session_lock = threading.Lock()
         self._models_lock = threading.Lock()
         self._pipeline_lock = threading.Lock()
@@ -319,7 +276,11 @@ class LiveProcessor:
 
     @property
     def captured(self) -> TrialResult | None:
-        return self._session.captured
+        """The captured trial (with its set-up), None while none is."""
+        raw = self._session.captured
+        if raw is not None and self._captured is not None and self._captured[0] is raw:
+            return self._captured[1]
+        return raw
 
     # --- commands (any thread) -------------------------------------------------------------
     def request_capture(self) -> None:
@@ -341,6 +302,12 @@ class LiveProcessor:
         """Discard the trial under way (unsaved) and start a new one."""
         with self._session_lock:
             self._session.new_attempt()
+            self._setup.clear()
+
+    def set_previous_setup(self, previous: PreviousSetup | None) -> None:
+        """The set-up to repeat (last visit's): its ghost and the differences are drawn on
+        every frame from now on; None = none."""
+        self._setup.previous = previous
 
     def stream_ended(self) -> None:
         """The camera stopped: drop an uncaptured attempt, close the models, forget the last
@@ -350,6 +317,7 @@ class LiveProcessor:
         self._rates.reset()
         with self._session_lock:
             self.latest = None
+            self._setup.clear()
             lost = self._session.stream_ended()
             self._publish(StreamEnded(self.frames, lost))
 
@@ -407,6 +375,9 @@ class LiveProcessor:
         draw; the annotated frame."""
         started = time.perf_counter()
         with self._session_lock:
+            if self._session.phase != "done":  # the attempt's frames give its set-up
+                h, w = stage.frame_bgr.shape[:2]
+                self._setup.add(stage.pose, stage.time_s, w, h)
             step = self._session.step(
                 stage.frame_bgr, stage.time_s, stage.pose, stage.people, head=stage.head
             )
@@ -429,8 +400,15 @@ class LiveProcessor:
             )
             self.latest = update
             self._publish(update)
+            overlay = self._setup.overlay()
         out = draw_live_frame(
-            stage.frame_bgr, stage.pose, self.config.metric_id, self._unit, step, head=stage.head
+            stage.frame_bgr,
+            stage.pose,
+            self.config.metric_id,
+            self._unit,
+            step,
+            head=stage.head,
+            setup=overlay,
         )
         listener = self.on_annotated
         if listener is not None:
@@ -467,6 +445,14 @@ class LiveProcessor:
                 self._estimator.close()
                 self._estimator = None
 
+    def _from_session(self, item: object) -> None:
+        """(session lock held) What the session publishes; a captured trial gets the set-up
+        of its frames."""
+        if isinstance(item, TrialResult):
+            raw, item = item, replace(item, setup=self._setup.take_trial_setup())
+            self._captured = (raw, item)
+        self._publish(item)
+
     def _publish(self, item: object) -> None:
         """Put ``item`` on the results queue; when full, drop the oldest live update first."""
         while True:
@@ -488,15 +474,20 @@ def draw_live_frame(
     step: TrialStep,
     *,
     head: HeadPose | None = None,
+    setup: SetupOverlay | None = None,
 ) -> np.ndarray:
     """A copy of the camera frame with the skeleton, the head's axes (when the face model
     found the head), the metric's arc and readout, the first two set-up problems and the
-    hold cue."""
+    hold cue; with ``setup``, last visit's ghost under them and the set-up's differences."""
     out = frame_bgr.copy()
+    if setup is not None:
+        setup.draw_ghost(out)
     draw_skeleton(out, pose, face=head is None)
     draw_head_axes(out, head)
     if pose is not None and metric_id in ARCS:
         draw_angle_arc(out, pose, metric_id, step.value)
     draw_readout(out, {metric_id: step.value}, step.view, step.problems[:2])
     draw_hold_cue(out, step.phase, step.hold_progress, step.captured, unit, step.held)
+    if setup is not None:
+        setup.draw_panel(out)
     return out
