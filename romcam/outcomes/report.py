@@ -225,6 +225,11 @@ def _asymmetry_table(asym: pd.DataFrame) -> str:
 
 
 def _measurements_table(frame: pd.DataFrame) -> str:
+    """Every trial of the session: value, quality, pain, exclusion, compensation (when any
+    trial recorded one), time."""
+    compensated = "compensation" in frame.columns and bool(
+        frame["compensation"].map(lambda c: isinstance(c, dict) and bool(c)).any()
+    )
     rows = [
         [
             _hlabel(r.test, r.side),
@@ -235,12 +240,21 @@ def _measurements_table(frame: pd.DataFrame) -> str:
             _num(getattr(r, "first_pain", None)),
             html.escape(score_text(_float(getattr(r, "pain_score", None)))),
             html.escape(_text(getattr(r, "excluded_reason", None)) or EMPTY),
+            *([html.escape(_compensation_text(r.compensation))] if compensated else []),
             html.escape(_when(getattr(r, "measured_at", None))),
         ]
         for r in _rows(frame)
     ]
     head = ["Test", "Phase", "Value", "Unit", "Quality", "Pain began", "Pain (0-10)"]
-    return _table([*head, "Excluded (why)", "Measured"], rows)
+    head += ["Excluded (why)", *(["Compensation (peak)"] if compensated else []), "Measured"]
+    return _table(head, rows)
+
+
+def _compensation_text(peaks: Any) -> str:
+    """``trunk lateral lean 7.5°; trunk rotation 3.0°`` from a trial's compensation peaks."""
+    if not isinstance(peaks, dict) or not peaks:
+        return EMPTY
+    return "; ".join(f"{name.replace('_', ' ')} {float(deg):.1f}°" for name, deg in peaks.items())
 
 
 def _visits_table(series: pd.DataFrame) -> str:

@@ -281,3 +281,13 @@ def test_charts_mark_where_pain_began_and_the_trials_spread() -> None:
 def _legend_texts(fig: Figure) -> list[Text]:
     FigureCanvasAgg(fig).draw()
     return list(fig.legends[0].get_texts())
+
+
+def test_session_report_lists_a_trials_compensation_peaks() -> None:
+    df = frame(
+        trial(140.0, compensation={"trunk_lateral_lean": 7.5}),
+        trial(150.0, phase="after", minute=30, compensation=None),
+    )
+    html = session_report(df)
+    assert "<th>Compensation (peak)</th>" in html and "trunk lateral lean 7.5°" in html
+    assert "<th>Compensation (peak)</th>" not in session_report(frame(trial(140.0)))
