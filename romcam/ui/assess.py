@@ -56,6 +56,7 @@ from romcam.ui.live_trials import (
     pain_words,
     trials_so_far_ui,
 )
+from romcam.ui.previous_setup import previous_setup_for
 from romcam.ui.settings import Settings, current_settings, model_path_for
 from romcam.ui.widgets import (
     calibration_ui,
@@ -165,6 +166,7 @@ def save_trial(store: Store, choice: LiveChoice, result: TrialResult) -> Measure
         excursion=result.excursion,
         neutral=result.neutral,
         compensation=result.compensation,
+        setup=result.setup,
     )
     try:
         measurement = measurement_input(
@@ -469,6 +471,9 @@ def assess_page(camera_ui: CameraUi = live_camera_ui) -> None:
         show_error(exc, "load the pose model (see Settings)")
         return
     processor = live_processor(config)
+    processor.set_previous_setup(
+        previous_setup_for(store, choice.client_id, choice.session_id, choice.test.id, choice.side)
+    )
     with right:
         playing = _camera_for_client(camera_ui, processor, settings)
         if not playing:
