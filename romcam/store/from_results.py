@@ -7,9 +7,9 @@ the Analyze page and the live page.
   keep it (``--keep-rejected``, a box on the pages): :class:`RejectedResultError` otherwise.
 - The calibration profile the attempt was measured with is recorded with it.
 - So are the trial's pain (``first_pain``, ``pain_score``: given by the caller, from the CLI's
-  options or the live page's pain mark) and, when the analysis measured them, its
-  compensations, camera set-up and own uncertainty (keyword arguments, or the test summary's
-  ``compensation``, ``setup``, ``uncertainty``).
+  options or the live page's pain mark) and, when they were measured, its compensations,
+  camera set-up and own uncertainty (keyword arguments; for a recorded video by default the
+  test summary's ``compensation`` and ``uncertainty`` and the analysis's ``setup``).
 
 A recorded video's attempt comes from :func:`romcam.core.summary.summary_for_test`
 (:func:`attempt_from_summary`, or :func:`measurement_from_analysis` for a whole analysis); the
@@ -23,7 +23,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Literal
 
 from romcam.core.assessments import AssessmentTest, Side, assessment_test
 from romcam.core.summary import AssessmentSummary, summary_for_test
@@ -98,14 +98,9 @@ def attempt_from_summary(entry: AssessmentSummary) -> AttemptResult:
         excursion=entry["excursion"],
         neutral=entry["start"] if neutral_test else None,
         unit=entry["unit"],
-        **_measured_extras(entry),
+        compensation=entry["compensation"],
+        uncertainty=entry["uncertainty"],
     )
-
-
-def _measured_extras(entry: AssessmentSummary) -> dict[str, Any]:
-    """The summary's compensation, set-up and uncertainty, where the analysis gave them."""
-    given: Mapping[str, Any] = cast("Mapping[str, Any]", entry)
-    return {k: given.get(k) for k in ("compensation", "setup", "uncertainty")}
 
 
 def has_value(attempt: AttemptResult) -> bool:
@@ -195,8 +190,8 @@ def measurement_from_analysis(
 ) -> tuple[MeasurementInput, RecordingInput]:
     """The measurement (one trial) of ``test`` in an analyzed video and the files to keep with
     it (the video, default ``result.video.path``, and the landmark and angle tables). Pain and
-    the measured extras: see :func:`measurement_input` (compensation, set-up and uncertainty
-    default to the test summary's).
+    the measured extras: see :func:`measurement_input` (compensation and uncertainty default
+    to the test summary's, the set-up to the analysis's ``setup``).
 
     Raises:
         ValueError: ``side`` does not fit the test.

@@ -166,3 +166,14 @@ def test_pain_and_the_measured_extras_go_with_the_trial() -> None:
     plain = _store(_attempt())
     assert (plain.first_pain, plain.pain_score, plain.compensation) == (None, None, None)
     assert (plain.setup, plain.uncertainty) == (None, None)
+
+
+def test_a_video_trial_keeps_the_summary_s_compensation_and_uncertainty() -> None:
+    pose = synthetic_pose({"shoulder_abduction_left": 5.0 + 4 * HELD}, view="front")
+    test = assessment_test("shoulder_abduction")
+    entry = summary_for_test(compute_metrics(pose), test, "left", pose=pose)
+    assert entry["compensation"] is not None and entry["uncertainty"] is not None
+    m = _store(attempt_from_summary(entry))
+    assert m.compensation == entry["compensation"]  # {"trunk_lateral_lean": 0.0}: upright
+    assert m.uncertainty == entry["uncertainty"]
+    m.validate()
