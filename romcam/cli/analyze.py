@@ -272,6 +272,8 @@ def lines_for_tests(tests: Sequence[TestReport]) -> list[str]:
         if r["quality"] == "ok":
             unit = metric_spec(r["metric"]).unit
             lines.append(f"{name:<38}{_cell(r['end_range']):>8}  {unit}  held {r['hold_s']} s")
+            if r.get("compensation_note"):  # the clean range is lower: say why
+                lines.append(f"  {r['compensation_note']}")
         else:
             why = str(r["reason"] or "").split(": ", 1)[-1]
             lines.append(f"{name:<38}{'-':>8}  {r['quality']}: {why}")

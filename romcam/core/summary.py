@@ -108,7 +108,7 @@ class AssessmentSummary(MetricSummary):
 
 
 class TestReport(TypedDict):
-    """One entry of summary.json's ``tests``: a test and side and its held end range."""
+    """One entry of summary.json's ``tests``: a test and side and its held (clean) end range."""
 
     test: str
     side: Side | None
@@ -118,6 +118,9 @@ class TestReport(TypedDict):
     reason: str | None
     hold_s: float | None
     time_s: float | None
+    end_range_with_compensation: float | None
+    compensation: dict[str, float] | None
+    compensation_note: str | None
 
 
 _FILMED = {
@@ -356,11 +359,9 @@ def summary_for_test(
       the metric's sign convention (e.g. shoulder extension is negative, right neck rotation is
       negative), over the frames where no compensation of the test passed its threshold;
       ``end_range``: the same when the test's direction is an accepted end range, else None;
-    - ``value_with_compensation``: the held extreme with every frame (the range as measured,
-      compensation included; ``max``/``min`` keep it too); ``compensation``: name -> peak
-      (deg) of each of the test's compensations during the end range (None for a test
-      without compensations or without landmarks); ``compensation_note``: a sentence when the
-      clean range is lower, else None;
+    - ``value_with_compensation``: the held extreme over every frame (as ``max``/``min``);
+      ``compensation``: name -> peak (deg) of each compensation during the end range (None:
+      none watched or no landmarks); ``compensation_note``: a sentence when ``value`` is lower;
     - ``code``: ``ok`` or the direction's code (``not_moved``, ``not_held``, ``wrong_side`` ...);
       ``hold_s``, ``time_s``: how long and from when the end range was held;
     - ``value_from_start``: ``value - start``, the movement from the starting position (the
@@ -468,6 +469,11 @@ def report_of_test(entry: AssessmentSummary) -> TestReport:
         "reason": entry["reason"] or None,
         "hold_s": entry["hold_s"],
         "time_s": entry["time_s"],
+        "end_range_with_compensation": entry["value_with_compensation"]
+        if entry["end_range"] is not None
+        else None,
+        "compensation": entry["compensation"],
+        "compensation_note": entry["compensation_note"],
     }
 
 

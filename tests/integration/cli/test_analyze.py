@@ -248,7 +248,11 @@ def test_analyze_with_a_test_reports_both_sides(
             "reason",
             "hold_s",
             "time_s",
+            "end_range_with_compensation",
+            "compensation",
+            "compensation_note",
         }
+        assert set(r["compensation"]) == {"trunk_lateral_lean"}
         assert (r["end_range"] is None) == (r["quality"] != "ok")
     assert printed.startswith("shoulder_abduction (left)")
     assert "posture" in printed.lower()  # the posture section, printed apart

@@ -289,7 +289,13 @@ def test_reports_for_tests_measures_both_sides_without_a_side():
         "reason",
         "hold_s",
         "time_s",
+        "end_range_with_compensation",
+        "compensation",
+        "compensation_note",
     }
+    # Without landmarks no compensation is measured: the clean range is the held one.
+    assert reports[0]["end_range_with_compensation"] == reports[0]["end_range"]
+    assert reports[0]["compensation"] is None and reports[0]["compensation_note"] is None
     assert reports[0]["reason"] is None and reports[0]["hold_s"] > 0.5
     json.dumps(reports, allow_nan=False)
 
