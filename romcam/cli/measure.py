@@ -1,5 +1,11 @@
-"""Measurement commands: ``measure`` (analyze a video of one test and store its result) and
-``measurement list|relabel|delete``. Each takes ``--db URL``."""
+"""Measurement commands: ``measure`` (analyze one or several videos of one test, each a trial,
+and store each trial's result) and ``measurement list|relabel|delete``. Each takes ``--db URL``.
+
+Several videos are several trials of the test: each is analysed and stored on its own (one
+store transaction per trial), so a trial that fails is named and the others are kept. Pain is
+given per trial, one comma-separated value per video in the videos' order, an empty entry for
+a trial without one: ``--first-pain-deg 120,,118 --pain 3,4,4``.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +16,13 @@ from typing import TYPE_CHECKING
 
 from romcam.cli.analyze import add_jobs_option
 from romcam.cli.common import db_option, fmt, open_store, print_table
+from romcam.cli.trials import TrialPain, add_pain_options, print_trials_of_test, trial_pain
 from romcam.core.assessments import TESTS_BY_ID, AssessmentTest, assessment_test, test_label
-from romcam.errors import InputError
+from romcam.errors import InputError, RomcamError
 from romcam.staging import private_staging
 
 if TYPE_CHECKING:  # SQLAlchemy behind it: imported when a command runs, not for --help
-    from romcam.store import MeasurementRecord
+    from romcam.store import MeasurementRecord, Store
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -24,12 +31,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "measure",
         parents=[db],
-        help="analyze a video of one test and store the result in a session",
-        description="Run the pose model on VIDEO, take the held end range of --test/--side and "
-        "store it in SESSION with copies of the video, landmark and angle files.",
+        help="analyze videos of one test (each a trial) and store the results in a session",
+        description="Run the pose model on each VIDEO, take the held end range of --test/--side "
+        "and store it in SESSION as one trial, with copies of the video, landmark and angle "
+        "files. Several videos are several trials of the test (usually 3): each is stored on "
+        "its own and the output ends with the trials' mean ± SD.",
     )
     p.add_argument("session", type=int, help="session id (see `romcam session list CLIENT`)")
-    p.add_argument("video", type=Path, help="video of the test")
+    p.add_argument(
+        "video", type=Path, nargs="+", help="video of the test; several videos: one per trial"
+    )
     p.add_argument("--test", required=True, choices=sorted(TESTS_BY_ID), help="test id")
     p.add_argument("--side", choices=("left", "right"), default=None, help="side tested")
     p.add_argument("--phase", default="before", help="before, after or another short label")
@@ -40,6 +51,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="store the result even when its quality check failed",
     )
+    add_pain_options(p)
     add_jobs_option(p)
     p.set_defaults(func=run_measure)
 
@@ -72,6 +84,39 @@ def _checked_test(args: argparse.Namespace) -> AssessmentTest:
 
 
 def run_measure(args: argparse.Namespace) -> int:
+    test = _checked_test(args)
+    pains = trial_pain(args, len(args.video))
+    stored: list[MeasurementRecord] = []
+    failed: list[str] = []
+    with open_store(args) as store:
+        store.get_session(args.session)  # fail before the slow analysis
+        for video in args.video:
+            if len(args.video) > 1 and not video.is_file():
+                raise InputError(f"{video} is not a file; check the path (no trial was run)")
+        for k, (video, pain) in enumerate(zip(args.video, pains, strict=True), start=1):
+            trial = f"trial {k} of {len(args.video)} ({video})" if len(args.video) > 1 else None
+            try:
+                record = _measure_one(args, store, test, video, pain)
+            except RomcamError as exc:
+                if trial is None:
+                    raise
+                print(f"{trial[:1].upper()}{trial[1:]}: not stored: {exc}", file=sys.stderr)
+                failed.append(trial)
+                continue
+            stored.append(record)
+            _print_measure(record, trial)
+        if stored:
+            print_trials_of_test(store, stored[-1])
+    if failed:
+        kept = f"the other {len(stored)} were stored" if stored else "none was stored"
+        raise InputError(f"{' and '.join(failed)} failed ({kept}); measure the failed videos again")
+    return 0
+
+
+def _measure_one(
+    args: argparse.Namespace, store: Store, test: AssessmentTest, video: Path, pain: TrialPain
+) -> MeasurementRecord:
+    """Analyse one trial's video and store its measurement (one transaction)."""
     from romcam.analysis import analyze_video
     from romcam.store.from_results import (
         NotMeasuredError,
@@ -80,49 +125,53 @@ def run_measure(args: argparse.Namespace) -> int:
         measurement_from_analysis,
     )
 
-    test = _checked_test(args)
-    with open_store(args) as store:
-        store.get_session(args.session)  # fail before the slow analysis
-        # A client's landmarks and angles wait in romcam's private data directory, never in
-        # the shared temp folder; a killed run's folder is removed by the next measure.
-        with private_staging("measure") as tmp:
-            result = analyze_video(
-                args.video,
-                tmp / "out",
-                model_path=args.model,
-                calibration=args.calibration,
-                write_annotated=False,
-                tests=[(test, args.side)],
-                jobs=args.jobs,
+    # A client's landmarks and angles wait in romcam's private data directory, never in the
+    # shared temp folder; a killed run's folder is removed by the next measure.
+    with private_staging("measure") as tmp:
+        result = analyze_video(
+            video,
+            tmp / "out",
+            model_path=args.model,
+            calibration=args.calibration,
+            write_annotated=False,
+            tests=[(test, args.side)],
+            jobs=args.jobs,
+        )
+        for warning in result.warnings:
+            print(f"romcam: warning: {warning}", file=sys.stderr)
+        try:
+            measurement, recording = measurement_from_analysis(
+                result,
+                test,
+                args.side,
+                phase=args.phase,
+                keep_rejected=args.keep_rejected,
+                video=video,
+                first_pain=pain.first_pain,
+                pain_score=pain.score,
             )
-            for warning in result.warnings:
-                print(f"romcam: warning: {warning}", file=sys.stderr)
-            try:
-                measurement, recording = measurement_from_analysis(
-                    result,
-                    test,
-                    args.side,
-                    phase=args.phase,
-                    keep_rejected=args.keep_rejected,
-                    video=args.video,
-                )
-            except RejectedResultError as exc:
-                raise InputError(
-                    f"{args.video}: {exc}, or pass --keep-rejected to store it anyway"
-                ) from None
-            except WrongSideError as exc:
-                raise InputError(f"{args.video}: {exc} (--side)") from None
-            except NotMeasuredError as exc:
-                raise InputError(f"{args.video}: {exc}") from None
-            record = store.add_measurement(args.session, measurement, recording)
-    _print_measure(record)
-    return 0
+        except RejectedResultError as exc:
+            raise InputError(
+                f"{video}: {exc}, or pass --keep-rejected to store it anyway"
+            ) from None
+        except WrongSideError as exc:
+            raise InputError(f"{video}: {exc} (--side)") from None
+        except NotMeasuredError as exc:
+            raise InputError(f"{video}: {exc}") from None
+        return store.add_measurement(args.session, measurement, recording)
 
 
-def _print_measure(m: MeasurementRecord) -> None:
+def _print_measure(m: MeasurementRecord, trial: str | None = None) -> None:
+    stored = f"{trial[:1].upper()}{trial[1:]}: stored" if trial else "Stored"
+    pain = []
+    if m.first_pain is not None:
+        pain.append(f"pain from {m.first_pain:.1f} {m.unit}")
+    if m.pain_score is not None:
+        pain.append(f"pain {m.pain_score}/10 at the end")
     print(
-        f"Stored measurement {m.id} in session {m.session_id}: {test_label(m.test, m.side)}, "
+        f"{stored} measurement {m.id} in session {m.session_id}: {test_label(m.test, m.side)}, "
         f"{m.phase}: {m.value:.1f} {m.unit} (quality {m.quality})"
+        + (f"; {', '.join(pain)}" if pain else "")
     )
     if m.quality_reason:
         print(f"romcam: warning: {m.quality_reason}")
@@ -139,14 +188,18 @@ def run_measurement_list(args: argparse.Namespace) -> int:
             fmt(m.value),
             m.unit,
             m.quality,
+            fmt(m.first_pain),
+            "-" if m.pain_score is None else f"{m.pain_score}/10",
             m.measured_at.strftime("%H:%M:%S"),
+            f"excluded: {m.excluded_reason}" if m.excluded_reason else "",
         ]
         for m in items
     ]
     if not rows:
         print("No measurements in this session yet; add one with `romcam measure`.")
         return 0
-    print_table(["id", "phase", "test", "value", "unit", "quality", "time (UTC)"], rows)
+    headers = ["id", "phase", "test", "value", "unit", "quality", "pain from", "pain"]
+    print_table([*headers, "time (UTC)", "trial"], rows)
     return 0
 
 

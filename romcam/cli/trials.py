@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from romcam.cli.common import db_option, fmt, open_store, print_table
+from romcam.cli.common import db_option, fmt, frame_rows, open_store, print_table
 from romcam.core.assessments import test_label
 from romcam.errors import InputError
 
@@ -147,16 +147,14 @@ def print_trials_of_test(store: Store, m: MeasurementRecord) -> None:
     trials = trials_of(group, load_mdc_table(None, {}).mdc(m.test))
     print(f"\n{test_label(m.test, m.side)}, {m.phase}: {label_of(trials, m.unit)}")
     rows = []
-    for k, (r, outlier, reason) in enumerate(
-        zip(group.itertuples(index=False), trials.outliers, trials.excluded, strict=True),
-        start=1,
-    ):
+    marks = zip(frame_rows(group), trials.outliers, trials.excluded, strict=True)
+    for k, (r, outlier, reason) in enumerate(marks, start=1):
         note = f"excluded: {reason}" if reason else ""
         if outlier:
-            note = f"far from the other trials: `romcam trial exclude {r.id} --reason ...`"
+            note = f"far from the others: `romcam trial exclude {r.measurement_id} --reason ...`"
         score = "-" if _missing(r.pain_score) else f"{int(r.pain_score)}/10"
         value = fmt(float(r.value), 1, f" {m.unit}")
-        rows.append([str(k), str(r.id), value, fmt(r.first_pain), score, note])
+        rows.append([str(k), str(r.measurement_id), value, fmt(r.first_pain), score, note])
     print_table(["trial", "id", "value", "pain from", "pain", "note"], rows)
 
 
