@@ -5,8 +5,9 @@ the method at 95 % confidence. The defaults below come from reliability studies 
 goniometry / inclinometry / the CROM device; romcam measures from 2-D video, whose error is at
 least that large, so treat them as lower bounds. Values marked ``estimate`` are not taken from
 a study of that exact motion: they are judgement calls by analogy and should be replaced by a
-clinic's own numbers (``load_mdc_table(path)`` or ``overrides``). docs/comparisons.md explains
-every value.
+clinic's own numbers: ``romcam retest adopt`` writes the clinic's measured MDC95 to
+``clinic-mdc.toml`` in the data directory, which :func:`load_mdc_table` then reads
+(docs/reliability.md). docs/comparisons.md explains every default value.
 """
 
 from __future__ import annotations
@@ -20,10 +21,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from romcam import paths
 from romcam.errors import InputError
 
 #: Environment variable naming a TOML/JSON file of MDC overrides.
 MDC_FILE_ENV = "ROMCAM_MDC_FILE"
+#: The clinic's own MDC file in the data directory (``romcam retest adopt``, the Retest page),
+#: used when neither ``--mdc`` nor ``ROMCAM_MDC_FILE`` names another.
+CLINIC_MDC_FILE = "clinic-mdc.toml"
 
 
 @dataclass(frozen=True)
@@ -49,50 +54,83 @@ class MdcEntry:
             raise InputError(f"MDC for {self.test!r} must be a positive number; got {self.mdc95}")
 
 
-_KOLBER = (
-    "Kolber & Hanney 2012, Int J Sports Phys Ther 7:306 (goniometer and inclinometer, "
-    "MDC95 about 6-11 deg for shoulder motions); cf. Riddle, Rothstein & Lamb 1987, "
-    "Phys Ther 67:668 (goniometric reliability)"
+# Each source says: authors, year, journal, instrument, who was measured and whether the
+# figure is one rater's (intra-rater) or between raters. docs/comparisons.md has the details
+# and what could not be checked.
+_KOLBER_2011 = (
+    "Kolber, Vega, Widmayer & Cheng 2011, Physiother Theory Pract 27:176 (digital "
+    "inclinometer, active ROM, 30 healthy subjects; interrater MDC90 8 deg for flexion, "
+    "= 9.5 deg as MDC95)"
+)
+_PUA_2008 = (
+    "Pua, Wrigley, Cowan & Bennell 2008, Arch Phys Med Rehabil 89:1146 (passive hip ROM, "
+    "22 people with hip osteoarthritis, one rater, sessions a week apart"
 )
 _FLETCHER = (
-    "Fletcher & Bandy 2008, J Orthop Sports Phys Ther 38:640 (CROM, MDC about 5-10 deg "
-    "across cervical motions)"
-)
-_GONIO = (
-    "estimate by analogy with goniometric reliability (Gajdosik & Bohannon 1987, Phys Ther 67:1867)"
+    "Fletcher & Bandy 2008, J Orthop Sports Phys Ther 38:640 (CROM device, active ROM, one "
+    "rater, 25 people without and 22 with neck pain; MDC 5.4-9.6 deg across motions"
 )
 
 DEFAULT_ENTRIES: tuple[MdcEntry, ...] = (
-    MdcEntry("shoulder_flexion", 9.0, "deg", _KOLBER, False),
-    MdcEntry("shoulder_extension", 9.0, "deg", _KOLBER + "; extension value is an estimate", True),
-    MdcEntry("shoulder_abduction", 10.0, "deg", _KOLBER, False),
+    MdcEntry("shoulder_flexion", 9.5, "deg", _KOLBER_2011, False),
+    MdcEntry(
+        "shoulder_extension",
+        9.5,
+        "deg",
+        "estimate by analogy with flexion (no published MDC for extension found); " + _KOLBER_2011,
+        True,
+    ),
+    MdcEntry(
+        "shoulder_abduction",
+        10.0,
+        "deg",
+        "estimate: Kolber et al. 2011 report interrater MDC90 4 deg (about 5 deg MDC95) in "
+        "healthy subjects with an inclinometer; in 2-D video trunk lean inflates abduction, "
+        "so the goniometric 10 deg is kept",
+        True,
+    ),
     MdcEntry(
         "elbow_flexion",
         6.0,
         "deg",
-        "Armstrong et al. 1998, J Shoulder Elbow Surg 7:573 (goniometry: about 6 deg "
-        "within one rater)",
+        "Armstrong, MacDermid, Chinchalkar, Stevens & King 1998, J Shoulder Elbow Surg 7:573 "
+        "(universal goniometer, 38 patients with elbow, forearm or wrist disease; one "
+        "rater's meaningful change at 95 % confidence: 6 deg)",
+        False,
+    ),
+    MdcEntry("hip_flexion", 9.7, "deg", _PUA_2008 + "; SEM 3.5 deg -> MDC95 9.7 deg)", False),
+    MdcEntry(
+        "hip_abduction",
+        9.5,
+        "deg",
+        _PUA_2008 + "; SEMs 3.1-4.7 deg across hip motions, abduction's 9-10 deg MDC95 "
+        "not re-checked in the full text)",
         True,
     ),
-    MdcEntry("hip_flexion", 10.0, "deg", _GONIO, True),
-    MdcEntry("hip_abduction", 8.0, "deg", _GONIO, True),
     MdcEntry(
         "knee_flexion",
-        7.0,
+        10.0,
         "deg",
-        "Lenssen et al. 2007, BMC Musculoskelet Disord 8:83 (goniometry, smallest "
-        "detectable difference about 5-8 deg)",
-        True,
+        "Hancock, Hepworth & Wembridge 2018, J Exp Orthop 5:46 (long-arm goniometer, 6 knees "
+        "held at fixed angles, 3 raters: minimum significant difference 10 deg); cf. Lenssen "
+        "et al. 2007, BMC Musculoskelet Disord 8:83 (after knee replacement, two raters' "
+        "limits of agreement +-9.4 to 17.6 deg)",
+        False,
     ),
-    MdcEntry("neck_flexion", 7.0, "deg", _FLETCHER, True),
-    MdcEntry("neck_extension", 8.0, "deg", _FLETCHER, True),
-    MdcEntry("neck_lateral_flexion", 6.0, "deg", _FLETCHER, True),
-    MdcEntry("neck_rotation", 8.0, "deg", _FLETCHER, True),
+    MdcEntry("neck_flexion", 9.6, "deg", _FLETCHER + "; flexion in neck pain 9.6 deg)", False),
+    MdcEntry("neck_extension", 8.0, "deg", _FLETCHER + "; per-motion value an estimate)", True),
+    MdcEntry(
+        "neck_lateral_flexion", 6.0, "deg", _FLETCHER + "; per-motion value an estimate)", True
+    ),
+    MdcEntry("neck_rotation", 8.0, "deg", _FLETCHER + "; per-motion value an estimate)", True),
     MdcEntry(
         "posture_side",
-        4.0,
+        6.0,
         "deg",
-        "estimate for the craniovertebral angle from photographs (reported SEMs of about 1-2 deg)",
+        "Gallego-Izquierdo et al. 2020, Int J Environ Res Public Health 17:6521 (smartphone "
+        "photogrammetry of the craniovertebral angle, markers on tragus and C7, 44 young "
+        "healthy adults: MDC 4.96 deg one rater, 5.52 deg between two); romcam's angle uses "
+        "the shoulder point, not C7, so 6 deg",
         True,
     ),
     MdcEntry("posture_front", 2.0, "deg", "estimate: the 2-deg clinical level tolerance", True),
@@ -149,18 +187,34 @@ def load_mdc_table(
 ) -> MdcTable:
     """The default table, then a TOML/JSON file's values, then ``overrides``.
 
-    ``path`` None reads ``ROMCAM_MDC_FILE`` when set. The file holds either a top-level table
+    ``path`` None reads ``ROMCAM_MDC_FILE`` when set, else the clinic's adopted file
+    (:func:`clinic_mdc_path`) when it exists. The file holds either a top-level table
     ``[mdc]`` or plain keys: ``shoulder_flexion = 8.0`` or
     ``[mdc.knee_flexion] mdc95 = 6.0, source = "our clinic 2025"``; ``default`` sets the
     fallback.
     """
     table = MdcTable()
-    path = path if path is not None else os.environ.get(MDC_FILE_ENV) or None
+    path = path if path is not None else mdc_file_in_use()
     if path is not None:
         table = table.with_overrides(_read_file(Path(path)), source=f"file {Path(path).name}")
     if overrides:
         table = table.with_overrides(overrides)
     return table
+
+
+def clinic_mdc_path() -> Path:
+    """Where the clinic's adopted MDC file lives: ``clinic-mdc.toml`` in the data directory."""
+    return paths.data_dir() / CLINIC_MDC_FILE
+
+
+def mdc_file_in_use() -> Path | None:
+    """The MDC file :func:`load_mdc_table` reads without a path: ``ROMCAM_MDC_FILE``, else the
+    clinic's adopted file when it exists, else None (the published defaults)."""
+    named = os.environ.get(MDC_FILE_ENV)
+    if named:
+        return Path(named)
+    clinic = clinic_mdc_path()
+    return clinic if clinic.is_file() else None
 
 
 def _read_file(path: Path) -> Mapping[str, Any]:

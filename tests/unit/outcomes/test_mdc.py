@@ -13,7 +13,9 @@ from romcam.outcomes.mdc import (
     DEFAULT_ENTRIES,
     MDC_FILE_ENV,
     MdcTable,
+    clinic_mdc_path,
     load_mdc_table,
+    mdc_file_in_use,
     parse_override,
 )
 
@@ -92,3 +94,43 @@ def test_bad_files(tmp_path: Path, content: str, suffix: str, match: str) -> Non
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="cannot read the MDC file"):
         load_mdc_table(tmp_path / "nope.toml")
+
+
+def test_corrected_values_cite_the_studies_that_give_them() -> None:
+    """Issue 15, part 6: each value as its source reports it (the old table had knee 7,
+    hip abduction 8, neck flexion 7, craniovertebral angle 4, and cited reviews with no MDC)."""
+    table = MdcTable()
+    expected = {
+        "knee_flexion": (10.0, "Hancock, Hepworth & Wembridge 2018, J Exp Orthop"),
+        "hip_flexion": (9.7, "Pua, Wrigley, Cowan & Bennell 2008"),
+        "hip_abduction": (9.5, "Pua, Wrigley, Cowan & Bennell 2008"),
+        "shoulder_flexion": (9.5, "Kolber, Vega, Widmayer & Cheng 2011"),
+        "elbow_flexion": (6.0, "Armstrong, MacDermid"),
+        "neck_flexion": (9.6, "Fletcher & Bandy 2008"),
+        "posture_side": (6.0, "Gallego-Izquierdo et al. 2020"),
+    }
+    for test, (mdc95, source) in expected.items():
+        entry = table.lookup(test)
+        assert entry.mdc95 == mdc95, test
+        assert source in entry.source, test
+    for entry in DEFAULT_ENTRIES:
+        assert "Gajdosik" not in entry.source and "Kolber & Hanney" not in entry.source
+    assert not table.lookup("hip_flexion").estimate
+    assert table.lookup("posture_side").estimate  # adapted: romcam uses the shoulder, not C7
+
+
+def test_the_clinic_file_in_the_data_dir_is_used_unless_another_is_named(
+    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(MDC_FILE_ENV, raising=False)
+    assert mdc_file_in_use() is None
+    clinic = clinic_mdc_path()
+    assert clinic.parent == data_dir
+    clinic.write_text('[mdc.knee_flexion]\nmdc95 = 7.5\nsource = "clinic test-retest"\n')
+    assert mdc_file_in_use() == clinic
+    assert load_mdc_table().lookup("knee_flexion").source == "clinic test-retest"
+    named = tmp_path / "other.toml"
+    named.write_text("knee_flexion = 12\n")
+    monkeypatch.setenv(MDC_FILE_ENV, str(named))
+    assert load_mdc_table().mdc("knee_flexion") == 12.0
+    assert load_mdc_table(clinic).mdc("knee_flexion") == 7.5
