@@ -227,17 +227,25 @@ def score_text(score: float) -> str:
     return f"{score:.0f}/10" if float(score).is_integer() else f"{score:.1f}/10"
 
 
+def _missing(x: Any) -> bool:
+    """None, NaN or pandas' NA (a nullable column's empty cell)."""
+    return x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x))
+
+
 def _text(reason: object) -> str:
-    if reason is None or (isinstance(reason, float) and math.isnan(reason)):
-        return ""
-    return str(reason).strip()
+    return "" if _missing(reason) else str(reason).strip()
+
+
+def _numbers(values: Sequence[Any]) -> np.ndarray:
+    """(trials,) float, NaN where a value is missing."""
+    return np.array([math.nan if _missing(v) else float(v) for v in values], dtype=float)
 
 
 def _given(values: Sequence[float | None] | None, counted: np.ndarray) -> np.ndarray:
     """The counted trials' finite values of an optional per-trial field."""
     if values is None:
         return np.array([], dtype=float)
-    x = np.array([math.nan if v is None else float(v) for v in values], dtype=float)[counted]
+    x = _numbers(values)[counted]
     return x[np.isfinite(x)]
 
 
@@ -249,6 +257,6 @@ def _mean_given(values: Sequence[float | None] | None, counted: np.ndarray) -> f
 def _rms(values: Sequence[float | None] | None, counted: np.ndarray) -> float:
     if values is None or not counted.any():
         return 0.0
-    x = np.array([math.nan if v is None else float(v) for v in values], dtype=float)[counted]
+    x = _numbers(values)[counted]
     x = np.where(np.isfinite(x), x, 0.0)
     return float(np.sqrt(np.mean(x * x)))

@@ -291,3 +291,12 @@ def test_session_report_lists_a_trials_compensation_peaks() -> None:
     html = session_report(df)
     assert "<th>Compensation (peak)</th>" in html and "trunk lateral lean 7.5°" in html
     assert "<th>Compensation (peak)</th>" not in session_report(frame(trial(140.0)))
+
+
+def test_empty_cells_of_nullable_columns_count_as_not_given() -> None:
+    df = frame(trial(140.0), trial(144.0, minute=1, first_pain=120.0, pain_score=5)).astype(
+        {"excluded_reason": "string", "pain_score": "Int64", "first_pain": "Float64"}
+    )
+    r = compare.collapse(df).iloc[0]
+    assert (r["n"], r["n_excluded"]) == (2, 0)
+    assert (r["first_pain"], r["pain_score"]) == (120.0, 5.0)
