@@ -70,6 +70,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run_compare(args: argparse.Namespace) -> int:
     from romcam.outcomes.compare import asymmetry, before_after
     from romcam.outcomes.quality import NOT_COMPARABLE, mark
+    from romcam.outcomes.values import collapse
 
     table = mdc_table(args)
     with open_store(args) as store:
@@ -109,9 +110,48 @@ def run_compare(args: argparse.Namespace) -> int:
             "\nA value marked rejected failed its quality check: it is shown with the reason "
             "but left out of % of normal, the change and the verdict."
         )
+    _print_trials(collapse(frame, args.how, table), args.session)
+    _print_pain(ba)
     _print_asymmetry(asymmetry(frame, how=args.how))
     _print_estimates(ba)
     return 0
+
+
+def _print_trials(collapsed: pd.DataFrame, session_id: int) -> None:
+    """Each test's trials in each phase: ``165 ± 2°, 3 trials: 163°, 165°, 178° (outlier)``,
+    and how to leave an outlier out."""
+    from romcam.outcomes.trials import trial_values_text
+
+    print("\nTrials (the value compared is their mean)")
+    for r in frame_rows(collapsed):
+        values = trial_values_text(
+            r.trial_values, r.trial_counted, r.trial_outliers, r.trial_excluded, r.unit
+        )
+        print(f"  {test_label(r.test, r.side)}, {r.phase}: {r.label}: {values}")
+    if (collapsed["outliers"] > 0).any():
+        print(
+            "An outlier sits far from the other trials: if it was a bad trial, leave it out "
+            "with `romcam trial exclude ID --reason TEXT` (ids: `romcam measurement list "
+            f"{session_id}`)."
+        )
+
+
+def _print_pain(ba: pd.DataFrame) -> None:
+    """``Shoulder flexion (left): pain-free range 120° → 150°; pain 6/10 → 3/10`` for each
+    test with pain recorded."""
+    from romcam.outcomes.trials import pain_free_text, pain_score_text
+
+    lines = []
+    for r in frame_rows(ba):
+        parts = [
+            pain_free_text(r.before_first_pain, r.after_first_pain, r.unit),
+            pain_score_text(r.before_pain_score, r.after_pain_score),
+        ]
+        if any(parts):
+            lines.append(f"  {test_label(r.test, r.side)}: {'; '.join(p for p in parts if p)}")
+    if lines:
+        print("\nPain (where it began, and 0-10 at the end range; before → after)")
+        print("\n".join(lines))
 
 
 def _print_asymmetry(asym: pd.DataFrame) -> None:
@@ -154,7 +194,7 @@ def _print_estimates(frame: pd.DataFrame) -> None:
 
 
 def run_progress(args: argparse.Namespace) -> int:
-    from romcam.outcomes.compare import progress
+    from romcam.outcomes.compare import progress, visit_series
 
     table = mdc_table(args)
     phase = None if args.phase == "any" else args.phase
@@ -162,6 +202,7 @@ def run_progress(args: argparse.Namespace) -> int:
         client = store.get_client(args.client)
         frame = store.measurements_frame(client=client.id)
     prog = progress(frame, table, phase=phase, how=args.how)
+    series = visit_series(frame, table, phase=phase, how=args.how)
     print(f"Progress of {client.name} ({'any phase' if phase is None else phase} values)")
     if prog.empty:
         print("No measurements to compare yet.")
@@ -182,9 +223,32 @@ def run_progress(args: argparse.Namespace) -> int:
     print_table(
         ["test", "visits", "first", "latest", "best", "change", "per 30 days", "verdict"], rows
     )
+    _print_visit_trials(prog, series)
     _print_left_out(prog)
     _print_estimates(prog)
     return 0
+
+
+def _print_visit_trials(prog: pd.DataFrame, series: pd.DataFrame) -> None:
+    """Per test: the first and latest visits' trials (``140 ± 3°, 3 trials → 152 ± 2°, 3
+    trials``), the pain-free range and the pain score over the visits."""
+    from romcam.outcomes.trials import pain_free_text, pain_score_text
+
+    print("\nTrials of the first → latest visit, and pain")
+    for r in frame_rows(prog):
+        visits = series[(series["test"] == r.test) & (series["side"].fillna("") == (r.side or ""))]
+        labels = [
+            str(visits.loc[visits["started_at"] == at, "label"].iloc[-1])
+            if (visits["started_at"] == at).any()
+            else "-"
+            for at in (r.first_at, r.latest_at)
+        ]
+        parts = [
+            f"{labels[0]} → {labels[1]}",
+            pain_free_text(r.pain_free_first, r.pain_free_latest, r.unit),
+            pain_score_text(r.pain_score_first, r.pain_score_latest),
+        ]
+        print(f"  {test_label(r.test, r.side)}: {'; '.join(p for p in parts if p)}")
 
 
 def run_export(args: argparse.Namespace) -> int:

@@ -129,3 +129,44 @@ def test_several_videos_are_several_trials_and_a_failed_one_loses_no_other(
         trials = store.list_measurements(session)
     assert [(m.first_pain, m.pain_score) for m in trials] == [(120.0, 3), (118.0, 5)]
     assert trials[0].value == pytest.approx(trials[1].value, abs=0.01)  # the same clip twice
+
+
+def _three_trials_each(url: str, data_dir: Path) -> None:
+    """Visit 1 before/after and visit 2 before, three shoulder-flexion trials each, with pain."""
+    from datetime import datetime
+
+    with Store.open(url, root=data_dir) as store:
+        store.add_client("Ann")
+        s1 = store.start_session("Ann", started_at=datetime(2026, 1, 5, 9))
+        s2 = store.start_session("Ann", started_at=datetime(2026, 2, 2, 9))
+        for sid, phase, values, onsets, scores in [
+            (s1.id, "before", [140, 142, 138], [110, 112, None], [6, 6, 5]),
+            (s1.id, "after", [150, 149, 121], [125, 120, 118], [4, 3, 3]),
+            (s2.id, "before", [155, 153, 154], [140, 142, 138], [2, 2, 3]),
+        ]:
+            for v, onset, score in zip(values, onsets, scores, strict=True):
+                trial = MeasurementInput(
+                    "shoulder_flexion", "left", phase, float(v), first_pain=onset, pain_score=score
+                )
+                store.add_measurement(sid, trial)
+
+
+def test_compare_and_progress_show_the_trials_outliers_and_pain(
+    store_url: str, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _three_trials_each(store_url, data_dir)
+    assert main(["compare", "1", "--db", store_url]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"Shoulder flexion \(left\)\s+140\.0\s+140\.0\s+0\.0 deg", out)  # means
+    assert "Shoulder flexion (left), before: 140 ± 2°, 3 trials: 140°, 142°, 138°" in out
+    assert "after: 140 ± 16°, 3 trials: 150°, 149°, 121° (outlier)" in out
+    assert "`romcam trial exclude ID --reason TEXT`" in out
+    assert "Shoulder flexion (left): pain-free range 111° → 121°; pain 5.7/10 → 3.3/10" in out
+    assert main(["compare", "1", "--how", "best", "--db", store_url]) == 0
+    assert re.search(
+        r"Shoulder flexion \(left\)\s+142\.0\s+150\.0\s+8\.0 deg", capsys.readouterr().out
+    )
+    assert main(["progress", "Ann", "--db", store_url]) == 0
+    out = capsys.readouterr().out
+    assert "140 ± 2°, 3 trials → 154 ± 1°, 3 trials; pain-free range 111° → 140°" in out
+    assert "pain 5.7/10 → 2.3/10" in out
