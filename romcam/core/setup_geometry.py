@@ -232,7 +232,8 @@ class SetupPart:
             frame width, + = body further right).
         change: later minus earlier, in the quantity's unit. tolerance: the same unit.
         within: |change| within the tolerance (distance: the ratio within 1 +- 10 %).
-        text: the change in plain words, e.g. ``0.4 m further``.
+        text: the change in plain words, e.g. ``0.4 m further`` (``not turned`` when it
+            rounds to nothing: then ``moved`` is False).
     """
 
     quantity: str
@@ -240,6 +241,7 @@ class SetupPart:
     tolerance: float
     within: bool
     text: str
+    moved: bool = True
 
 
 @dataclass(frozen=True)
@@ -255,10 +257,15 @@ class SetupDifference:
 
     @property
     def sentence(self) -> str:
-        """The quantities beyond tolerance, e.g. ``0.4 m further, camera 10 cm higher, turned
-        8°``; ``the same set-up (within tolerance)`` when there are none."""
-        beyond = [p.text for p in self.parts if not p.within]
-        return ", ".join(beyond) if beyond else "the same set-up (within tolerance)"
+        """Every change that shows, e.g. ``0.4 m further, camera 10 cm higher, turned 8°``;
+        ``the same set-up`` when none does."""
+        moved = [p.text for p in self.parts if p.moved]
+        return ", ".join(moved) if moved else "the same set-up"
+
+    @property
+    def beyond(self) -> str:
+        """The changes beyond tolerance, as :attr:`sentence` ("" when none)."""
+        return ", ".join(p.text for p in self.parts if not p.within)
 
     def change(self, quantity: str) -> float:
         """The change of one quantity (NaN when not known to both)."""
@@ -279,69 +286,78 @@ def as_setup(value: object) -> CameraSetup | None:
 
 def setup_difference(earlier: SetupLike, later: SetupLike) -> SetupDifference:
     """How ``later`` differs from ``earlier`` (each a CameraSetup or a stored dict); no
-    parts when either is missing."""
+    parts when either is missing. Each quantity is left out unless both set-ups know it; the
+    camera height falls back to the body's place in the frame."""
     a, b = as_setup(earlier), as_setup(later)
     if a is None or b is None:
         return SetupDifference(())
-    parts = [_distance_part(a, b), _height_part(a, b), _yaw_part(a, b), _roll_part(a, b)]
-    parts.append(_shift_part("framing", b.torso_x - a.torso_x, "further right", "further left"))
+    dist = b.distance_m - a.distance_m
+    ratio = b.distance_m / a.distance_m if a.distance_m > 0 else math.nan
+    rise = b.camera_height_m - a.camera_height_m
+    turn = float(wrap_deg(b.yaw_deg - a.yaw_deg))
+    tilt = b.roll_deg - a.roll_deg
+    parts = [
+        _part(
+            "distance",
+            dist,
+            DISTANCE_TOLERANCE * a.distance_m,
+            abs(ratio - 1.0) <= DISTANCE_TOLERANCE,
+            f"{abs(dist):.1f} m {_word(dist, 'further', 'nearer')}",
+            "the same distance",
+        ),
+        _part(
+            "height",
+            rise,
+            HEIGHT_TOLERANCE_M,
+            abs(rise) <= HEIGHT_TOLERANCE_M,
+            f"camera {abs(rise) * 100:.0f} cm {_word(rise, 'higher', 'lower')}",
+            "camera at the same height",
+        ),
+        _part(
+            "yaw",
+            turn,
+            YAW_TOLERANCE_DEG,
+            abs(turn) <= YAW_TOLERANCE_DEG,
+            f"turned {abs(turn):.0f}°",
+            "not turned",
+        ),
+        _part(
+            "roll",
+            tilt,
+            ROLL_TOLERANCE_DEG,
+            abs(tilt) <= ROLL_TOLERANCE_DEG,
+            f"tilted {abs(tilt):.0f}°",
+            "not tilted",
+        ),
+        _shift("framing", b.torso_x - a.torso_x, "further right", "further left"),
+    ]
+    if not math.isfinite(rise):
+        parts[1] = _shift(
+            "height_in_frame", b.torso_y - a.torso_y, "lower in the frame", "higher in the frame"
+        )
     return SetupDifference(tuple(p for p in parts if p is not None))
 
 
-def _distance_part(a: CameraSetup, b: CameraSetup) -> SetupPart | None:
-    change = b.distance_m - a.distance_m
-    if not math.isfinite(change) or not a.distance_m > 0:
-        return None
-    within = abs(b.distance_m / a.distance_m - 1.0) <= DISTANCE_TOLERANCE
-    tolerance = DISTANCE_TOLERANCE * a.distance_m
-    word = "further" if change > 0 else "nearer"
-    text = f"{abs(change):.1f} m {word}" if round(abs(change), 1) else "the same distance"
-    return SetupPart("distance", change, tolerance, within, text)
+def _word(change: float, plus: str, minus: str) -> str:
+    return plus if change > 0 else minus
 
 
-def _height_part(a: CameraSetup, b: CameraSetup) -> SetupPart | None:
-    change = b.camera_height_m - a.camera_height_m
-    if not math.isfinite(change):
-        return _shift_part(
-            "height_in_frame", b.torso_y - a.torso_y, "lower", "higher", " in the frame"
-        )
-    cm = round(abs(change) * 100)
-    text = (
-        f"camera {cm} cm {'higher' if change > 0 else 'lower'}"
-        if cm
-        else "camera at the same height"
-    )
-    return SetupPart("height", change, HEIGHT_TOLERANCE_M, abs(change) <= HEIGHT_TOLERANCE_M, text)
-
-
-def _yaw_part(a: CameraSetup, b: CameraSetup) -> SetupPart | None:
-    change = float(wrap_deg(b.yaw_deg - a.yaw_deg))
-    if not math.isfinite(change):
-        return None
-    text = f"turned {abs(change):.0f}°" if round(abs(change)) else "not turned"
-    return SetupPart("yaw", change, YAW_TOLERANCE_DEG, abs(change) <= YAW_TOLERANCE_DEG, text)
-
-
-def _roll_part(a: CameraSetup, b: CameraSetup) -> SetupPart | None:
-    change = b.roll_deg - a.roll_deg
-    if not math.isfinite(change):
-        return None
-    text = f"tilted {abs(change):.0f}°" if round(abs(change)) else "not tilted"
-    return SetupPart("roll", change, ROLL_TOLERANCE_DEG, abs(change) <= ROLL_TOLERANCE_DEG, text)
-
-
-def _shift_part(
-    quantity: str, change: float, plus: str, minus: str, suffix: str = ""
+def _part(
+    quantity: str, change: float, tolerance: float, within: bool, text: str, same: str
 ) -> SetupPart | None:
-    """A body-centre shift (share of the frame) as ``body 12 % of the frame further left``."""
+    """A part (None when the change is unknown); ``same`` when ``text`` shows no change."""
     if not math.isfinite(change):
         return None
-    pct = round(abs(change) * 100)
-    text = f"body {pct} % of the frame {plus if change > 0 else minus}{suffix}"
-    if not pct:
-        text = "body in the same place in the frame"
+    moved = any(ch in "123456789" for ch in text)
+    return SetupPart(quantity, change, tolerance, within, text if moved else same, moved)
+
+
+def _shift(quantity: str, change: float, plus: str, minus: str) -> SetupPart | None:
+    """A body-centre shift (share of the frame): ``body 12 % of the frame further left``."""
+    text = f"body {abs(change) * 100:.0f} % of the frame {_word(change, plus, minus)}"
     within = abs(change) <= FRAME_SHIFT_TOLERANCE
-    return SetupPart(quantity, change, FRAME_SHIFT_TOLERANCE, within, text)
+    same = "body in the same place in the frame"
+    return _part(quantity, change, FRAME_SHIFT_TOLERANCE, within, text, same)
 
 
 def setup_note(earlier: SetupLike, later: SetupLike) -> str | None:
@@ -351,7 +367,7 @@ def setup_note(earlier: SetupLike, later: SetupLike) -> str | None:
     if difference.within_tolerance:
         return None
     return (
-        f"Different camera set-up from the earlier measurement ({difference.sentence}): "
+        f"Different camera set-up from the earlier measurement ({difference.beyond}): "
         "part of the change may come from the set-up."
     )
 

@@ -63,7 +63,7 @@ def draw_setup_panel(
     (True: within tolerance) or amber (False). Returns the frame."""
     s = _scale(frame_bgr)
     h, w = frame_bgr.shape[:2]
-    size, row, pad = 0.55 * s, round(24 * s), round(10 * s)
+    size, row, pad = 0.6 * s, round(26 * s), round(10 * s)
     thickness = max(1, round(2 * size))
     texts = [title, *(text for text, _ in lines)]
     width = max(cv2.getTextSize(t, cv2.FONT_HERSHEY_DUPLEX, size, thickness)[0][0] for t in texts)
