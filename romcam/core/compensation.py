@@ -30,8 +30,9 @@ from typing import Literal
 import numpy as np
 
 from romcam.core import posture
+from romcam.core.assessments import TESTS
 from romcam.core.geometry import image_to_up, mirror_x, wrap_deg
-from romcam.core.landmarks import LANDMARK_INDEX, PoseSequence
+from romcam.core.landmarks import LANDMARK_INDEX, N_LANDMARKS, PoseSequence
 
 #: Seconds of frames with a value, from the first one, whose median is the start (baseline).
 BASELINE_S = 0.5
@@ -236,9 +237,83 @@ def change_from_start(
         return np.degrees(np.arccos(ratio))
     change = wrap_deg(raw - base)
     sign = spec.sign * (-1 if spec.follows_side and side == "right" else 1)
+    if spec.follows_side and side is None:
+        sign = 0  # the bending side is not known: either way
     if sign == 0:
         return np.abs(change)
     return np.where(np.isnan(change), np.nan, np.maximum(sign * change, 0.0))
+
+
+def over_threshold(
+    current: Mapping[str, float], specs: Sequence[CompensationSpec]
+) -> tuple[CompensationSpec, ...]:
+    """The compensations of ``specs`` above their thresholds in ``current`` (name -> deg; a
+    NaN or missing one is not)."""
+    return tuple(s for s in specs if current.get(s.name, 0.0) > s.threshold_deg)
+
+
+def watched_test(metric_id: str) -> tuple[str, str | None] | None:
+    """The (test id, side) whose compensations a recording headlining ``metric_id`` watches
+    (``shoulder_abduction_left`` -> ``("shoulder_abduction", "left")``), None when no test of
+    that metric watches any. A midline metric of a sided test (the neck) gets no side."""
+    for test in TESTS:
+        if not compensations_for(test.id):
+            continue
+        for side in ("left", "right") if "{side}" in test.metric else (None,):
+            if test.metric.format(side=side) == metric_id:
+                return test.id, side
+    return None
+
+
+class CompensationTracker:
+    """A test's compensations over a trial, one frame at a time (causal: :func:`measure`'s
+    numbers). Not thread-safe."""
+
+    def __init__(self, test_id: str, side: str | None) -> None:
+        self.test_id = test_id
+        self.side = side
+        self.specs = compensations_for(test_id)
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget the trial: the next frame starts a new baseline."""
+        self._time: list[float] = []
+        self._raw: dict[str, list[float]] = {s.name: [] for s in self.specs}
+        #: Name -> the latest frame's compensation (deg; NaN where it was not measured).
+        self.current: dict[str, float] = {}
+
+    def update(
+        self,
+        time_s: float,
+        image: np.ndarray | None,
+        size: tuple[int, int],
+        view: str,
+        facing: str,
+    ) -> dict[str, float]:
+        """Take one frame: (33, 4) normalised landmarks (None: no subject) of a ``size``
+        (width, height) picture, its detected ``view`` and ``facing``; returns
+        :attr:`current`."""
+        if not self.specs:
+            return self.current
+        landmarks = np.full((1, N_LANDMARKS, 4), np.nan) if image is None else image[None]
+        width, height = size
+        up = image_to_up(landmarks[..., :2] * np.array([width, height]), width, height)
+        raws = raw_series(
+            up, landmarks[..., 3], np.array([view]), np.array([facing]), self.test_id, self.side
+        )
+        self._time.append(time_s)
+        for name, value in raws.items():
+            self._raw[name].append(float(value[0]))
+        self.current = {name: float(series[-1]) for name, series in self.series().items()}
+        return self.current
+
+    def series(self) -> dict[str, np.ndarray]:
+        """Name -> (T,) degrees of each compensation over the frames so far."""
+        t = np.asarray(self._time, dtype=float)
+        return {
+            s.name: change_from_start(s, np.asarray(self._raw[s.name], dtype=float), t, self.side)
+            for s in self.specs
+        }
 
 
 def compensated_frames(

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from romcam.core.assessments import AssessmentTest, Side
-from romcam.core.compensation import CompensationSpec
+from romcam.core.compensation import CompensationSpec, over_threshold
 from romcam.core.landmarks import LANDMARK_INDEX
 from romcam.core.summary import view_instruction
 
@@ -79,5 +79,4 @@ def compensation_cues(
     where not measured), each cue once, in the order of ``specs``. Unlike
     :func:`setup_problems` they do not reject a trial: its clean range leaves those frames out
     (``romcam.core.clean_range``)."""
-    over = [s.cue for s in specs if current.get(s.name, 0.0) > s.threshold_deg]
-    return tuple(dict.fromkeys(over))
+    return tuple(dict.fromkeys(s.cue for s in over_threshold(current, specs)))

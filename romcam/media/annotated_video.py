@@ -25,6 +25,7 @@ import numpy as np
 from romcam.calibration.apply import causal_measurer
 from romcam.closing import Closing
 from romcam.core.causal_measurer import FrameMeasurement
+from romcam.core.compensation import CompensationTracker, over_threshold, watched_test
 from romcam.core.head_pose import HeadPose
 from romcam.core.metric_specs import METRIC_IDS, METRICS_BY_ID, metric_spec
 from romcam.core.summary import view_fits
@@ -84,6 +85,8 @@ class LiveReadout:
         self.headline = headline or METRIC_IDS[0]
         self.extra_rows = extra_rows
         self.measurer = causal_measurer(calibration, width, height)
+        #: The subject's facing (``FrameMeasurement.facing``) in each frame of the last batch.
+        self.last_facings: list[str] = []
         self._lo = np.full(len(METRIC_IDS), np.inf)
         self._hi = np.full(len(METRIC_IDS), -np.inf)
 
@@ -108,6 +111,7 @@ class LiveReadout:
         Returns per frame the readings (headline first, as chosen at that frame) and the view.
         """
         measured = self.measurer.measure_batch(times, images, worlds, heads=heads)
+        self.last_facings = [m.facing for m in measured]
         return [self._step(m) for m in measured]
 
     def _step(self, measured: FrameMeasurement) -> tuple[dict[str, float], str]:
@@ -178,6 +182,23 @@ def frame_cues(
     return [*cues, cue] if cue else cues
 
 
+def compensation_cues(
+    tracker: CompensationTracker,
+    time_s: float,
+    image: np.ndarray | None,
+    size: tuple[int, int],
+    view: str,
+    facing: str,
+) -> list[str]:
+    """Banner cues of the compensations over their thresholds in this frame ("keep the trunk
+    upright"), after feeding it to ``tracker`` (``core.compensation``: the change from the
+    recording's start), worded like the other banner cues."""
+    current = tracker.update(time_s, image, size, view, facing)
+    return list(
+        dict.fromkeys(s.cue.rstrip(".").lower() for s in over_threshold(current, tracker.specs))
+    )
+
+
 def output_size(width: int, height: int, max_short_side: int = MAX_SHORT_SIDE) -> tuple[int, int]:
     """(width, height) of the annotated video: scaled down so that the short side is at most
     ``max_short_side`` px (never up), both even, aspect ratio kept to within a pixel."""
@@ -215,6 +236,9 @@ class AnnotatedVideoWriter(Closing):
         with_heads: bool = False,
     ) -> None:
         self.readout = LiveReadout(width, height, headline=headline, calibration=calibration)
+        # A chosen headline of a test that watches compensations: its cues are shown too.
+        watched = watched_test(headline) if headline is not None else None
+        self.compensation = CompensationTracker(*watched) if watched else None
         self.size = output_size(width, height, max_short_side or MAX_SHORT_SIDE)
         #: Puts the readout panel in the corner that covers the subject least.
         self.panel = PanelPlacer()
@@ -274,7 +298,14 @@ class AnnotatedVideoWriter(Closing):
             times, images, worlds, heads if self.with_heads else None
         )
         for i, (values, view) in enumerate(readings):
-            self._draw(frames[i], values, view, images[i], people[i], heads[i])
+            extra = []
+            if self.compensation is not None:
+                size = (self.readout.measurer.width, self.readout.measurer.height)
+                facing = self.readout.last_facings[i]
+                extra = compensation_cues(
+                    self.compensation, times[i], images[i], size, view, facing
+                )
+            self._draw(frames[i], values, view, images[i], people[i], heads[i], extra)
             self._writer.write(frames[i], times[i])
 
     def _draw(
@@ -285,6 +316,7 @@ class AnnotatedVideoWriter(Closing):
         image: np.ndarray | None,
         people: int,
         head: HeadPose | None,
+        extra_cues: Sequence[str] = (),
     ) -> None:
         headline = next(iter(readings))
         draw_skeleton(frame, image, face=head is None)
@@ -298,6 +330,7 @@ class AnnotatedVideoWriter(Closing):
             people,
             chosen=self.readout.fixed_headline is not None,
         )
+        cues = [*cues, *extra_cues] if image is not None else cues
         draw_readout(
             frame, readings, view, cues, headline=headline, placer=self.panel, landmarks=image
         )

@@ -182,3 +182,11 @@ def test_a_lean_after_the_end_range_leaves_the_range_clean() -> None:
     entry = abduction_summary(late)
     assert entry["value"] == entry["value_with_compensation"]
     assert entry["compensation_note"] is None
+
+
+def test_without_a_bending_side_a_shoulder_hike_counts_either_way() -> None:
+    """A recording headlining neck lateral flexion does not say the side: either shoulder."""
+    pose = synthetic_pose(hike(-7), view="front", fps=FPS)
+    table = compute_metrics(pose, metrics=["neck_lateral_flexion"])
+    series = compensations_of_pose(pose, table.view, table.facing, "neck_lateral_flexion", None)
+    assert float(np.median(series["shoulder_elevation"][T >= 2.0])) == pytest.approx(7.0, abs=1)

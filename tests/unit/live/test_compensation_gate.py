@@ -9,16 +9,17 @@ import pytest
 
 from romcam.core.assessments import assessment_test
 from romcam.core.compensation import TRUNK_LATERAL_LEAN
+from romcam.core.landmarks import PoseSequence
 from romcam.core.synthetic import synthetic_pose
 from romcam.live.checks import compensation_cues
 from romcam.live.compensation_gate import CompensationGate
-from romcam.live.trial_session import LiveConfig, TrialSession
+from romcam.live.trial_session import LiveConfig, TrialSession, TrialStep
 from tests.unit.live.feed import FPS, H, W, frame_pose, frames
 
 UPRIGHT = TRUNK_LATERAL_LEAN.cue
 
 
-def abduction(lean_deg: float):
+def abduction(lean_deg: float) -> PoseSequence:
     """Left arm raised to 150 by 2 s (upright), held to 3.5 s; from 2 s the trunk leans
     ``lean_deg`` to the right (its shoulder line with it) and stays leaning while the arm goes
     down (by 4.5 s), upright again by 5.5 s; still to 6.5 s."""
@@ -29,7 +30,7 @@ def abduction(lean_deg: float):
     return synthetic_pose(angles, view="front", fps=FPS, image_size=(W, H), noise_px=0.2)
 
 
-def run(lean_deg: float):
+def run(lean_deg: float) -> tuple[TrialSession, list[TrialStep], np.ndarray]:
     pose = abduction(lean_deg)
     config = LiveConfig(test=assessment_test("shoulder_abduction"), side="left")
     session = TrialSession(config, lambda item: None)
@@ -72,8 +73,8 @@ def test_upright_trial_is_captured_as_before() -> None:
 
 def test_gate_of_a_test_without_compensations_never_holds() -> None:
     gate = CompensationGate(assessment_test("knee_flexion"), "left")
-    assert gate.update(0.0, None, (W, H), "side_left", "left") == ()
-    assert not gate.holding and gate.series() == {}
+    assert gate.update(0.0, None, (W, H), "side_left", "left") == {}
+    assert gate.cues == () and not gate.holding and gate.series() == {}
 
 
 def test_each_cue_is_said_once() -> None:
