@@ -37,6 +37,7 @@ from typing import Any
 
 import pandas as pd
 
+from romcam.core.setup_geometry import setup_note_of
 from romcam.outcomes.mdc import MdcTable
 from romcam.outcomes.quality import NOT_COMPARABLE, OK, is_trusted, not_comparable, quality_word
 from romcam.outcomes.reliability import real_change_threshold
@@ -159,7 +160,9 @@ def before_after(
     threshold used: MDC95 widened by the values' uncertainty), verdict, asymmetry_before,
     asymmetry_after (see :func:`asymmetry`'s ``difference``), then per phase (before_*,
     after_*): sd, n, n_excluded, label ("165 ± 2°, 3 trials"), first_pain, pain_score,
-    uncertainty; pain_free_change (after - before first_pain), quality and reason. A test
+    uncertainty; pain_free_change (after - before first_pain), setup_note (a sentence when
+    the two phases' camera set-ups differ beyond tolerance, ``core.setup_geometry``; ""
+    otherwise), quality and reason. A test
     measured in only one phase gets NaN changes and the
     verdict ``not measured in both``. A value that failed its quality check keeps its number
     in ``before``/``after`` (to be shown marked) but gets no % of normal, no change and the
@@ -200,6 +203,7 @@ def before_after(
                 "pain_free_change": r["after_first_pain"] - r["before_first_pain"]
                 if ok_before and ok_after
                 else math.nan,
+                "setup_note": setup_note_of(r["before_setups"], r["after_setups"]) or "",
                 **{k: r[k] for k in QUALITY_COLUMNS},
             }
         )
@@ -253,6 +257,7 @@ BEFORE_AFTER_COLUMNS = [
     "asymmetry_after",
     *TRIAL_PAIR_COLUMNS,
     "pain_free_change",
+    "setup_note",
     *QUALITY_COLUMNS,
 ]
 
@@ -269,7 +274,8 @@ def _phase_pivot(picked: pd.DataFrame, before: str, after: str) -> pd.DataFrame:
         )
         name = "before" if r["phase"] == before else "after"
         row.update(_phase_cells(name, r))
-    columns = [*keys, "before", "after", *QUALITY_COLUMNS, *TRIAL_PAIR_COLUMNS]
+    setups = ["before_setups", "after_setups"]
+    columns = [*keys, "before", "after", *QUALITY_COLUMNS, *TRIAL_PAIR_COLUMNS, *setups]
     return pd.DataFrame(list(rows.values()), columns=columns)
 
 
@@ -278,10 +284,12 @@ def _phase_cells(name: str, r: pd.Series | None = None) -> dict[str, Any]:
     of a phase not measured."""
     if r is None:
         cells = {name: math.nan, f"{name}_quality": OK, f"{name}_reason": ""}
+        cells[f"{name}_setups"] = ()
         return cells | {f"{name}_{k}": empty for k, empty in PHASE_FIELDS.items()}
     cells = {
         name: r["value"],
         f"{name}_quality": r["quality"],
         f"{name}_reason": r["quality_reason"],
+        f"{name}_setups": r["setups"],
     }
     return cells | {f"{name}_{k}": r[k] for k in PHASE_FIELDS}

@@ -162,7 +162,21 @@ def _before_after_table(ba: pd.DataFrame) -> str:
     head = ["Test", "Before", "After", "Change", "Change %", "% of normal", MDC_HEADING]
     head += [THRESHOLD_HEADING, "Verdict", *(PAIN_HEADINGS if pain else [])]
     shown = bool(ba["verdict"].str.startswith(NOT_COMPARABLE).any())
-    return _table(head, rows) + _rejected_note(shown) + f'<p class="note">{TRIALS_NOTE}</p>'
+    notes = _rejected_note(shown) + f'<p class="note">{TRIALS_NOTE}</p>'
+    return _table(head, rows) + notes + _setup_notes(ba)
+
+
+def _setup_notes(compared: pd.DataFrame) -> str:
+    """The comparisons whose two values were measured from different camera set-ups (their
+    ``setup_note``), one per test and side; "" when there is none."""
+    if "setup_note" not in compared.columns:
+        return ""
+    items = [
+        f"<li>{_hlabel(r.test, r.side)}: {html.escape(r.setup_note)}</li>"
+        for r in _rows(compared)
+        if r.setup_note
+    ]
+    return f'<ul class="note">{"".join(items)}</ul>' if items else ""
 
 
 def _has_pain(frame: pd.DataFrame, *columns: str) -> bool:
@@ -326,7 +340,7 @@ def _progress_table(prog: pd.DataFrame) -> str:
         for r in _rows(prog)
         if r.left_out
     ]
-    table = _table(head, rows)
+    table = _table(head, rows) + _setup_notes(prog)
     if prog["slope_per_30d"].isna().any():
         table += f'<p class="note">{html.escape(NO_TREND_NOTE)}</p>'
     if not left_out:

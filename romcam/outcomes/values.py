@@ -87,8 +87,8 @@ def collapse(frame: pd.DataFrame, how: How = "mean", mdc: MdcTable | None = None
     trials), outliers (how many flagged), label ("165 ± 2°, 3 trials"), trial_values,
     trial_counted, trial_outliers, trial_excluded (per-trial tuples in measuring order;
     excluded: the reason or ""), first_pain (mean pain-free range), pain_score (mean 0-10),
-    uncertainty (RMS of the counted trials' own uncertainty, 0 when unknown), quality,
-    quality_reason.
+    uncertainty (RMS of the counted trials' own uncertainty, 0 when unknown), setups (the
+    counted trials' stored camera set-ups), quality, quality_reason.
     """
     check_frame(frame)
     if how not in ("mean", "best"):
@@ -129,6 +129,7 @@ def collapse(frame: pd.DataFrame, how: How = "mean", mdc: MdcTable | None = None
                 "first_pain": trials.first_pain,
                 "pain_score": trials.pain_score,
                 "uncertainty": trials.uncertainty,
+                "setups": _setups(group, counted),
                 "quality": last.get("quality", OK) if not last["_trusted"] else OK,
                 "quality_reason": "" if last["_trusted"] else last.get("quality_reason", ""),
             }
@@ -156,9 +157,15 @@ COLLAPSED_COLUMNS = [
     "first_pain",
     "pain_score",
     "uncertainty",
+    "setups",
     "quality",
     "quality_reason",
 ]
+
+
+def _setups(group: pd.DataFrame, counted: np.ndarray) -> tuple[object, ...]:
+    """The counted trials' stored camera set-ups (``setup`` column; () when there is none)."""
+    return tuple(group["setup"][counted]) if "setup" in group.columns else ()
 
 
 def _side(side: object) -> Literal["left", "right"] | None:

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from romcam.core.setup_geometry import setup_note_of
 from romcam.outcomes.mdc import MdcTable
 from romcam.outcomes.quality import (
     NOT_COMPARABLE,
@@ -50,7 +51,7 @@ def visit_series(
     arrives in shows lasting change); None takes the visit's last phase measured. Columns:
     session_id, started_at, test, side, metric, unit, value, the trials' sd, n, n_excluded,
     label, trial_values, trial_counted, trial_outliers, trial_excluded, first_pain,
-    pain_score, uncertainty (``collapse``), pct_normal, change_from_first,
+    pain_score, uncertainty, setups (``collapse``), pct_normal, change_from_first,
     change_from_previous, threshold_from_first (MDC95 widened by this and the first value's
     uncertainty), verdict_from_first, quality, quality_reason. Changes run between trusted
     values only (the first and the previous trusted visit); a visit whose value failed its
@@ -118,6 +119,7 @@ VISIT_COLUMNS = [
     "first_pain",
     "pain_score",
     "uncertainty",
+    "setups",
     "pct_normal",
     "change_from_first",
     "change_from_previous",
@@ -154,7 +156,9 @@ def progress(
     mdc95, mdc_estimate, threshold (the real-change threshold of latest vs first: MDC95
     widened by their uncertainty), verdict (latest vs first), pain_free_first,
     pain_free_latest, pain_free_change (the pain-free range, ``first_pain``, of the first and
-    latest visits that recorded it), pain_score_first, pain_score_latest (likewise), left_out
+    latest visits that recorded it), pain_score_first, pain_score_latest (likewise),
+    setup_note (a sentence when the first and latest visits' camera set-ups differ beyond
+    tolerance, ``core.setup_geometry``; "" otherwise), left_out
     (visits whose value failed its quality check), left_out_note (those values, marked, with
     their dates). Every number but ``visits`` comes from the trusted visits alone.
     """
@@ -193,6 +197,9 @@ def progress(
                 "threshold": threshold,
                 "verdict": _progress_verdict(all_visits, trusted, change, threshold, gain),
                 **_pain_over_visits(g),
+                "setup_note": setup_note_of(g["setups"].iloc[0], g["setups"].iloc[-1]) or ""
+                if len(values) > 1
+                else "",
                 "left_out": int((~trusted).sum()),
                 "left_out_note": _left_out_note(all_visits[~trusted]),
             }
@@ -266,6 +273,7 @@ PROGRESS_COLUMNS = [
     "threshold",
     "verdict",
     *PAIN_PROGRESS_COLUMNS,
+    "setup_note",
     "left_out",
     "left_out_note",
 ]

@@ -300,3 +300,28 @@ def test_empty_cells_of_nullable_columns_count_as_not_given() -> None:
     r = compare.collapse(df).iloc[0]
     assert (r["n"], r["n_excluded"]) == (2, 0)
     assert (r["first_pain"], r["pain_score"]) == (120.0, 5.0)
+
+
+# -- camera set-up of the compared values (engineer D's setup_geometry) ----------------------
+
+NEAR = {"distance_m": 2.0, "camera_height_m": 1.0, "yaw_deg": 0.0, "roll_deg": 0.0}
+FAR = {**NEAR, "distance_m": 2.6}  # 30 % further: beyond the 10 % tolerance
+
+
+def test_a_changed_camera_set_up_is_said_beside_the_comparison() -> None:
+    df = frame(
+        trial(140.0, setup=NEAR),
+        trial(142.0, minute=1, setup=NEAR),
+        trial(155.0, phase="after", minute=30, setup=FAR),
+    )
+    r = compare.before_after(df).iloc[0]
+    assert r["setup_note"].startswith("Different camera set-up from the earlier measurement")
+    html = session_report(df)
+    assert "<li>Shoulder flexion (right): Different camera set-up" in html
+    same = frame(trial(140.0, setup=NEAR), trial(155.0, phase="after", minute=30, setup=NEAR))
+    assert compare.before_after(same)["setup_note"].tolist() == [""]
+    visits = frame(trial(140.0, setup=NEAR), trial(150.0, session=2, day=14, setup=FAR))
+    assert compare.progress(visits)["setup_note"].iloc[0].startswith("Different camera set-up")
+    assert "Different camera set-up" in progress_report(visits)
+    unknown = frame(trial(140.0), trial(155.0, phase="after", minute=30))
+    assert compare.before_after(unknown)["setup_note"].tolist() == [""]
