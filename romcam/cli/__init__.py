@@ -30,6 +30,7 @@ _COMMAND_MODULES = (
     "romcam.cli.measure",
     "romcam.cli.trials",
     "romcam.cli.outcomes",
+    "romcam.cli.retest",
     "romcam.cli.calibrate",
 )
 

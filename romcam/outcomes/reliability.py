@@ -163,7 +163,7 @@ def _icc_consistency(msr: float, mse: float, n: int, k: int, alpha: float = 0.05
     f_obs = msr / mse
     f_low = f_obs / f_quantile(1 - alpha / 2, df1, df2)
     f_up = f_obs * f_quantile(1 - alpha / 2, df2, df1)
-    return Interval(value, (f_low - 1) / (f_low + k - 1), (f_up - 1) / (f_up + k - 1))
+    return _bounded(value, (f_low - 1) / (f_low + k - 1), (f_up - 1) / (f_up + k - 1), k)
 
 
 def _icc_agreement(
@@ -184,7 +184,14 @@ def _icc_agreement(
     rest = k * msc + (k * n - k - n) * mse
     lower = n * (msr - f_star * mse) / (f_star * rest + n * msr)
     upper = n * (f_star_inv * msr - mse) / (rest + n * f_star_inv * msr)
-    return Interval(value, lower, upper)
+    return _bounded(value, lower, upper, k)
+
+
+def _bounded(value: float, lower: float, upper: float, k: int) -> Interval:
+    """The interval cut to the ICC's own range, -1/(k-1) to 1: with very few subjects the
+    F-based bounds can fall outside it (e.g. -40 for 2 pairs), which no ICC can be."""
+    floor = -1.0 / (k - 1)
+    return Interval(value, max(lower, floor), min(upper, 1.0))
 
 
 def _systematic_shift(x: np.ndarray, alpha: float = 0.05) -> tuple[float, bool]:

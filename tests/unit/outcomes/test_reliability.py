@@ -146,3 +146,11 @@ def test_real_change_threshold() -> None:
     with pytest.raises(InputError, match="non-negative"):
         real_change_threshold(9.0, -1.0)
     assert mdc95_from_sem(3.5) == pytest.approx(9.70, abs=0.005)  # Pua 2008: SEM 3.5 -> 9.7
+
+
+def test_intervals_stay_within_the_iccs_range() -> None:
+    # Two pairs: the F-based lower bound of ICC(2,1) is about -40; no ICC is below -1/(k-1).
+    r = reliability([[160.0, 163.0], [158.0, 154.0]])
+    for interval in (r.icc_agreement, r.icc_consistency):
+        assert -1.0 <= interval.lower <= interval.value <= interval.upper <= 1.0
+    assert r.icc_agreement.lower == -1.0
