@@ -194,6 +194,8 @@ def _entry_ui(entry: AssessmentSummary, test: AssessmentTest, side: Side | None)
     cols = st.columns(2)
     cols[0].metric("Quality", quality_words(entry["code"]))
     cols[1].metric("View", filmed(str(entry["view"])).removeprefix("from the "))
+    if entry["compensation_note"]:  # the clean range is lower than the one with compensation
+        st.info(reason_sentence(entry["compensation_note"]))
     if entry["reason"]:
         st.warning(reason_sentence(entry["reason"]))
     elif entry["hold_s"] is not None:
