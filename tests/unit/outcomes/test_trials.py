@@ -8,6 +8,7 @@ import math
 import statistics
 from datetime import datetime, timedelta
 
+import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -268,14 +269,18 @@ def test_charts_mark_where_pain_began_and_the_trials_spread() -> None:
     (ax,) = bars.axes
     pain = [line for line in ax.get_lines() if line.get_label() == "pain began"]
     assert len(pain) == 1
-    assert list(pain[0].get_xdata()) == [120.0, 145.0, 148.0]  # befores, then the after
+    assert np.asarray(pain[0].get_xdata()).tolist() == [
+        120.0,
+        145.0,
+        148.0,
+    ]  # befores, then the after
     series = compare.visit_series(df)
     fig = progress_figure(series, "Shoulder flexion (right)", 9.0)
     labels = [t.get_text() for t in _legend_texts(fig)]
     assert "pain began" in labels and "± SD of the trials" in labels
     (pax,) = fig.axes
     marks = [line for line in pax.get_lines() if line.get_label() == "pain began"]
-    assert list(marks[0].get_ydata()) == [120.0, 145.0]
+    assert np.asarray(marks[0].get_ydata()).tolist() == [120.0, 145.0]
 
 
 def _legend_texts(fig: Figure) -> list[Text]:
