@@ -27,6 +27,7 @@ Extreme = Literal["max", "min"]
 
 NORMAL_COLOUR = "#2e7d32"
 CAPTURED_COLOUR = "#e65100"
+PAIN_COLOUR = "#c2185b"
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,8 @@ class Captured:
         extreme: ``max`` or ``min``: the end of the normal range the test moves toward.
         from_s, to_s: the held stretch, seconds from the recording's start (None: not known).
         note: said after the value, e.g. ``rejected`` for a value saved despite its check.
+        first_pain: where pain began (the value's unit and sign), drawn as a line; None = not
+            marked. pain_score: 0-10 pain at the end range, said with it; None = not asked.
     """
 
     value: float | None
@@ -46,6 +49,8 @@ class Captured:
     from_s: float | None = None
     to_s: float | None = None
     note: str = ""
+    first_pain: float | None = None
+    pain_score: int | None = None
 
 
 def captured_from_summary(entry: Mapping[str, Any]) -> Captured:
@@ -68,13 +73,25 @@ def captured_from_measurement(
     value: float,
     quality: str,
     held: tuple[float, float] | None = None,
+    *,
+    first_pain: float | None = None,
+    pain_score: int | None = None,
 ) -> Captured:
     """The captured value of a stored measurement; ``held`` (from, to in s) is where its angle
-    curve reached it (:func:`held_in_curve`: the store keeps no hold times)."""
+    curve reached it (:func:`held_in_curve`: the store keeps no hold times); the trial's pain
+    (``first_pain``, ``pain_score``) as stored."""
     extreme = assessment_test(test).extreme(side_of(side))
     note = "" if is_trusted(quality) else quality_word(quality)
     start, end = held if held is not None else (None, None)
-    return Captured(value=value, extreme=extreme, from_s=start, to_s=end, note=note)
+    return Captured(
+        value=value,
+        extreme=extreme,
+        from_s=start,
+        to_s=end,
+        note=note,
+        first_pain=first_pain,
+        pain_score=pain_score,
+    )
 
 
 #: How close (metric unit) the angle curve must come to a stored value to be where it was held.
@@ -188,6 +205,31 @@ def _captured_layers(
     return layers
 
 
+def _pain_layers(captured: Captured | None, unit: str) -> list[alt.Chart]:
+    """Where pain began: a dash-dot line across the chart at ``first_pain``, labelled at the
+    left (``pain from 120° · pain 4/10 at the end``), or only the score when no angle was
+    marked (in the top left corner)."""
+    if captured is None:
+        return []
+    score = f"pain {captured.pain_score}/10 at the end" if captured.pain_score is not None else ""
+    onset = captured.first_pain
+    if onset is None or not math.isfinite(onset):
+        if not score:
+            return []
+        words = alt.Chart().mark_text(text=score, align="left", baseline="top", dx=4, dy=4)
+        return [words.encode(x=alt.value(0), y=alt.value(0), color=alt.value(PAIN_COLOUR))]
+    label = f"pain from {_degrees(onset, unit)}" + (f" · {score}" if score else "")
+    line = alt.Chart().mark_rule(color=PAIN_COLOUR, strokeDash=[8, 3, 2, 3], strokeWidth=2)
+    text = alt.Chart().mark_text(
+        text=label, align="left", baseline="bottom", dx=4, dy=-3, color=PAIN_COLOUR
+    )
+    y = alt.datum(onset)
+    return [
+        line.encode(y=y, tooltip=alt.value(label)),
+        text.encode(y=y, x=alt.value(0), tooltip=alt.value(label)),
+    ]
+
+
 def angle_curves_chart(
     table: pd.DataFrame,
     metric_ids: list[str],
@@ -232,7 +274,12 @@ def angle_curves_chart(
     )
     end = captured.extreme if captured is not None else extreme
     span = (float(long["time_s"].min()), float(long["time_s"].max())) if len(long) else (0.0, 0.0)
-    layers = [*_normal_layers(spec, end), line, *_captured_layers(captured, spec.unit, span)]
+    layers = [
+        *_normal_layers(spec, end),
+        line,
+        *_captured_layers(captured, spec.unit, span),
+        *_pain_layers(captured, spec.unit),
+    ]
     return alt.layer(*layers).properties(height=260)
 
 

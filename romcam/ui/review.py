@@ -1,6 +1,7 @@
-"""Session review: before/after table and chart; each measurement with its annotated video (drawn
-on demand from the stored video and landmarks), its value and its angle curve; delete or
-re-label a measurement."""
+"""Session review: before/after table and chart; each test's trials with their mean ± SD
+(exclude a trial with a reason, include it again: ``review_trials``); each measurement with its
+annotated video (drawn on demand from the stored video and landmarks), its value, its pain and
+its angle curve (where pain began marked); delete or re-label a measurement."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from romcam.media.video import VideoInfo, probe_video
 from romcam.outcomes.compare import before_after
 from romcam.outcomes.quality import NOT_COMPARABLE, is_trusted, mark, why
 from romcam.outcomes.report import session_report
+from romcam.outcomes.trials import amount
 from romcam.store.records import STANDARD_PHASES, MeasurementRecord, SessionRecord
 from romcam.ui.charts import (
     angle_curves_chart,
@@ -30,6 +32,7 @@ from romcam.ui.charts import (
 )
 from romcam.ui.current import Current, context_line_ui, current_context, session_label
 from romcam.ui.result_view import (
+    as_sentence,
     plain_reason,
     progress_bar,
     quality_words,
@@ -37,6 +40,7 @@ from romcam.ui.result_view import (
     source_words,
     video_and_result,
 )
+from romcam.ui.review_trials import trials_ui
 from romcam.ui.widgets import show_error
 
 if TYPE_CHECKING:
@@ -114,7 +118,15 @@ def _angle_curve_ui(store: Store, m: MeasurementRecord) -> None:
         angles = pd.read_csv(store.path_of(rec.angles_path))
         # The store keeps no hold times: where the curve reached the value is the hold.
         held = held_in_curve(angles["time_s"].to_numpy(), angles[m.metric].to_numpy(), m.value)
-        captured = captured_from_measurement(m.test, m.side, m.value, m.quality, held)
+        captured = captured_from_measurement(
+            m.test,
+            m.side,
+            m.value,
+            m.quality,
+            held,
+            first_pain=m.first_pain,
+            pain_score=m.pain_score,
+        )
         st.altair_chart(angle_curves_chart(angles, [m.metric], captured), width="stretch")
     except (OSError, ValueError, KeyError, InputError) as exc:
         st.warning(f"The angle file of measurement #{m.id} cannot be read: {exc}")
@@ -208,6 +220,11 @@ def _value_ui(m: MeasurementRecord) -> None:
         )
     elif reason:
         st.caption(reason_sentence(reason))
+    if m.excluded_reason:
+        st.warning(f"Left out of the test's mean: {m.excluded_reason}.", icon=":material/block:")
+    pain = pain_sentence(m.first_pain, m.pain_score, m.unit)
+    if pain:
+        st.markdown(pain)
     view = f", filmed {filmed(m.view)}" if m.view else ""
     calibration = f", calibration {m.calibration_profile}" if m.calibration_profile else ""
     st.caption(
@@ -216,10 +233,23 @@ def _value_ui(m: MeasurementRecord) -> None:
     )
 
 
+def pain_sentence(first_pain: float | None, pain_score: int | None, unit: str) -> str:
+    """``Pain began at 120°; pain 4/10 at the end range.`` (either part when only it was
+    recorded); "" when neither was."""
+    parts = []
+    if first_pain is not None:
+        parts.append(f"pain began at {amount(first_pain, unit)}")
+    if pain_score is not None:
+        parts.append(f"pain {pain_score}/10 at the end range")
+    return as_sentence("; ".join(parts)) if parts else ""
+
+
 def measurement_ui(store: Store, m: MeasurementRecord) -> None:
     """One stored measurement, drawn when opened (its video may have to be annotated first):
     the annotated video with the value and the edit controls beside it, the angle curve below."""
     value = mark(f"{m.value:.1f} {m.unit}", m.quality, plain_reason(m.quality_reason))
+    if m.excluded_reason:  # kept in the record, out of the mean
+        value = f"~~{value}~~ (excluded: {m.excluded_reason})"
     title = f"#{m.id} {test_label(m.test, m.side)} — {m.phase}: {value} · {source_words(m.source)}"
     with st.expander(title, key=f"review_open_{m.id}", on_change="rerun") as opened:
         if not opened.open:
@@ -288,6 +318,8 @@ def review_page() -> None:
     st.subheader("Before / after")
     before_after_ui(frame)
     _report_ui(frame, session.id)
+    st.subheader("Trials")
+    trials_ui(store, frame)
     st.subheader(f"Measurements ({len(measurements)})")
     for m in measurements:
         measurement_ui(store, m)
