@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from romcam.core.geometry import direction_deg, wrap_deg
+from romcam.core.geometry import direction_deg
 from romcam.core.landmarks import LANDMARK_INDEX, PoseSequence
 
 #: Mid-shoulder to mid-hip length (m) assumed without world landmarks (adult, MediaPipe
@@ -63,10 +63,11 @@ def torso_m(world: np.ndarray | None) -> np.ndarray | float:
     return np.where(np.isfinite(length) & (length > 0.1), length, NOMINAL_TORSO_M)
 
 
-def body_roll(pix: np.ndarray, torso_px: np.ndarray, steady: np.ndarray) -> float:
-    """The camera roll (deg, CCW +) the body shows over the steady frames: the mean tilt of
-    the shoulder and hip lines seen broad enough (front-ish views), else the trunk line's
-    tilt from vertical (side views); NaN when none."""
+def body_roll(pix: np.ndarray, torso_px: np.ndarray, frames: np.ndarray) -> float:
+    """The camera roll (deg, CCW +) the body shows over ``frames`` ((T,) bool): the median
+    mean tilt of the shoulder and hip lines where they are seen broad enough (front-ish
+    views); NaN when they never are (a side view: its trunk line leans with the movement and
+    the posture, so it cannot tell the camera's roll)."""
     up = pix * np.array([1.0, -1.0])  # y up: directions only, the origin does not matter
     lines = []
     for (a, b), share in zip(((LS, RS), (LH, RH)), LINE_SHARES.values(), strict=True):
@@ -76,8 +77,7 @@ def body_roll(pix: np.ndarray, torso_px: np.ndarray, steady: np.ndarray) -> floa
     stacked = np.stack(lines)
     counted = np.isfinite(stacked).sum(axis=0)
     across = np.where(counted > 0, np.nansum(stacked, axis=0) / np.maximum(counted, 1), np.nan)
-    trunk = wrap_deg(direction_deg(mid(up, LS, RS) - mid(up, LH, RH)) - 90.0)
-    return masked_median(np.where(np.isfinite(across), across, trunk), steady)
+    return masked_median(across, frames)
 
 
 def line_tilt(direction: np.ndarray) -> np.ndarray:
@@ -104,10 +104,14 @@ def frame_boxes(image: np.ndarray) -> np.ndarray:
     return out
 
 
-def ghost_points(pose: PoseSequence, steady: np.ndarray) -> tuple[tuple[str, float, float], ...]:
-    """The start position's key points: medians over the first GHOST_START_S of steady frames."""
-    t0 = float(pose.time_s[steady][0])
-    first = steady & (pose.time_s <= t0 + GHOST_START_S)
+def start_frames(time_s: np.ndarray, steady: np.ndarray) -> np.ndarray:
+    """(T,) bool: the steady frames of the first GHOST_START_S (the start position)."""
+    t0 = float(time_s[steady][0])
+    return steady & (time_s <= t0 + GHOST_START_S)
+
+
+def ghost_points(pose: PoseSequence, first: np.ndarray) -> tuple[tuple[str, float, float], ...]:
+    """The key points' medians over the ``first`` frames (the start position)."""
     out = []
     for name in GHOST_POINTS:
         i = LANDMARK_INDEX[name]

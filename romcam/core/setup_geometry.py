@@ -24,10 +24,12 @@ detection that shortens the torso on screen is left out).
 - ``yaw_deg``: the subject's yaw relative to the camera, ``romcam.core.views`` (0 = facing
   the camera, +90 = the left side toward it), circular median.
 - ``roll_deg``: the camera's roll (the on-screen angle of a truly level line, CCW +): the
-  calibration's level when it has one (``roll_source = "calibration"``); else the body's:
-  the tilt of the shoulder and hip lines where they are seen broad enough (front-ish views),
-  else of the trunk line from vertical (side views) (``"body"``: a low shoulder, a tilted
-  pelvis or a trunk lean read as roll too).
+  calibration's level when it has one (``roll_source = "calibration"``); else the body's in
+  the start position (the first GHOST_START_S of steady frames, before the movement tilts the
+  trunk): the tilt of the shoulder and hip lines where they are seen broad enough (front-ish
+  views; ``"body"``: a low shoulder or a tilted pelvis at the start reads as roll too). A side
+  view cannot tell it (the trunk line leans with the movement and the posture): NaN,
+  ``"unknown"``, and the frame is taken as level for the height and the yaw.
 - ``box_left`` .. ``box_bottom``: the body's bounding box (landmarks seen), fractions of the
   frame.
 - ``ghost_<point>_x/_y``: the start position's key points (normalised), median of each over
@@ -61,6 +63,7 @@ from romcam.core.setup_frames import (
     ghost_points,
     masked_median,
     mid,
+    start_frames,
     steady_frames,
     torso_m,
 )
@@ -179,17 +182,18 @@ def camera_setup(pose: PoseSequence, camera: SetupCamera | None = None) -> Camer
     if not steady.any():
         return None
     body = camera.roll_deg is None
-    roll = body_roll(pix, torso_px, steady) if body else float(camera.roll_deg or 0.0)
-    roll = roll if math.isfinite(roll) else 0.0
+    start = start_frames(pose.time_s, steady)
+    roll = body_roll(pix, torso_px, start) if body else float(camera.roll_deg or 0.0)
+    level = roll if math.isfinite(roll) else 0.0  # unknown: the frame is taken as level
     px_per_m = torso_px / torso_m(pose.world)
     focal = camera.focal_px if camera.focal_px else nominal_focal_px(w, h)
     distance = focal / px_per_m
     centre = (mid_sh + mid_hip) / 2.0
-    up_y = image_to_up(centre, w, h, roll)[..., 1]
+    up_y = image_to_up(centre, w, h, level)[..., 1]
     below = np.arctan(-up_y / focal) - math.radians(camera.pitch_deg or 0.0)
     height_m = distance * np.tan(below)
-    up = image_to_up(pix, w, h, roll)
-    yaw = detect_views(up, pose.world, pose.time_s, roll_deg=roll).yaw_deg
+    up = image_to_up(pix, w, h, level)
+    yaw = detect_views(up, pose.world, pose.time_s, roll_deg=level).yaw_deg
     box = frame_boxes(pose.image)
     return CameraSetup(
         distance_m=masked_median(distance, steady),
@@ -200,7 +204,7 @@ def camera_setup(pose: PoseSequence, camera: SetupCamera | None = None) -> Camer
         torso_y=masked_median(centre[:, 1] / h, steady),
         yaw_deg=circular_median(yaw[steady]),
         roll_deg=roll,
-        roll_source="body" if body else "calibration",
+        roll_source=("body" if math.isfinite(roll) else "unknown") if body else "calibration",
         box_left=masked_median(box[:, 0], steady),
         box_top=masked_median(box[:, 1], steady),
         box_right=masked_median(box[:, 2], steady),
@@ -208,7 +212,7 @@ def camera_setup(pose: PoseSequence, camera: SetupCamera | None = None) -> Camer
         frame_width=w,
         frame_height=h,
         frames=int(steady.sum()),
-        ghost=ghost_points(pose, steady),
+        ghost=ghost_points(pose, start),
     )
 
 

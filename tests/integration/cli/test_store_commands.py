@@ -240,3 +240,8 @@ def test_measure_a_real_clip(
         angles = pd.read_csv(store.path_of(m.recording.angles_path or ""))
         assert "shoulder_flexion_left" in angles.columns and len(angles) > 30
         assert store.path_of(m.recording.landmarks_path or "").stat().st_size > 0
+        # Issue 15: the trial's camera set-up is stored with it (a phone ~1.3 m away, side-on;
+        # a side view cannot tell the camera's roll).
+        assert m.setup is not None and 0.5 < float(m.setup["distance_m"]) < 4.0
+        assert float(m.setup["yaw_deg"]) == pytest.approx(90.0, abs=20.0)
+        assert m.setup["roll_source"] == "unknown" and "ghost_left_hip_x" in m.setup

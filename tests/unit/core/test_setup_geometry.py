@@ -31,8 +31,11 @@ SIZE = (1280, 720)
 MOVING = {"shoulder_abduction_left": np.linspace(0.0, 150.0, 60)}
 
 
-def _setup(camera: SetupCamera | None = None, **kwargs: object) -> CameraSetup:
-    found = camera_setup(synthetic_pose(MOVING, image_size=SIZE, **kwargs), camera)  # type: ignore[arg-type]
+def _setup(
+    camera: SetupCamera | None = None, trunk_flexion: float = 0.0, **kwargs: object
+) -> CameraSetup:
+    angles = {**MOVING, "trunk_flexion": trunk_flexion}
+    found = camera_setup(synthetic_pose(angles, image_size=SIZE, **kwargs), camera)  # type: ignore[arg-type]
     assert found is not None
     return found
 
@@ -81,11 +84,24 @@ def test_yaw_is_the_views_estimate(yaw: float) -> None:
     assert _setup(yaw_deg=yaw, noise_px=0.5).yaw_deg == pytest.approx(yaw, abs=3.0)
 
 
-@pytest.mark.parametrize(("view", "roll"), [("front", 3.0), ("front", -2.0), ("side_left", 4.0)])
-def test_roll_from_the_body_lines(view: str, roll: float) -> None:
-    found = _setup(view=view, roll_deg=roll, noise_px=0.5)
+@pytest.mark.parametrize(("yaw", "roll"), [(0.0, 3.0), (0.0, -2.0), (35.0, 4.0), (180.0, 1.0)])
+def test_roll_from_the_shoulder_and_hip_lines(yaw: float, roll: float) -> None:
+    found = _setup(yaw_deg=yaw, roll_deg=roll, noise_px=0.5)
     assert found.roll_deg == pytest.approx(roll, abs=0.5)
     assert found.roll_source == "body"
+
+
+def test_a_side_view_cannot_tell_the_roll() -> None:
+    # A trunk leaning forward (here 30 deg) would read as a rolled camera: not used.
+    found = _setup(view="side_left", roll_deg=4.0, trunk_flexion=30.0)
+    assert math.isnan(found.roll_deg) and found.roll_source == "unknown"
+    assert "roll_deg" not in found.to_dict()
+    assert [p.quantity for p in setup_difference(found, found).parts] == [
+        "distance",
+        "height",
+        "yaw",
+        "framing",
+    ]
 
 
 def test_roll_from_the_calibration_when_it_has_a_level() -> None:
