@@ -1,0 +1,197 @@
+"""Gait events, cycles and numbers on synthetic walks with known events and joint curves."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from romcam.core.gait_cycles import PERCENT
+from romcam.core.gait_legs import _LEFT, _RIGHT
+from romcam.core.gait_metrics import GaitResult, analyze_gait, symmetry_index
+from romcam.core.gait_norms import normative_band
+from romcam.core.synthetic import synthetic_pose
+from romcam.core.synthetic_gait import (
+    SyntheticWalk,
+    ankle_ahead_m,
+    hip_at,
+    knee_at,
+    synthetic_walk,
+    zeni_phases,
+)
+
+FPS = 30.0
+FRAME = 1.0 / FPS
+
+
+@pytest.fixture(scope="module")
+def walk_left() -> tuple[SyntheticWalk, GaitResult]:
+    walk = synthetic_walk(duration_s=6.0, fps=FPS)
+    return walk, analyze_gait(walk.pose)
+
+
+def _close_to_truth(found_s: np.ndarray, truth_s: np.ndarray) -> np.ndarray:
+    return np.array([np.min(np.abs(truth_s - f)) for f in found_s])
+
+
+@pytest.mark.parametrize("view", ["side_left", "side_right"])
+def test_events_within_one_frame_of_the_truth(view: str) -> None:
+    walk = synthetic_walk(duration_s=6.0, fps=FPS, view=view)
+    result = analyze_gait(walk.pose)
+    assert result.status == "ok"
+    t = walk.pose.time_s
+    for side in ("left", "right"):
+        ev = result.track.events[side]
+        hs, to = ev.heel_strikes_s, ev.toe_offs_s
+        assert np.all(np.abs(hs - t[ev.heel_strikes]) <= FRAME / 2 + 1e-9)
+        assert np.all(_close_to_truth(hs, walk.heel_strikes_s[side]) <= FRAME)
+        assert np.all(_close_to_truth(to, walk.toe_offs_s[side]) <= FRAME)
+        # every true event away from the walk's ends (the extremum window) is found
+        inner = (walk.heel_strikes_s[side] > 0.35) & (walk.heel_strikes_s[side] < t[-1] - 0.35)
+        assert len(hs) >= inner.sum()
+
+
+def test_timing_is_exact_to_a_frame(walk_left: tuple[SyntheticWalk, GaitResult]) -> None:
+    walk, result = walk_left
+    truth = zeni_phases()
+    for side in ("left", "right"):
+        g = result.sides[side]
+        assert g.n_cycles >= 3
+        assert g.stride_time_s == pytest.approx(walk.stride_s, abs=0.002)
+        assert g.cadence_steps_per_min == pytest.approx(120.0 / walk.stride_s, abs=0.3)
+        assert g.stance_pct == pytest.approx(truth.stance_pct, abs=100 * FRAME / walk.stride_s)
+        assert g.swing_pct == pytest.approx(100 - g.stance_pct)
+        assert g.step_time_s == pytest.approx(walk.stride_s / 2, abs=FRAME + 1e-9)
+
+
+def _pattern_key_values() -> tuple[float, float, float]:
+    """Peak swing knee, loading knee (0-25 %), peak hip extension of the pattern itself."""
+    ph = zeni_phases()
+    pct = np.arange(0.0, 100.0, 0.01)
+    knee, hip = knee_at(ph.heel_strike_pct + pct), hip_at(ph.heel_strike_pct + pct)
+    stance = pct <= ph.stance_pct
+    return knee[~stance].max(), knee[pct <= 25.0].max(), -hip[stance].min()
+
+
+def test_curves_and_key_values_within_two_degrees(
+    walk_left: tuple[SyntheticWalk, GaitResult],
+) -> None:
+    _, result = walk_left
+    hs = zeni_phases().heel_strike_pct
+    swing, loading, extension = _pattern_key_values()
+    for side in ("left", "right"):
+        g = result.sides[side]
+        knee, knee_sd = g.mean_sd("knee")
+        hip, _ = g.mean_sd("hip")
+        assert np.max(np.abs(knee - knee_at(hs + PERCENT))) < 2.0
+        assert np.max(np.abs(hip - hip_at(hs + PERCENT))) < 2.0
+        assert np.max(knee_sd) < 2.0
+        assert g.peak_knee_flexion_swing_deg == pytest.approx(swing, abs=2.0)
+        assert g.knee_flexion_loading_deg == pytest.approx(loading, abs=2.0)
+        assert g.peak_hip_extension_deg == pytest.approx(extension, abs=2.0)
+    assert result.symmetry["stance_pct_si_pct"] == pytest.approx(0.0, abs=1.0)
+    assert result.notes == () and result.warnings == ()
+
+
+def test_step_length_from_a_calibrated_scale() -> None:
+    walk = synthetic_walk(duration_s=6.0, fps=FPS)
+    result = analyze_gait(walk.pose, px_per_cm=1.5)  # synthetic_walk's 150 px/m
+    hs = zeni_phases().heel_strike_pct
+    truth_cm = 100 * (ankle_ahead_m(np.array([hs]))[0] - ankle_ahead_m(np.array([hs + 50]))[0])
+    for side in ("left", "right"):
+        assert result.sides[side].step_length_cm == pytest.approx(truth_cm, abs=2.0)
+    assert analyze_gait(walk.pose).sides["left"].step_length_cm is None
+
+
+def test_swapped_leg_labels_are_untangled() -> None:
+    """The pose model trades the legs' labels in profile: the numbers must not change."""
+    walk = synthetic_walk(duration_s=6.0, fps=FPS)
+    rng = np.random.default_rng(3)
+    swap = rng.random(len(walk.pose)) < 0.3
+    image = walk.pose.image.copy()
+    image[np.ix_(swap, _LEFT)] = walk.pose.image[np.ix_(swap, _RIGHT)]
+    image[np.ix_(swap, _RIGHT)] = walk.pose.image[np.ix_(swap, _LEFT)]
+    swapped = analyze_gait(replace(walk.pose, image=image, world=None))
+    clean = analyze_gait(replace(walk.pose, world=None))
+    for side in ("left", "right"):
+        assert swapped.sides[side].n_cycles == clean.sides[side].n_cycles >= 3
+        k1, _ = swapped.sides[side].mean_sd("knee")
+        k2, _ = clean.sides[side].mean_sd("knee")
+        assert np.max(np.abs(k1 - k2)) < 0.5
+
+
+def test_fewer_than_three_cycles_says_so_and_reports_them() -> None:
+    walk = synthetic_walk(duration_s=3.0, fps=FPS)
+    result = analyze_gait(walk.pose)
+    assert result.status == "ok"
+    for side in ("left", "right"):
+        g = result.sides[side]
+        assert 0 < g.n_cycles < 3
+        assert g.cadence_steps_per_min == pytest.approx(120 / walk.stride_s, abs=0.5)
+    assert any(n.startswith("Only 1 whole gait cycle of the") for n in result.notes)
+    assert all("at least 3 are needed" in n for n in result.notes)
+
+
+def test_hidden_far_leg_has_no_cycles_and_a_sentence() -> None:
+    walk = synthetic_walk(duration_s=6.0, fps=FPS, far_leg_visibility=0.3)
+    result = analyze_gait(walk.pose)
+    assert result.sides["left"].n_cycles >= 3
+    assert result.sides["right"].n_cycles == 0
+    assert np.isnan(result.sides["right"].stance_pct)
+    assert any(n.startswith("No whole gait cycle of the right leg") for n in result.notes)
+
+
+def test_standing_still_is_no_walking() -> None:
+    t = np.arange(90) / FPS
+    pose = synthetic_pose({"knee_flexion_left": 10 + 10 * np.sin(t)}, view="side_left")
+    result = analyze_gait(pose)
+    assert result.status == "no_walking"
+    assert result.message is not None and result.message.startswith("no walking was found")
+
+
+def test_walking_backward_is_left_out() -> None:
+    walk = synthetic_walk(duration_s=6.0, fps=FPS, speed_m_s=-1.2)
+    result = analyze_gait(walk.pose)
+    assert result.status == "no_walking"
+    assert any("walked backward" in n for n in result.notes)
+
+
+def test_front_view_walk_is_refused_for_sagittal_metrics() -> None:
+    result = analyze_gait(synthetic_walk(duration_s=4.0, fps=FPS, view="front").pose)
+    assert result.status == "front_view"
+    assert result.message is not None
+    assert "from the front" in result.message and "side view" in result.message
+
+
+def test_no_subject() -> None:
+    pose = synthetic_walk(duration_s=1.0, fps=FPS).pose
+    empty = replace(pose, image=np.full_like(pose.image, np.nan), world=None)
+    assert analyze_gait(empty).status == "no_subject"
+
+
+def test_a_camera_panning_with_the_subject_is_warned_and_drops_step_length() -> None:
+    walk = synthetic_walk(duration_s=6.0, fps=FPS, speed_m_s=0.0)
+    result: GaitResult = analyze_gait(walk.pose, px_per_cm=1.5)
+    assert result.sides["left"].n_cycles >= 3  # timing still comes from the legs
+    assert any(w.startswith("The camera seems to move with the subject") for w in result.warnings)
+    assert result.sides["left"].step_length_cm is None
+    still = analyze_gait(synthetic_walk(duration_s=6.0, fps=FPS).pose)
+    assert not any("camera" in w for w in still.warnings)
+
+
+def test_symmetry_index_formula() -> None:
+    assert symmetry_index(1.0, 1.2) == pytest.approx(100 * 0.2 / 1.1)
+    assert symmetry_index(1.0, 1.0) == 0.0
+    assert symmetry_index(None, 1.0) is None
+    assert symmetry_index(float("nan"), 1.0) is None
+
+
+def test_normative_band_shape() -> None:
+    knee, knee_sd = normative_band("knee")
+    hip, _ = normative_band("hip")
+    assert knee.shape == hip.shape == (101,)
+    assert 55 <= knee.max() <= 65 and 65 <= int(np.argmax(knee)) <= 78
+    assert hip.min() < 0 and np.all(knee_sd > 0)
+    with pytest.raises(ValueError):
+        normative_band("ankle")
