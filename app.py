@@ -17,6 +17,7 @@ from romcam.ui.assess import assess_page
 from romcam.ui.calibration import calibration_page
 from romcam.ui.current import current_client_ui
 from romcam.ui.progress import progress_page
+from romcam.ui.retest import retest_page
 from romcam.ui.review import review_page
 from romcam.ui.settings import current_settings, settings_page
 
@@ -50,6 +51,7 @@ page = st.navigation(
             icon=":material/trending_up:",
             url_path="progress",
         ),
+        st.Page(retest_page, title="Test–retest", icon=":material/repeat:", url_path="retest"),
         st.Page(
             calibration_page,
             title="Calibration",

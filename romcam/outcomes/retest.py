@@ -144,3 +144,37 @@ def clinic_mdc_toml(rows: Sequence[TestRetest], when: date) -> str:
             "",
         ]
     return "\n".join(lines)
+
+
+def session_guide(frame: pd.DataFrame) -> list[str]:
+    """What to record next in one session (its tidy frame): a sentence per test and side that
+    has a ``test`` or ``retest`` value; [] when it has neither."""
+    from romcam.core.assessments import test_label
+
+    df = frame[frame["phase"].isin([TEST_PHASE, RETEST_PHASE])]
+    if df.empty:
+        return []
+    values = collapse(df, "mean")
+    values = values[values["quality"] == "ok"]
+    out = []
+    for (test, side), group in values.groupby(["test", "side"], sort=False):
+        label = test_label(str(test), side or None)
+        by_phase = dict(zip(group["phase"], group["value"], strict=True))
+        unit = "°" if group["unit"].iloc[0] == "deg" else f" {group['unit'].iloc[0]}"
+        if TEST_PHASE in by_phase and RETEST_PHASE in by_phase:
+            out.append(
+                f"{label}: pair complete (test {by_phase[TEST_PHASE]:.1f}{unit}, retest "
+                f"{by_phase[RETEST_PHASE]:.1f}{unit})."
+            )
+        elif TEST_PHASE in by_phase:
+            out.append(
+                f"{label}: measured in phase 'test'. Now re-set-up: move the camera away and put "
+                "it back, let the client walk around and take the start position again; then "
+                "measure it with the phase label 'retest'."
+            )
+        else:
+            out.append(
+                f"{label}: has a 'retest' value but no 'test' value; label the first "
+                "measurement 'test' (Session review can change a measurement's phase)."
+            )
+    return out

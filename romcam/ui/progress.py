@@ -1,5 +1,6 @@
 """Client progress: history per test and side over visits (a date axis, the normal end range as
-a line), "real change / within measurement error" labels; CSV export and the printable report."""
+a line; each visit's mean of its trials with a ± SD error bar, and the pain-free range), "real
+change / within measurement error" labels; CSV export and the printable report."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ import streamlit as st
 from romcam.core.assessments import assessment_test, test_label
 from romcam.errors import RomcamError
 from romcam.outcomes.compare import progress, visit_series
+from romcam.outcomes.mdc import load_mdc_table
 from romcam.outcomes.quality import is_trusted, mark, trusted_mask, why
 from romcam.outcomes.report import progress_report
+from romcam.outcomes.trials import pain_free_text, pain_score_text
 from romcam.outcomes.visits import NO_TREND_NOTE
 from romcam.store.files import client_file_stem
 from romcam.store.records import ClientRecord
@@ -46,10 +49,16 @@ _SIGNED = ("Change", "Trend per 30 days")
 
 def summary_table(prog: pd.DataFrame) -> pd.DataFrame:
     """``progress()`` as shown: one row per test and side (``Knee flexion (left)``), plain
-    column names, no value where there is none (shown as "—")."""
+    column names, no value where there is none (shown as "—"); the pain-free range and the
+    pain score first → latest (``pain-free range 120° → 150°``) where recorded."""
     shown = prog.rename(columns=_SUMMARY)[list(_SUMMARY.values())]
     tests = [test_label(str(t), s) for t, s in zip(prog["test"], prog["side"], strict=True)]
     shown.insert(0, "Test", tests)
+    rows: list[Any] = list(prog.itertuples(index=False))
+    pain_free = [pain_free_text(r.pain_free_first, r.pain_free_latest, r.unit) for r in rows]
+    pain = [pain_score_text(r.pain_score_first, r.pain_score_latest) for r in rows]
+    shown.insert(len(shown.columns) - 1, "Pain-free range", [t or None for t in pain_free])
+    shown.insert(len(shown.columns) - 1, "Pain (0–10)", [t or None for t in pain])
     return shown.assign(**{"Left out": shown["Left out"].replace("", None)})
 
 
@@ -93,6 +102,8 @@ def _history_ui(series: pd.DataFrame) -> None:
             x_col="visit",
             trusted_col="trusted",
             extreme=assessment_test(str(test)).extreme(side_of(side)),
+            sd_col="sd",
+            pain_col="first_pain",
         )
         st.altair_chart(chart, width="stretch")
         for r in data[~data["trusted"]].itertuples(index=False):
@@ -108,7 +119,8 @@ def _history_ui(series: pd.DataFrame) -> None:
         if len(data) > 1:
             st.caption(
                 f"Latest vs first visit: {last['change_from_first']:+.1f} "
-                f"{last['unit']} — **{last['verdict']}**"
+                f"{last['unit']} — **{last['verdict']}**. Each point is the visit's mean of its "
+                f"trials (latest: {last['label']}), the bar ± their SD."
             )
 
 
@@ -128,7 +140,7 @@ def _downloads_ui(client: ClientRecord, frame: pd.DataFrame, phase: str | None) 
     if st.button("Build the printable report", key="progress_report"):
         try:
             st.session_state["progress_report_html"] = progress_report(
-                frame, phase=phase, client_name=client.name
+                frame, load_mdc_table(), phase=phase, client_name=client.name
             )
         except (RomcamError, ValueError) as exc:
             show_error(exc, "build the report")
@@ -167,8 +179,9 @@ def progress_page() -> None:
     )
     chosen = None if phase == "any" else phase
     try:
-        prog = progress(frame, phase=chosen)
-        series = visit_series(frame, phase=chosen)
+        mdc = load_mdc_table()
+        prog = progress(frame, mdc, phase=chosen)
+        series = visit_series(frame, mdc, phase=chosen)
     except (RomcamError, ValueError) as exc:
         show_error(exc, "compare the visits")
         return

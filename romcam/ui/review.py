@@ -20,6 +20,7 @@ from romcam.errors import InputError, RomcamError
 from romcam.media.redraw import redraw_annotated
 from romcam.media.video import VideoInfo, probe_video
 from romcam.outcomes.compare import before_after
+from romcam.outcomes.mdc import load_mdc_table
 from romcam.outcomes.quality import NOT_COMPARABLE, is_trusted, mark, why
 from romcam.outcomes.report import session_report
 from romcam.outcomes.trials import amount
@@ -60,7 +61,7 @@ def before_after_ui(frame: pd.DataFrame) -> None:
     its quality check is shown as text with the reason (``106.5 (rejected: knee hidden)``),
     never as a plain number, and has no % of normal, change or verdict of its own."""
     try:
-        table = before_after(frame)
+        table = before_after(frame, load_mdc_table())
     except (RomcamError, ValueError) as exc:
         show_error(exc, "compare before and after")
         return
@@ -270,7 +271,7 @@ def _report_ui(frame: pd.DataFrame, session_id: int) -> None:
     key = f"review_report_{session_id}"
     if st.button("Build the printable report", key=f"{key}_build"):
         try:
-            st.session_state[key] = session_report(frame)
+            st.session_state[key] = session_report(frame, load_mdc_table())
         except (RomcamError, ValueError) as exc:
             show_error(exc, "build the report")
     html = st.session_state.get(key)

@@ -11,7 +11,12 @@ import pytest
 from romcam.errors import InputError
 from romcam.outcomes.mdc import load_mdc_table
 from romcam.outcomes.reliability import reliability
-from romcam.outcomes.retest import clinic_mdc_toml, retest_pairs, retest_summary
+from romcam.outcomes.retest import (
+    clinic_mdc_toml,
+    retest_pairs,
+    retest_summary,
+    session_guide,
+)
 from romcam.store import Store
 from tests.retest_seed import KNEE_PAIRS, knee_matrix, seed_retest_pairs
 
@@ -79,3 +84,17 @@ def test_the_mdc_file_is_read_by_load_mdc_table(store: Store, tmp_path: Path) ->
 def test_nothing_to_adopt_says_how_to_record() -> None:
     with pytest.raises(InputError, match="phase 'test' and again in phase 'retest'"):
         clinic_mdc_toml([], date(2026, 3, 20))
+
+
+def test_the_session_guide_says_what_to_record_next(store: Store) -> None:
+    frame = store.measurements_frame()
+    ann = frame[frame["client"] == "Ann"]
+    first = ann[ann["session_id"] == ann["session_id"].min()]
+    lines = session_guide(first)
+    assert "Knee flexion (left): pair complete (test 131.0°, retest 134.0°)." in lines
+    only_retest = first[~((first["side"] == "right") & (first["phase"] == "test"))]
+    assert any(
+        line.startswith("Knee flexion (right): has a 'retest' value but no 'test' value")
+        for line in session_guide(only_retest)
+    )
+    assert session_guide(first[first["phase"] == "before"]) == []
