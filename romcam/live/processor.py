@@ -304,6 +304,11 @@ class LiveProcessor:
             self._session.new_attempt()
             self._setup.clear()
 
+    @property
+    def previous_setup(self) -> PreviousSetup | None:
+        """The set-up to repeat (see :meth:`set_previous_setup`)."""
+        return self._setup.previous
+
     def set_previous_setup(self, previous: PreviousSetup | None) -> None:
         """The set-up to repeat (last visit's): its ghost and the differences are drawn on
         every frame from now on; None = none."""
