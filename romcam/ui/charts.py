@@ -20,6 +20,7 @@ from romcam.core.assessments import Side, assessment_test, test_label
 from romcam.core.metric_specs import MetricSpec, metric_spec
 from romcam.outcomes.quality import is_trusted, quality_word
 from romcam.outcomes.visit_axis import MAX_TICKS, VisitAxis, as_naive, visit_axis
+from romcam.ui.pain_layers import onset_layers, pain_free_layers, spread_layers
 
 #: What these functions return (``alt.layer(...).properties()`` may type as a FacetChart).
 AnyChart = alt.Chart | alt.LayerChart | alt.FacetChart
@@ -27,7 +28,6 @@ Extreme = Literal["max", "min"]
 
 NORMAL_COLOUR = "#2e7d32"
 CAPTURED_COLOUR = "#e65100"
-PAIN_COLOUR = "#c2185b"
 
 
 @dataclass(frozen=True)
@@ -205,31 +205,6 @@ def _captured_layers(
     return layers
 
 
-def _pain_layers(captured: Captured | None, unit: str) -> list[alt.Chart]:
-    """Where pain began: a dash-dot line across the chart at ``first_pain``, labelled at the
-    left (``pain from 120° · pain 4/10 at the end``), or only the score when no angle was
-    marked (in the top left corner)."""
-    if captured is None:
-        return []
-    score = f"pain {captured.pain_score}/10 at the end" if captured.pain_score is not None else ""
-    onset = captured.first_pain
-    if onset is None or not math.isfinite(onset):
-        if not score:
-            return []
-        words = alt.Chart().mark_text(text=score, align="left", baseline="top", dx=4, dy=4)
-        return [words.encode(x=alt.value(0), y=alt.value(0), color=alt.value(PAIN_COLOUR))]
-    label = f"pain from {_degrees(onset, unit)}" + (f" · {score}" if score else "")
-    line = alt.Chart().mark_rule(color=PAIN_COLOUR, strokeDash=[8, 3, 2, 3], strokeWidth=2)
-    text = alt.Chart().mark_text(
-        text=label, align="left", baseline="bottom", dx=4, dy=-3, color=PAIN_COLOUR
-    )
-    y = alt.datum(onset)
-    return [
-        line.encode(y=y, tooltip=alt.value(label)),
-        text.encode(y=y, x=alt.value(0), tooltip=alt.value(label)),
-    ]
-
-
 def angle_curves_chart(
     table: pd.DataFrame,
     metric_ids: list[str],
@@ -278,8 +253,9 @@ def angle_curves_chart(
         *_normal_layers(spec, end),
         line,
         *_captured_layers(captured, spec.unit, span),
-        *_pain_layers(captured, spec.unit),
     ]
+    if captured is not None:
+        layers += onset_layers(captured.first_pain, captured.pain_score, spec.unit)
     return alt.layer(*layers).properties(height=260)
 
 
@@ -295,6 +271,8 @@ def history_chart(
     color_col: str | None = None,
     trusted_col: str | None = None,
     extreme: Extreme | None = None,
+    sd_col: str | None = None,
+    pain_col: str | None = None,
 ) -> AnyChart:
     """Points and lines of stored values over visits on a date axis (``visit_axis``), with
     the normal end range of ``metric_id`` (toward ``extreme``) as a labelled line.
@@ -302,7 +280,10 @@ def history_chart(
     With ``color_col``, one line per value of that column; with ``trusted_col`` (a bool
     column), only trusted rows make the line, the others are hollow grey circles with a legend
     entry ``rejected (left out)``. Tooltips give the visit's date, the value, and the columns
-    ``verdict`` and ``why`` when present.
+    ``verdict`` and ``why`` when present (``label``, "152 ± 2°, 3 trials", too). With
+    ``sd_col``, each trusted visit's mean has an error bar of ± that SD (its trials' spread);
+    with ``pain_col``, the pain-free range (where pain began) of each visit is a second,
+    dash-dot line in the pain colour, labelled ``pain-free range`` in the legend.
     """
     spec = metric_spec(metric_id)
     y_title = f"{spec.label} ({spec.unit})"
@@ -324,6 +305,8 @@ def history_chart(
         alt.Tooltip(f"{x_col}:T", title="visit", format=axis.visit_format),
         alt.Tooltip(f"{value_col}:Q", title=spec.unit, format=".1f"),
     ]
+    if "label" in data.columns:
+        tips.append(alt.Tooltip("label:N", title="trials"))
     if "verdict" in data.columns:
         tips.append(alt.Tooltip("verdict:N", title="compared with the first visit"))
     # Only a left-out point says why; on the line the reason would be an empty line.
@@ -334,6 +317,8 @@ def history_chart(
         legend = alt.Legend(orient="bottom", title=None)
         line = line.encode(color=alt.Color(f"{color_col}:N", legend=legend))
     layers = [*_normal_layers(spec, extreme), line]
+    layers += spread_layers(trusted, x, value_col, sd_col, spec.unit)
+    layers += pain_free_layers(trusted, x, pain_col, spec.unit)
     if trusted_col is not None and not data[trusted_col].all():
         rejected = data[~data[trusted_col].astype(bool)].assign(quality=REJECTED_LABEL)
         layers.append(

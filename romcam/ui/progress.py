@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from romcam.core.assessments import assessment_test, test_label
+from romcam.core.setup_geometry import setup_note_lines
 from romcam.errors import RomcamError
 from romcam.outcomes.compare import progress, visit_series
 from romcam.outcomes.mdc import load_mdc_table
@@ -81,6 +82,8 @@ def _summary_ui(prog: pd.DataFrame) -> None:
         )
     if notes:
         st.caption(" ".join(notes))
+    for line in setup_note_lines(prog["test"], prog["side"], prog["setup_note"]):
+        st.caption(line)
 
 
 def _history_ui(series: pd.DataFrame) -> None:
