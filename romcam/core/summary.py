@@ -410,9 +410,9 @@ def summary_for_test(
         "hold_s": json_float(verdict.hold_s, 2),
         "time_s": json_float(verdict.time_s, 2),
         "value_with_compensation": json_float(held),
+        # None: the test watches none, or none could be measured (no landmarks).
         "compensation": {k: round(v, 1) for k, v in clean.peaks.items() if math.isfinite(v)}
-        if clean.peaks
-        else None,
+        or None,
         "compensation_note": clean.note,
         "uncertainty": None,
     }

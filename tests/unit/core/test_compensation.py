@@ -3,6 +3,8 @@ flexion, shoulder hike and trunk turn (``romcam.core.compensation``, ``core.clea
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -14,7 +16,7 @@ from romcam.core.compensation import (
     compensations_of_pose,
 )
 from romcam.core.filtering import smooth_table
-from romcam.core.landmarks import PoseSequence
+from romcam.core.landmarks import LANDMARK_INDEX, PoseSequence
 from romcam.core.measure import compute_metrics
 from romcam.core.summary import summary_for_test
 from romcam.core.synthetic import synthetic_pose
@@ -190,3 +192,18 @@ def test_without_a_bending_side_a_shoulder_hike_counts_either_way() -> None:
     table = compute_metrics(pose, metrics=["neck_lateral_flexion"])
     series = compensations_of_pose(pose, table.view, table.facing, "neck_lateral_flexion", None)
     assert float(np.median(series["shoulder_elevation"][T >= 2.0])) == pytest.approx(7.0, abs=1)
+
+
+def test_a_compensation_never_measured_is_no_peak() -> None:
+    """Hips out of the picture (a seated subject framed at the waist): the trunk lean cannot
+    be measured, nothing counts as compensated and no peak is given."""
+    pose = synthetic_pose({"shoulder_abduction_left": ARM}, view="front", fps=FPS, seed=5)
+    image = pose.image.copy()
+    for hip in ("left_hip", "right_hip"):
+        image[:, LANDMARK_INDEX[hip], 3] = 0.1  # unseen
+    pose = replace(pose, image=image)
+    table = smooth_table(compute_metrics(pose, metrics=["shoulder_abduction_left"]))
+    entry = summary_for_test(table, assessment_test("shoulder_abduction"), "left", pose=pose)
+    assert entry["compensation"] is None and entry["compensation_note"] is None
+    assert entry["value"] == entry["value_with_compensation"]
+    assert entry["value"] == pytest.approx(170.0, abs=1.5)
