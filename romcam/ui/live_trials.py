@@ -15,6 +15,7 @@ import streamlit as st
 
 from romcam.core.assessments import test_label
 from romcam.errors import RomcamError
+from romcam.outcomes.mdc import load_mdc_table
 from romcam.outcomes.trials import amount, trial_values_text
 from romcam.outcomes.values import collapse
 from romcam.ui.widgets import show_error
@@ -86,7 +87,7 @@ def trials_so_far_ui(
         return
     if frame.empty:
         return
-    rows = collapse(frame)
+    rows = collapse(frame, mdc=load_mdc_table())  # the clinic's MDC sets the outlier rule
     rows = rows[(rows["phase"] == phase) & (rows["test"] == test) & (rows["side"] == (side or ""))]
     if rows.empty:
         return

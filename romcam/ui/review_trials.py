@@ -16,7 +16,7 @@ import streamlit as st
 
 from romcam.core.assessments import test_label
 from romcam.errors import RomcamError
-from romcam.outcomes.mdc import MdcTable
+from romcam.outcomes.mdc import MdcTable, load_mdc_table
 from romcam.outcomes.trials import Trials, amount, label_of, score_text, trials_of
 from romcam.outcomes.values import normalised_sides
 from romcam.ui.widgets import show_error
@@ -46,8 +46,9 @@ def trial_line(k: int, row: Any, trials: Trials, i: int) -> str:
 
 def trials_ui(store: Store, frame: pd.DataFrame, mdc: MdcTable | None = None) -> None:
     """Each test's trials in the session: its mean ± SD and its trials, with the exclusion
-    controls."""
-    table = mdc or MdcTable()
+    controls. ``mdc`` (default: the MDC table in use, the clinic's own if adopted) sets the
+    outlier rule."""
+    table = mdc or load_mdc_table()
     df = normalised_sides(frame)
     for (phase, test, side), group in df.groupby(["phase", "test", "side"], sort=False):
         trials = trials_of(group, table.mdc(str(test)))
