@@ -110,11 +110,20 @@ def run_compare(args: argparse.Namespace) -> int:
             "\nA value marked rejected failed its quality check: it is shown with the reason "
             "but left out of % of normal, the change and the verdict."
         )
+    _print_setup_notes(ba)
     _print_trials(collapse(frame, args.how, table), args.session)
     _print_pain(ba)
     _print_asymmetry(asymmetry(frame, how=args.how))
     _print_estimates(ba)
     return 0
+
+
+def _print_setup_notes(compared: pd.DataFrame) -> None:
+    """A sentence per test whose two compared values come from different camera set-ups."""
+    from romcam.core.setup_geometry import setup_note_lines
+
+    for line in setup_note_lines(compared["test"], compared["side"], compared["setup_note"]):
+        print(f"\n{line}")
 
 
 def _print_trials(collapsed: pd.DataFrame, session_id: int) -> None:
@@ -223,6 +232,7 @@ def run_progress(args: argparse.Namespace) -> int:
     print_table(
         ["test", "visits", "first", "latest", "best", "change", "per 30 days", "verdict"], rows
     )
+    _print_setup_notes(prog)
     _print_visit_trials(prog, series)
     _print_left_out(prog)
     _print_estimates(prog)

@@ -49,6 +49,7 @@ from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
+from romcam.core.assessments import test_label
 from romcam.core.geometry import image_to_up, wrap_deg
 from romcam.core.landmarks import PoseSequence
 from romcam.core.setup_frames import (
@@ -381,6 +382,16 @@ def setup_note_of(earlier: Iterable[object], later: Iterable[object]) -> str | N
     tidy frame's ``setup`` column; None, NaN and empty entries ignored), compared by their
     :func:`typical_setup`."""
     return setup_note(typical_setup(earlier), typical_setup(later))
+
+
+def setup_note_lines(
+    tests: Iterable[str], sides: Iterable[object], notes: Iterable[object]
+) -> list[str]:
+    """``Shoulder flexion (left): <note>`` for each row of a comparison (``before_after`` or
+    ``progress``: its ``test``, ``side`` and ``setup_note`` columns) that has a note: what the
+    dashboard and the CLI print under the comparison."""
+    rows = zip(tests, sides, notes, strict=True)
+    return [f"{test_label(t, side)}: {note}" for t, side, note in rows if note and note == note]
 
 
 def typical_setup(setups: Iterable[object]) -> CameraSetup | None:

@@ -15,6 +15,7 @@ import streamlit as st
 
 from romcam.calibration import load_profile
 from romcam.core.assessments import test_label
+from romcam.core.setup_geometry import setup_note_lines
 from romcam.core.summary import filmed
 from romcam.errors import InputError, RomcamError
 from romcam.media.redraw import redraw_annotated
@@ -74,6 +75,8 @@ def before_after_ui(frame: pd.DataFrame) -> None:
             "A value marked rejected failed its quality check: it is shown with the reason but "
             "left out of % of normal, the change and the verdict."
         )
+    for line in setup_note_lines(table["test"], table["side"], table["setup_note"]):
+        st.caption(line)
     st.altair_chart(before_after_chart(table.assign(side=table["side"].fillna(""))))
 
 
