@@ -45,6 +45,8 @@ def _loaded_by(argv: list[str]) -> tuple[int, list[str]]:
         (["analyze"], 2),  # missing VIDEO
         (["compare", "notanumber"], 2),
         (["measure", "--test", "nosuchtest"], 2),
+        (["trial", "exclude", "--help"], 0),
+        (["measure", "1", "a.mp4", "--test", "knee_flexion", "--pain", "x"], 2),
     ],
 )
 def test_help_version_and_usage_errors_import_no_heavy_library(
