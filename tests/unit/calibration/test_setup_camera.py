@@ -58,15 +58,7 @@ def test_the_analysis_setup_goes_to_the_store() -> None:
         {"shoulder_flexion_left": np.r_[np.full(20, 5.0), np.full(40, 130.0)]}, view="side_left"
     )
     table = smooth_table(compute_metrics(pose), method="zero_phase")
-    info = VideoInfo(
-        path=Path("clip.mp4"),
-        width=1280,
-        height=720,
-        fps=30.0,
-        frame_count=60,
-        duration_s=2.0,
-        codec="h264",
-    )
+    info = VideoInfo(Path("clip.mp4"), 1280, 720, 30.0, 60, 2.0, "h264")
     setup = trial_setup(pose)
     result = AnalysisResult(
         video=info, pose=pose, table=table, summary={}, warnings=(), setup=setup
