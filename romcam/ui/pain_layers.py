@@ -45,10 +45,7 @@ def spread_layers(
     data: pd.DataFrame, x: alt.X, value_col: str, sd_col: str | None, unit: str
 ) -> list[alt.Chart]:
     """An error bar of ± SD over each visit whose trials have a spread (two or more)."""
-    if sd_col is None or sd_col not in data.columns:
-        return []
-    sd = pd.to_numeric(data[sd_col], errors="coerce").to_numpy(dtype=float)
-    bars = data[np.isfinite(sd)]
+    bars = _rows_with(data, sd_col)
     if bars.empty:
         return []
     low, high = bars[value_col] - bars[sd_col], bars[value_col] + bars[sd_col]
@@ -63,10 +60,7 @@ def pain_free_layers(
 ) -> list[alt.Chart]:
     """The pain-free range (where pain began) over the visits that recorded it: a dash-dot
     line in the pain colour with a legend entry."""
-    if pain_col is None or pain_col not in data.columns:
-        return []
-    onset = pd.to_numeric(data[pain_col], errors="coerce").to_numpy(dtype=float)
-    given = data[np.isfinite(onset)]
+    given = _rows_with(data, pain_col)
     if given.empty:
         return []
     given = given.assign(_pain=given[pain_col], _what=PAIN_FREE_LABEL)
@@ -81,3 +75,11 @@ def pain_free_layers(
             tooltip=[tip],
         )
     ]
+
+
+def _rows_with(data: pd.DataFrame, column: str | None) -> pd.DataFrame:
+    """The rows of ``data`` with a finite number in ``column`` (none without the column)."""
+    if column is None or column not in data.columns:
+        return data.iloc[0:0]
+    values = pd.to_numeric(data[column], errors="coerce").to_numpy(dtype=float)
+    return data[np.isfinite(values)]

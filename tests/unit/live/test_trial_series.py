@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from romcam.core.assessments import assessment_test
+from romcam.core.landmarks import PoseSequence
 from romcam.live.trial_session import LiveConfig, TrialResult, TrialSession, TrialStep
 from tests.unit.live.feed import frame_pose, frames, moving
 
@@ -52,14 +53,20 @@ def test_no_next_trial_after_the_planned_ones() -> None:
     assert {(s.trial, s.phase) for s in steps if s.phase == "done"} == {(1, "done")}
 
 
-def test_new_trial_after_a_capture_keeps_the_count() -> None:
+def _first_capture(trials: int) -> tuple[TrialSession, PoseSequence]:
+    """A session planning ``trials`` trials, fed until its first capture."""
     pose = moving(THREE_TRIALS, 5.0, "front")
-    config = LiveConfig(test=assessment_test("shoulder_abduction"), side="left", trials=2)
+    config = LiveConfig(test=assessment_test("shoulder_abduction"), side="left", trials=trials)
     session = TrialSession(config, lambda item: None)
     for t, img in frames(pose):
         session.step(img, t, frame_pose(pose, t), 1)
         if session.captured is not None:
             break
+    return session, pose
+
+
+def test_new_trial_after_a_capture_keeps_the_count() -> None:
+    session, _ = _first_capture(trials=2)
     assert session.trial_number == 1 and session.phase == "done"
     session.new_attempt()
     assert session.trial_number == 2 and session.phase == "trial"
@@ -88,13 +95,7 @@ def test_pain_mark_keeps_the_angle_where_pain_began() -> None:
 
 
 def test_pain_mark_after_the_capture_is_ignored() -> None:
-    pose = moving(THREE_TRIALS, 5.0, "front")
-    config = LiveConfig(test=assessment_test("shoulder_abduction"), side="left", trials=1)
-    session = TrialSession(config, lambda item: None)
-    for t, img in frames(pose):
-        session.step(img, t, frame_pose(pose, t), 1)
-        if session.captured is not None:
-            break
+    session, pose = _first_capture(trials=1)
     session.mark_first_pain()
     t = 4.6
     step = session.step(next(img for _, img in frames(pose)), t, frame_pose(pose, t), 1)
