@@ -224,7 +224,7 @@ DISTANCE_TOLERANCE = 0.10  # share of the earlier distance
 HEIGHT_TOLERANCE_M = 0.10  # camera height, metres
 FRAME_SHIFT_TOLERANCE = 0.10  # body centre shift, share of the frame (height fallback, framing)
 YAW_TOLERANCE_DEG = 10.0
-ROLL_TOLERANCE_DEG = 2.0
+ROLL_TOLERANCE_DEG = 3.0
 
 
 @dataclass(frozen=True)
