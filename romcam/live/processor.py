@@ -298,6 +298,12 @@ class LiveProcessor:
         with self._session_lock:
             self._session.mark_first_pain()
 
+    def capture_not_kept(self) -> None:
+        """The page did not store the last captured trial: it does not count as one of the
+        planned trials."""
+        with self._session_lock:
+            self._session.capture_not_kept()
+
     def reset(self) -> None:
         """Discard the trial under way (unsaved) and start a new one."""
         with self._session_lock:

@@ -90,6 +90,12 @@ class TrialSession:
         the first mark of a trial counts, later ones are ignored)."""
         self._commands.add("pain")
 
+    def capture_not_kept(self) -> None:
+        """The page did not store the last captured trial (it failed its check, or there was
+        no session): it does not count toward the planned trials, and the next capture takes
+        its number."""
+        self.trials_captured = max(0, self.trials_captured - 1)
+
     @property
     def trial_number(self) -> int:
         """The trial under way (1 = first), or the one just captured."""

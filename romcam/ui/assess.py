@@ -367,8 +367,8 @@ def _handle_messages(
     for item in drain(processor.results):
         if isinstance(item, LiveUpdate):
             latest = item
-        elif isinstance(item, TrialResult):
-            _save_captured(store, choice, item)
+        elif isinstance(item, TrialResult) and not _save_captured(store, choice, item):
+            processor.capture_not_kept()  # "trial k of n" counts the stored trials
         elif isinstance(item, StreamEnded) and item.lost_trial:
             st.session_state[_NOTICE] = (
                 "The camera stopped before the end range was captured, so that attempt was not "
@@ -379,14 +379,15 @@ def _handle_messages(
     return latest or processor.latest
 
 
-def _save_captured(store: Store | None, choice: LiveChoice | None, result: TrialResult) -> None:
+def _save_captured(store: Store | None, choice: LiveChoice | None, result: TrialResult) -> bool:
+    """Store a captured trial and say so on the page; False when it was not stored."""
     kept = result.video_path.parent if result.video_path is not None else None
     if choice is None or choice.session_id is None or store is None:
         _remove_dir(kept)  # nothing was saved: its recording goes too
         st.session_state[_NOTICE] = (
             "Captured, but not saved: choose a client and a session first, then capture again."
         )
-        return
+        return False
     try:
         record = save_trial(store, choice, result)
     except RejectedResultError as exc:
@@ -395,7 +396,7 @@ def _save_captured(store: Store | None, choice: LiveChoice | None, result: Trial
         st.session_state[_NOTICE] = (
             f"{why[:1].upper()}{why[1:]}, or tick “{_KEEP_REJECTED}” to keep such trials."
         )
-        return
+        return False
     except RomcamError as exc:
         if kept is not None:
             data_dir = Path(current_settings().data_dir)
@@ -403,7 +404,7 @@ def _save_captured(store: Store | None, choice: LiveChoice | None, result: Trial
         where = f" Its recording is kept in {kept}." if kept is not None else ""
         why = plain_ids(str(exc), result.metric_id)
         st.session_state[_NOTICE] = f"The captured trial could not be saved: {why}.{where}"
-        return
+        return False
     _remove_dir(kept)  # the store holds its own copies now
     saved: list[str] = st.session_state.setdefault(_SAVED, [])
     line = saved_line(
@@ -418,6 +419,7 @@ def _save_captured(store: Store | None, choice: LiveChoice | None, result: Trial
     saved.append(f"{line} · trial {result.trial}" + pain_words(record.first_pain, record.unit))
     st.session_state[LAST_SAVED] = SavedTrial(record.id, result.trial, record.value)
     st.toast(f"Saved: {saved[-1]}", icon=":material/check_circle:")
+    return True
 
 
 def status_ui(

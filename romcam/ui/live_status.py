@@ -114,11 +114,17 @@ def saved_line(
 
 
 def trial_text(update: LiveUpdate, next_by_itself: bool) -> str:
-    """Where the test stands: ``Trial 2 of 3: hold the end range.``, after a capture what comes
-    next (back to the start for the next trial, or New trial), and the trial's pain mark."""
+    """Where the test stands: ``Trial 2 of 3``, after a capture what comes next (back to the
+    start for the next trial, or New trial), and the trial's pain mark. After a capture the
+    number counts the stored trials (a capture the page could not store is not one)."""
     k, n = update.trial, update.trials
     if update.phase != "done":
         text = f"**Trial {k} of {n}**"
+    elif k < 1:  # the capture was not stored (the note above says why)
+        again = (
+            "go back to the start position to do it again" if next_by_itself else "press New trial"
+        )
+        text = f"**Trial 1 of {n} was not saved:** {again}."
     elif k < n and next_by_itself:
         text = (
             f"**Trial {k} of {n} captured.** Go back to the start position: trial {k + 1} "

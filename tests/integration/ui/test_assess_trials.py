@@ -75,3 +75,16 @@ def test_three_trials_are_saved_with_pain_and_shown_with_their_mean(
     assert any("Trials: 150°, 140°, 146°" in c.value for c in at.caption)
     saved = [m.value for m in at.markdown if "Saved #" in m.value]
     assert saved[0].endswith("· trial 3, pain from 118°")
+
+
+def test_a_trial_not_saved_is_not_counted(session_id: int, tmp_path: Path) -> None:
+    at = _app(playing=True).run()
+    processor = _shoulder(at)
+    processor._session.trials_captured = 1  # as after the capture below
+    rejected = replace(_trial(tmp_path), quality="rejected", reason="right wrist hidden")
+    processor.results.put(rejected)
+    processor.results.put(_update(phase="done", trial=0, trials=3, hold_progress=1.0))
+    at.run()
+    assert processor._session.trials_captured == 0
+    assert "failed its quality check" in at.warning[0].value
+    assert "**Trial 1 of 3 was not saved:** go back to the start position" in _texts(at)

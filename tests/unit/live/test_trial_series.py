@@ -101,3 +101,14 @@ def test_pain_mark_after_the_capture_is_ignored() -> None:
     step = session.step(next(img for _, img in frames(pose)), t, frame_pose(pose, t), 1)
     assert step.first_pain is None and session.captured is not None
     assert session.captured.first_pain is None
+
+
+def test_a_capture_the_page_did_not_store_is_not_counted() -> None:
+    """The page stores each capture; one that failed its check is not stored, so the next
+    capture is still trial 1 and the planned trials are still all to come."""
+    session, _ = _first_capture(trials=2)
+    assert session.trials_captured == 1
+    session.capture_not_kept()
+    assert session.trials_captured == 0 and session.trial_number == 0
+    session.new_attempt()
+    assert session.trial_number == 1
