@@ -59,10 +59,19 @@ def reliability_table(rows: Sequence[TestRetest], published: MdcTable) -> pd.Dat
                 "SEM": res.sem if res else None,
                 "MDC95 (clinic)": res.mdc95 if res else None,
                 "MDC95 (published)": published.mdc(r.test),
-                "Note": r.warning or r.problem or "",
+                "Note": _short_note(r),
             }
         )
     return pd.DataFrame(records)
+
+
+def _short_note(r: TestRetest) -> str:
+    """The table's note; the full sentence is shown under the table."""
+    if r.result is None:
+        return "no result (see below)"
+    if r.clients < 2:
+        return "one client: ICC not meaningful"
+    return "few pairs: ICC not meaningful" if r.warning else ""
 
 
 def retest_page() -> None:
@@ -125,6 +134,9 @@ def _table_ui(rows: Sequence[TestRetest]) -> None:
             for c in ("SEM", "MDC95 (clinic)", "MDC95 (published)")
         },
     )
+    for r in rows:
+        if r.warning or r.problem:
+            st.warning(f"{test_label(r.test, None)}: {r.warning or r.problem}.")
     st.caption(
         "SEM = √(mean square error) of the two-way ANOVA; MDC95 = 1.96 × √2 × SEM. ICC(2,1) "
         "counts a systematic test–retest shift as error, ICC(3,1) does not (docs/reliability.md)."

@@ -31,7 +31,8 @@ def test_the_table_and_adopting_the_clinics_mdc(seeded: dict[str, int], data_dir
     assert knee["MDC95 (clinic)"] == pytest.approx(expected.mdc95)
     assert knee["MDC95 (published)"] == 10.0
     assert knee["ICC(2,1) [95% CI]"].startswith(f"{expected.icc_agreement.value:.2f} [")
-    assert "only 6 pairs" in knee["Note"]
+    assert knee["Note"] == "few pairs: ICC not meaningful"
+    assert any(w.value.startswith("Knee flexion: only 6 pairs") for w in at.warning)
     assert "published" in " ".join(m.value for m in at.markdown)
 
     next(b for b in at.button if b.label == "Adopt as the clinic's MDC").click().run()
@@ -61,7 +62,7 @@ def test_one_clients_pairs_and_the_guide_for_the_session(seeded: dict[str, int])
     at.radio(key="retest_scope").set_value("Bo").run()
     table = at.dataframe[0].value
     assert list(table["Test"]) == ["Knee flexion"] and table["Pairs"].iloc[0] == 2
-    assert "one client" in table["Note"].iloc[0]
+    assert table["Note"].iloc[0] == "one client: ICC not meaningful"
 
 
 def test_no_pairs_says_how_to_record(data_dir: Path) -> None:
