@@ -178,7 +178,7 @@ def detect_events(
     leg_px = leg_length_px(up)
     facing = np.select([views.facing == "right", views.facing == "left"], [1.0, -1.0], 0.0)
     direction, follows, backward = travel_direction(time_s, pelvis[:, 0], leg_px, facing)
-    pose = untangle_legs(pose, up, direction)
+    pose = untangle_legs(pose, up, direction, leg_px)
     up = image_to_up(pose.pixels, pose.image_width, pose.image_height, roll_deg)
     vis = np.nan_to_num(pose.visibility, nan=0.0)
     seen, events = {}, {}
@@ -191,12 +191,28 @@ def detect_events(
             rel[name] = _smooth_finite(time_s, np.where(seen[side], x, np.nan)) * direction
         heel, toe = rel[names[0]], -rel[names[1]]
         hs, to = _events(time_s, heel, direction, leg_px), _events(time_s, toe, direction, leg_px)
+        to = deepest_between(to, toe, hs)
         events[side] = FootEvents(
             hs, to, refine_times(time_s, heel, hs), refine_times(time_s, toe, to)
         )
     return GaitTrack(
         up, pelvis[:, 0], direction, follows, backward, leg_px, seen, views, events, pose
     )
+
+
+def deepest_between(candidates: np.ndarray, signal: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    """``candidates`` with only the highest of ``signal`` kept between consecutive ``bounds``.
+
+    Zeni's toe off is the toe's most posterior position of the stride, so between two heel
+    strikes of the foot only the deepest toe-off candidate stands (the others are landmark
+    jitter on the way back).
+    """
+    slot = np.searchsorted(bounds, candidates)
+    keep = []
+    for s in np.unique(slot):
+        group = candidates[slot == s]
+        keep.append(group[np.argmax(signal[group])] if 0 < s < len(bounds) else group)
+    return np.sort(np.concatenate([np.atleast_1d(k) for k in keep])) if keep else candidates
 
 
 def refine_times(time_s: np.ndarray, signal: np.ndarray, frames: np.ndarray) -> np.ndarray:
