@@ -330,6 +330,7 @@ class TrialSession:
             trial=self.trials_captured,
             compensation=summary["compensation"],
             compensation_note=summary["compensation_note"],
+            uncertainty=summary["uncertainty"],
         )
         self.phase = "done"
         log.info("captured %s = %.1f (%s, %s)", cfg.metric_id, value, trigger, quality)

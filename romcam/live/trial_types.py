@@ -109,6 +109,8 @@ class TrialResult:
             range (``live/compensation_gate``), None for a test without; ``value`` is then the
             clean range (``core/clean_range``). compensation_note: a sentence when the clean
             range is lower than the range with compensation, else None.
+        uncertainty: the trial's own uncertainty in the metric's unit (``core/uncertainty``;
+            live: the hold steadiness term), None when not known.
     """
 
     test_id: str
@@ -134,6 +136,7 @@ class TrialResult:
     setup: dict[str, float | str] | None = None
     compensation: dict[str, float] | None = None
     compensation_note: str | None = None
+    uncertainty: float | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

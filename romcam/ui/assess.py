@@ -167,6 +167,7 @@ def save_trial(store: Store, choice: LiveChoice, result: TrialResult) -> Measure
         neutral=result.neutral,
         compensation=result.compensation,
         setup=result.setup,
+        uncertainty=result.uncertainty,
     )
     try:
         measurement = measurement_input(
