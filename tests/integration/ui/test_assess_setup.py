@@ -49,7 +49,7 @@ def test_a_captured_trial_is_stored_with_its_setup(visits: tuple[int, int], tmp_
     at = _app(playing=True).run()
     at.selectbox(key="assess_test").set_value("shoulder_abduction").run()
     at.radio(key="assess_side").set_value("right").run()
-    setup = {"distance_m": 2.5, "yaw_deg": 1.0, "roll_source": "body"}
+    setup: dict[str, float | str] = {"distance_m": 2.5, "yaw_deg": 1.0, "roll_source": "body"}
     _processor(at).results.put(replace(_trial(tmp_path), setup=setup))
     at.run()
     assert not at.exception and not at.error

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 import pytest
@@ -155,7 +156,7 @@ def test_store_json_round_trip() -> None:
     assert CameraSetup.from_dict({}).distance_m != CameraSetup.from_dict({}).distance_m  # NaN
 
 
-def _base(**changes: float) -> CameraSetup:
+def _base(**changes: Any) -> CameraSetup:
     base = CameraSetup.from_dict(
         {
             "distance_m": 2.5,
