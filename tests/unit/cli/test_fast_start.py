@@ -41,10 +41,13 @@ def _loaded_by(argv: list[str]) -> tuple[int, list[str]]:
         (["--version"], 0),
         (["--help"], 0),
         (["analyze", "--help"], 0),
+        (["gait", "--help"], 0),
         (["calibrate", "level", "--help"], 0),
         (["analyze"], 2),  # missing VIDEO
         (["compare", "notanumber"], 2),
         (["measure", "--test", "nosuchtest"], 2),
+        (["retest", "summary", "--help"], 0),
+        (["retest", "adopt"], 2),  # missing -o
         (["trial", "exclude", "--help"], 0),
         (["measure", "1", "a.mp4", "--test", "knee_flexion", "--pain", "x"], 2),
     ],
