@@ -32,6 +32,7 @@ _COMMAND_MODULES = (
     "romcam.cli.outcomes",
     "romcam.cli.retest",
     "romcam.cli.calibrate",
+    "romcam.cli.gait",
 )
 
 

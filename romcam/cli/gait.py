@@ -1,0 +1,145 @@
+"""``romcam gait VIDEO --out DIR``: a side-view walk's timing, knee and hip curves and symmetry."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from romcam.errors import InputError
+
+if TYPE_CHECKING:  # numpy and the analysis behind these: imported when the command runs
+    from romcam.core.gait_metrics import GaitResult
+    from romcam.core.landmarks import PoseSequence
+
+GAIT_VIDEO = "gait_events.mp4"
+LANDMARKS = "landmarks.csv"
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``gait`` command."""
+    p = subparsers.add_parser(
+        "gait",
+        help="gait of a side-view walk: cadence, stance, knee and hip curves, symmetry",
+        description=(
+            "Find each foot's heel strikes and toe offs in a walk filmed from the side "
+            "(Zeni et al. 2008, adapted to 2-D) and write gait.json (per leg: cadence, step and "
+            "stride time, stance %, key knee and hip angles; symmetry), cycles.csv (each "
+            "cycle's knee and hip curves at 0-100 %), gait.png and gait.html (mean ± SD curves "
+            "of both legs on a normative band), landmarks.csv and gait_events.mp4 (the events "
+            "marked) into --out. INPUT may also be a landmarks.csv from `romcam analyze` (no "
+            "model run, no video written). See docs/gait.md."
+        ),
+    )
+    p.add_argument("input", type=Path, metavar="INPUT", help="video file, or a landmarks.csv")
+    p.add_argument("--out", type=Path, default=None, help="output folder (default: <name>_gait)")
+    p.add_argument("--model", type=Path, default=None, help="pose model .task file")
+    p.add_argument(
+        "--calibration",
+        default=None,
+        metavar="NAME",
+        help="saved calibration profile to apply: its scale gives the step length in cm",
+    )
+    p.add_argument("--max-seconds", type=float, default=None, metavar="S")
+    p.add_argument("--no-video", action="store_true", help=f"do not write {GAIT_VIDEO}")
+    p.set_defaults(func=run_gait)
+
+
+def run_gait(args: argparse.Namespace) -> int:
+    from romcam.analysis import resolve_calibration
+    from romcam.core.gait_metrics import analyze_gait
+    from romcam.gait_output import write_gait_files
+    from romcam.output_paths import check_writable_dir, refuse_input_as_output
+
+    src: Path = args.input
+    if args.max_seconds is not None and not args.max_seconds > 0:
+        raise InputError(f"--max-seconds must be > 0; got {args.max_seconds}")
+    out = args.out if args.out is not None else src.with_name(f"{src.stem}_gait")
+    check_writable_dir(out, option="--out")
+    names = ("gait.json", "cycles.csv", "gait.png", "gait.html", LANDMARKS, GAIT_VIDEO)
+    refuse_input_as_output([out / n for n in names], [src], fix="choose another --out folder")
+    profile = resolve_calibration(args.calibration)
+    is_csv = src.suffix.lower() == ".csv"
+    pose, video_doc = _landmarks(src, args) if is_csv else _analyze(src, args, profile)
+    roll, px_per_cm = 0.0, None
+    if profile is not None:
+        from romcam.calibration.apply import undistort_pose
+
+        pose = undistort_pose(pose, profile)
+        roll = profile.roll_deg or 0.0
+        px_per_cm = profile.px_per_cm_at(pose.image_width, pose.image_height)
+    result = analyze_gait(pose, roll_deg=roll, px_per_cm=px_per_cm)
+    if result.status != "ok":
+        raise InputError(f"{src}: {result.message}")
+    out.mkdir(parents=True, exist_ok=True)
+    write_gait_files(out, result, video_doc, title=f"Gait: {src.name}")
+    if not is_csv:
+        _write_landmarks_and_video(src, out, pose, result, args)
+    _print_report(result, out)
+    return 0
+
+
+def _landmarks(src: Path, args: argparse.Namespace) -> tuple[PoseSequence, dict[str, Any]]:
+    from romcam.media.landmark_csv import read_landmarks_csv
+
+    return read_landmarks_csv(src), {"path": str(src)}
+
+
+def _analyze(
+    src: Path, args: argparse.Namespace, profile: Any
+) -> tuple[PoseSequence, dict[str, Any]]:
+    """The analysis pass's landmarks (``analysis.analyze_video``, nothing written)."""
+    from romcam.analysis import analyze_video
+
+    result = analyze_video(
+        src,
+        None,
+        model_path=args.model,
+        calibration=profile,
+        write_annotated=False,
+        max_seconds=args.max_seconds,
+    )
+    for warning in result.warnings:
+        print(f"romcam: warning: {warning}", file=sys.stderr)
+    return result.pose, result.video.to_dict()
+
+
+def _write_landmarks_and_video(
+    src: Path, out: Path, pose: PoseSequence, result: GaitResult, args: argparse.Namespace
+) -> None:
+    from romcam.media.landmark_csv import write_landmarks_csv
+
+    write_landmarks_csv(out / LANDMARKS, pose)
+    if not args.no_video:
+        from romcam.media.gait_video import write_gait_video
+
+        tmp = out / f".{GAIT_VIDEO}.partial.mp4"
+        write_gait_video(src, tmp, result, max_seconds=args.max_seconds)
+        tmp.replace(out / GAIT_VIDEO)
+
+
+def _print_report(result: GaitResult, out: Path) -> None:
+    rows = (
+        ("cycles", "n_cycles", "{:.0f}"),
+        ("cadence (steps/min)", "cadence_steps_per_min", "{:.0f}"),
+        ("step time (s)", "step_time_s", "{:.2f}"),
+        ("stride time (s)", "stride_time_s", "{:.2f}"),
+        ("stance (%)", "stance_pct", "{:.0f}"),
+        ("step length (cm)", "step_length_cm", "{:.0f}"),
+        ("knee flexion at loading (deg)", "knee_flexion_loading_deg", "{:.0f}"),
+        ("peak knee flexion in swing (deg)", "peak_knee_flexion_swing_deg", "{:.0f}"),
+        ("peak hip extension (deg)", "peak_hip_extension_deg", "{:.0f}"),
+    )
+    print(f"{'':34}{'left':>8}{'right':>8}")
+    for label, key, fmt in rows:
+        cells = []
+        for side in ("left", "right"):
+            v = getattr(result.sides[side], key)
+            cells.append("–" if v is None or v != v else fmt.format(v))
+        print(f"{label:34}{cells[0]:>8}{cells[1]:>8}")
+    for note in result.notes:
+        print(f"\n{note}")
+    for warning in result.warnings:
+        print(f"romcam: warning: {warning}", file=sys.stderr)
+    print(f"\nResults written to {out}")
