@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 #: Session-state key of the trial saved last (:class:`SavedTrial`), whose pain score is asked.
 LAST_SAVED = "romcam_live_last_saved"
+#: Session-state key of the sentence that confirms the pain score stored (or why not).
+PAIN_NOTE = "romcam_live_pain_note"
 #: The 0-10 numeric pain rating scale's ends, as the picker's help says them.
 PAIN_SCALE_HELP = "0 = no pain, 10 = the worst pain imaginable (numeric rating scale)."
 
@@ -60,17 +62,23 @@ def pain_score_ui(store: Store) -> None:
         on_change=_store_pain_score,
         args=(store, saved.measurement_id, key),
     )
+    note = st.session_state.get(PAIN_NOTE)
+    if note is not None and note[0] == saved.measurement_id:
+        st.caption(note[1])
 
 
 def _store_pain_score(store: Store, measurement_id: int, key: str) -> None:
+    """(callback) Store the picked score; the sentence saying so is drawn with the picker (a
+    callback of the status fragment must not draw)."""
     score = st.session_state.get(key)
     try:
         store.set_pain_score(measurement_id, score)
     except RomcamError as exc:
-        show_error(exc, "store the pain score")
-        return
-    said = "cleared" if score is None else f"{score}/10"
-    st.toast(f"Pain score {said} stored with measurement #{measurement_id}")
+        note = f"The pain score was not stored: {exc}."
+    else:
+        said = "cleared" if score is None else f"{score}/10"
+        note = f":material/check: Pain score {said} stored with measurement #{measurement_id}."
+    st.session_state[PAIN_NOTE] = (measurement_id, note)
 
 
 def trials_so_far_ui(

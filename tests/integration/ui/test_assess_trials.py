@@ -65,6 +65,7 @@ def test_three_trials_are_saved_with_pain_and_shown_with_their_mean(
         picker = at.get("button_group")[-1]
         assert f"trial {k}" in picker.label
         picker.set_value(k + 2).run()
+        assert any(f"Pain score {k + 2}/10 stored" in c.value for c in at.caption)
     with Store.open() as store:
         trials = store.list_measurements(session_id)
     assert [m.value for m in trials] == [150.0, 140.0, 146.0]
