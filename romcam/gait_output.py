@@ -25,6 +25,7 @@ import numpy as np
 from romcam import __version__
 from romcam.core.gait_cycles import PERCENT
 from romcam.core.gait_events import FootEvents
+from romcam.core.gait_front import FrontGait
 from romcam.core.gait_metrics import GaitResult, SideGait
 from romcam.core.gait_norms import SOURCE, normative_band
 from romcam.paths import atomic_write_text
@@ -77,6 +78,20 @@ def gait_document(result: GaitResult, video: dict[str, Any] | None = None) -> di
         "(Robinson et al. 1987); *_right_minus_left in deg",
         "band": SOURCE,
     }
+
+
+def front_document(result: FrontGait, video: dict[str, Any] | None = None) -> dict[str, Any]:
+    """gait.json of a front-view walk (``romcam gait --view front``): per stance side
+    ``n_stances``, ``pelvic_drop_deg``, ``trunk_lean_deg`` and the heel strike times."""
+    doc: dict[str, Any] = {"romcam_version": __version__, "video": video, "view": "front"}
+    for side, s in result.sides.items():
+        doc[side] = {
+            "n_stances": s.n_stances,
+            "pelvic_drop_deg": _num(s.pelvic_drop_deg),
+            "trunk_lean_deg": _num(s.trunk_lean_deg),
+            "heel_strikes_s": [_num(t, 3) for t in result.events[side].heel_strikes_s],
+        }
+    return doc
 
 
 def cycles_csv_text(result: GaitResult) -> str:

@@ -41,6 +41,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="NAME",
         help="saved calibration profile to apply: its scale gives the step length in cm",
     )
+    p.add_argument(
+        "--view",
+        choices=("side", "front"),
+        default="side",
+        help="side (default): timing, knee and hip curves of a walk across the picture; "
+        "front: pelvic drop and trunk lean per stance side of a walk toward the camera",
+    )
     p.add_argument("--max-seconds", type=float, default=None, metavar="S")
     p.add_argument("--no-video", action="store_true", help=f"do not write {GAIT_VIDEO}")
     p.set_defaults(func=run_gait)
@@ -69,14 +76,42 @@ def run_gait(args: argparse.Namespace) -> int:
         pose = undistort_pose(pose, profile)
         roll = profile.roll_deg or 0.0
         px_per_cm = profile.px_per_cm_at(pose.image_width, pose.image_height)
+    if args.view == "front":
+        return _front(src, out, pose, roll, video_doc)
     result = analyze_gait(pose, roll_deg=roll, px_per_cm=px_per_cm)
     if result.status != "ok":
-        raise InputError(f"{src}: {result.message}")
+        also = "; for pelvic drop and trunk lean use --view front"
+        raise InputError(f"{src}: {result.message}{also if result.status == 'front_view' else ''}")
     out.mkdir(parents=True, exist_ok=True)
     write_gait_files(out, result, video_doc, title=f"Gait: {src.name}")
     if not is_csv:
         _write_landmarks_and_video(src, out, pose, result, args)
     _print_report(result, out)
+    return 0
+
+
+def _front(src: Path, out: Path, pose: PoseSequence, roll: float, video_doc: dict[str, Any]) -> int:
+    """``--view front``: gait.json with pelvic drop and trunk lean per stance side."""
+    import json
+
+    from romcam.core.gait_front import front_view_gait
+    from romcam.gait_output import GAIT_JSON, front_document
+    from romcam.paths import atomic_write_text
+
+    result = front_view_gait(pose, roll_deg=roll)
+    if result.status != "ok":
+        raise InputError(f"{src}: {result.message}")
+    doc = front_document(result, video_doc)
+    atomic_write_text(out / GAIT_JSON, json.dumps(doc, indent=2, allow_nan=False) + "\n")
+    print(f"{'stance side':34}{'left':>8}{'right':>8}")
+    for label, key in (
+        ("stances", "n_stances"),
+        ("pelvic drop (deg)", "pelvic_drop_deg"),
+        ("trunk lean toward stance (deg)", "trunk_lean_deg"),
+    ):
+        cells = ["–" if doc[s][key] is None else f"{doc[s][key]:.0f}" for s in ("left", "right")]
+        print(f"{label:34}{cells[0]:>8}{cells[1]:>8}")
+    print(f"\nResults written to {out}")
     return 0
 
 

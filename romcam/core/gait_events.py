@@ -128,11 +128,12 @@ def travel_direction(
     # Facing one way while travelling the other is walking backward: not a gait to assess.
     backward = (facing_sign != 0) & (moving != 0) & (facing_sign != moving)
     direction = np.where(backward, 0.0, direction)
-    return _drop_turns(time_s, direction), follows & (direction != 0), backward
+    return drop_turns(time_s, direction), follows & (direction != 0), backward
 
 
-def _drop_turns(time_s: np.ndarray, direction: np.ndarray) -> np.ndarray:
-    """Zero the frames within TURN_MARGIN_S of a change from one direction to the other."""
+def drop_turns(time_s: np.ndarray, direction: np.ndarray) -> np.ndarray:
+    """(T,) ``direction`` (+1/-1/0) zeroed within TURN_MARGIN_S of a change from one
+    direction to the other (a turn)."""
     out = direction.copy()
     signed = np.flatnonzero(direction != 0)
     flips = signed[1:][np.diff(direction[signed]) != 0]
@@ -189,11 +190,8 @@ def detect_events(
         for name in names:
             x = point(up, name)[:, 0] - pelvis[:, 0]
             rel[name] = _smooth_finite(time_s, np.where(seen[side], x, np.nan)) * direction
-        heel, toe = rel[names[0]], -rel[names[1]]
-        hs, to = _events(time_s, heel, direction, leg_px), _events(time_s, toe, direction, leg_px)
-        to = deepest_between(to, toe, hs)
-        events[side] = FootEvents(
-            hs, to, refine_times(time_s, heel, hs), refine_times(time_s, toe, to)
+        events[side] = foot_events(
+            time_s, rel[names[0]], rel[names[1]], direction, MIN_EXCURSION_LEGS * leg_px
         )
     return GaitTrack(
         up, pelvis[:, 0], direction, follows, backward, leg_px, seen, views, events, pose
@@ -229,15 +227,26 @@ def refine_times(time_s: np.ndarray, signal: np.ndarray, frames: np.ndarray) -> 
     return out
 
 
+def foot_events(
+    time_s: np.ndarray, heel: np.ndarray, toe: np.ndarray, runs: np.ndarray, excursion: float
+) -> FootEvents:
+    """One foot's events from its heel's and toe's forward positions relative to the pelvis.
+
+    ``runs``: (T,) the stretch each frame belongs to (0 = none; an event never spans two).
+    ``excursion``: the least rise of an event above its window's lowest point, same unit.
+    """
+    hs = _events(time_s, heel, runs, excursion)
+    to = deepest_between(_events(time_s, -toe, runs, excursion), -toe, hs)
+    return FootEvents(hs, to, refine_times(time_s, heel, hs), refine_times(time_s, -toe, to))
+
+
 def _events(
-    time_s: np.ndarray, signal: np.ndarray, direction: np.ndarray, leg: float
+    time_s: np.ndarray, signal: np.ndarray, runs: np.ndarray, excursion: float
 ) -> np.ndarray:
-    """Maxima of ``signal`` within runs of one direction (a turn splits runs)."""
-    out = [
-        extrema(time_s, signal, direction == d, MIN_EXCURSION_LEGS * leg)
-        for d in (1.0, -1.0)
-        if np.isfinite(leg)
-    ]
+    """Maxima of ``signal`` within each stretch of equal nonzero ``runs`` (a turn splits)."""
+    if not np.isfinite(excursion):
+        return np.zeros(0, dtype=int)
+    out = [extrema(time_s, signal, runs == r, excursion) for r in np.unique(runs[runs != 0])]
     return np.sort(np.concatenate(out)) if out else np.zeros(0, dtype=int)
 
 

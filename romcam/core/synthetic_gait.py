@@ -96,6 +96,8 @@ def synthetic_walk(
     px_per_m: float = 150.0,
     image_size: tuple[int, int] = (1280, 720),
     start_pct: float = 30.0,
+    pelvic_drop_deg: float = 0.0,
+    trunk_lean_deg: float = 0.0,
 ) -> SyntheticWalk:
     """A walk of ``duration_s`` across the picture (module doc).
 
@@ -107,6 +109,8 @@ def synthetic_walk(
             toward the camera (no travel across the picture).
         far_leg_visibility: visibility of the far side's landmarks (the synthetic body marks
             them 0.30 in a side view; a pose model usually sees the far leg better).
+        pelvic_drop_deg, trunk_lean_deg: the pelvis's drop on the swing side and the trunk's
+            lean toward the stance side at each mid-stance (a sine over the cycle).
     """
     n = round(duration_s * fps)
     t = np.arange(n) / fps
@@ -116,6 +120,11 @@ def synthetic_walk(
     for side in ("left", "right"):
         angles[f"knee_flexion_{side}"] = knee_at(phase[side])
         angles[f"hip_flexion_{side}"] = hip_at(phase[side])
+    # peaks at the left leg's mid-stance (+: left hip higher, trunk toward the left), and the
+    # mirror at the right's
+    stance_wave = np.sin(2.0 * np.pi * (phase["left"] - zeni_phases().heel_strike_pct) / 100.0)
+    angles["pelvic_tilt"] = pelvic_drop_deg * stance_wave
+    angles["trunk_lateral_lean"] = trunk_lean_deg * stance_wave
     pose = synthetic_pose(angles, view=view, fps=fps, image_size=image_size, px_per_m=px_per_m)
     ev = zeni_phases()
     speed = _foot_still_speed(ev, stride_s) if speed_m_s is None else speed_m_s

@@ -75,3 +75,16 @@ def test_front_view_walk_is_one_clear_sentence(tmp_path: Path) -> None:
     run = romcam("gait", str(src), "--out", str(tmp_path / "g"))
     assert run.returncode == 2
     assert "was seen from the front" in run.stderr and "film the walk from the side" in run.stderr
+    assert "use --view front" in run.stderr
+
+
+def test_front_view_walk_gives_pelvic_drop_with_view_front(tmp_path: Path) -> None:
+    walk = synthetic_walk(duration_s=6.0, view="front", pelvic_drop_deg=5.0, trunk_lean_deg=3.0)
+    src = write_landmarks_csv(tmp_path / "front.csv", walk.pose)
+    run = romcam("gait", str(src), "--out", str(tmp_path / "g"), "--view", "front")
+    assert run.returncode == 0, run.stderr
+    doc = json.loads((tmp_path / "g" / "gait.json").read_text())
+    assert doc["view"] == "front"
+    for side in ("left", "right"):
+        assert doc[side]["pelvic_drop_deg"] == pytest.approx(5.0, abs=0.5)
+        assert doc[side]["trunk_lean_deg"] == pytest.approx(3.0, abs=0.5)
