@@ -16,6 +16,7 @@ from romcam.ui.analyze import analyze_page, remove_stale_uploads
 from romcam.ui.assess import assess_page
 from romcam.ui.calibration import calibration_page
 from romcam.ui.current import current_client_ui
+from romcam.ui.gait import gait_page
 from romcam.ui.progress import progress_page
 from romcam.ui.retest import retest_page
 from romcam.ui.review import review_page
@@ -52,6 +53,7 @@ page = st.navigation(
             url_path="progress",
         ),
         st.Page(retest_page, title="Test–retest", icon=":material/repeat:", url_path="retest"),
+        st.Page(gait_page, title="Gait", icon=":material/directions_walk:", url_path="gait"),
         st.Page(
             calibration_page,
             title="Calibration",

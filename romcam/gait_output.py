@@ -17,8 +17,9 @@ import base64
 import html
 import io
 import json
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -26,9 +27,14 @@ from romcam import __version__
 from romcam.core.gait_cycles import PERCENT
 from romcam.core.gait_events import FootEvents
 from romcam.core.gait_front import FrontGait
-from romcam.core.gait_metrics import GaitResult, SideGait
+from romcam.core.gait_metrics import GaitResult, SideGait, analyze_gait
 from romcam.core.gait_norms import SOURCE, normative_band
+from romcam.core.landmarks import PoseSequence
+from romcam.errors import InputError
 from romcam.paths import atomic_write_text
+
+if TYPE_CHECKING:
+    from romcam.calibration.profile import CalibrationProfile
 
 GAIT_JSON = "gait.json"
 CYCLES_CSV = "cycles.csv"
@@ -45,6 +51,62 @@ _KEYS = (
     "knee_flexion_loading_deg",
     "peak_hip_extension_deg",
 )
+
+
+@dataclass(frozen=True)
+class Walk:
+    """A walk's landmarks (lens-corrected), the camera's roll and scale, the video's info."""
+
+    pose: PoseSequence
+    video: dict[str, Any]
+    roll_deg: float
+    px_per_cm: float | None
+    warnings: tuple[str, ...]
+
+
+def load_walk(
+    src: Path,
+    *,
+    model_path: Path | None = None,
+    calibration: CalibrationProfile | str | None = None,
+    max_seconds: float | None = None,
+) -> Walk:
+    """A walk from a video (the analysis pass, ``analysis.analyze_video``, writing nothing)
+    or a landmarks.csv, with the calibration profile applied."""
+    from romcam.analysis import analyze_video, resolve_calibration
+
+    profile = resolve_calibration(calibration)
+    if src.suffix.lower() == ".csv":
+        from romcam.media.landmark_csv import read_landmarks_csv
+
+        pose, video, warnings = read_landmarks_csv(src), {"path": str(src)}, tuple[str, ...]()
+    else:
+        done = analyze_video(
+            src,
+            None,
+            model_path=model_path,
+            calibration=profile,
+            write_annotated=False,
+            max_seconds=max_seconds,
+        )
+        pose, video, warnings = done.pose, done.video.to_dict(), done.warnings
+    if profile is None:
+        return Walk(pose, video, 0.0, None, tuple(warnings))
+    from romcam.calibration.apply import undistort_pose
+
+    pose = undistort_pose(pose, profile)
+    scale = profile.px_per_cm_at(pose.image_width, pose.image_height)
+    return Walk(pose, video, profile.roll_deg or 0.0, scale, tuple(warnings))
+
+
+def side_view_gait(walk: Walk, name: str) -> GaitResult:
+    """``core.gait_metrics.analyze_gait`` of the walk; InputError (one sentence naming
+    ``name``) when it has no whole cycle."""
+    result = analyze_gait(walk.pose, roll_deg=walk.roll_deg, px_per_cm=walk.px_per_cm)
+    if result.status != "ok":
+        also = "; for pelvic drop and trunk lean use --view front"
+        raise InputError(f"{name}: {result.message}{also if result.status == 'front_view' else ''}")
+    return result
 
 
 def _num(x: float | None, digits: int = 2) -> float | None:

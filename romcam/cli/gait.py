@@ -54,9 +54,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_gait(args: argparse.Namespace) -> int:
-    from romcam.analysis import resolve_calibration
-    from romcam.core.gait_metrics import analyze_gait
-    from romcam.gait_output import write_gait_files
+    from romcam.gait_output import load_walk, side_view_gait, write_gait_files
     from romcam.output_paths import check_writable_dir, refuse_input_as_output
 
     src: Path = args.input
@@ -66,26 +64,18 @@ def run_gait(args: argparse.Namespace) -> int:
     check_writable_dir(out, option="--out")
     names = ("gait.json", "cycles.csv", "gait.png", "gait.html", LANDMARKS, GAIT_VIDEO)
     refuse_input_as_output([out / n for n in names], [src], fix="choose another --out folder")
-    profile = resolve_calibration(args.calibration)
-    is_csv = src.suffix.lower() == ".csv"
-    pose, video_doc = _landmarks(src, args) if is_csv else _analyze(src, args, profile)
-    roll, px_per_cm = 0.0, None
-    if profile is not None:
-        from romcam.calibration.apply import undistort_pose
-
-        pose = undistort_pose(pose, profile)
-        roll = profile.roll_deg or 0.0
-        px_per_cm = profile.px_per_cm_at(pose.image_width, pose.image_height)
+    walk = load_walk(
+        src, model_path=args.model, calibration=args.calibration, max_seconds=args.max_seconds
+    )
+    for warning in walk.warnings:
+        print(f"romcam: warning: {warning}", file=sys.stderr)
     if args.view == "front":
-        return _front(src, out, pose, roll, video_doc)
-    result = analyze_gait(pose, roll_deg=roll, px_per_cm=px_per_cm)
-    if result.status != "ok":
-        also = "; for pelvic drop and trunk lean use --view front"
-        raise InputError(f"{src}: {result.message}{also if result.status == 'front_view' else ''}")
+        return _front(src, out, walk.pose, walk.roll_deg, walk.video)
+    result = side_view_gait(walk, str(src))
     out.mkdir(parents=True, exist_ok=True)
-    write_gait_files(out, result, video_doc, title=f"Gait: {src.name}")
-    if not is_csv:
-        _write_landmarks_and_video(src, out, pose, result, args)
+    write_gait_files(out, result, walk.video, title=f"Gait: {src.name}")
+    if src.suffix.lower() != ".csv":
+        _write_landmarks_and_video(src, out, walk.pose, result, args)
     _print_report(result, out)
     return 0
 
@@ -113,31 +103,6 @@ def _front(src: Path, out: Path, pose: PoseSequence, roll: float, video_doc: dic
         print(f"{label:34}{cells[0]:>8}{cells[1]:>8}")
     print(f"\nResults written to {out}")
     return 0
-
-
-def _landmarks(src: Path, args: argparse.Namespace) -> tuple[PoseSequence, dict[str, Any]]:
-    from romcam.media.landmark_csv import read_landmarks_csv
-
-    return read_landmarks_csv(src), {"path": str(src)}
-
-
-def _analyze(
-    src: Path, args: argparse.Namespace, profile: Any
-) -> tuple[PoseSequence, dict[str, Any]]:
-    """The analysis pass's landmarks (``analysis.analyze_video``, nothing written)."""
-    from romcam.analysis import analyze_video
-
-    result = analyze_video(
-        src,
-        None,
-        model_path=args.model,
-        calibration=profile,
-        write_annotated=False,
-        max_seconds=args.max_seconds,
-    )
-    for warning in result.warnings:
-        print(f"romcam: warning: {warning}", file=sys.stderr)
-    return result.pose, result.video.to_dict()
 
 
 def _write_landmarks_and_video(
