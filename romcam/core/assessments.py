@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from romcam.core.metric_specs import MetricSpec, metric_spec
+from romcam.core.metric_specs import GAIT_METRICS, MetricSpec, metric_spec
 
 Side = Literal["left", "right"]
 
@@ -257,6 +257,34 @@ TESTS: tuple[AssessmentTest, ...] = (
 )
 TESTS_BY_ID: dict[str, AssessmentTest] = {t.id: t for t in TESTS}
 
+_WALK_CAM = (
+    "Camera at hip height, still and level, side-on to a walkway of about 4 m, the whole body "
+    "and both feet in the picture."
+)
+#: The gait test (``romcam gait --session``): one walk stores each of its values per leg as a
+#: measurement of one of these tests (docs/gait.md "In sessions"). They are measured from a walk,
+#: not from the angle table, so they are not among :data:`TESTS` (what ``romcam measure`` and
+#: the Assess page offer).
+GAIT_TESTS: tuple[AssessmentTest, ...] = tuple(
+    AssessmentTest(
+        id=spec.id.removesuffix("_left"),
+        label=f"Gait: {spec.label.removesuffix(' (left)').lower()}",
+        metric=spec.id.replace("_left", "_{side}"),
+        end_range="max",
+        view="side",
+        sided=True,
+        needs_neutral=False,
+        setup=_WALK_CAM,
+        movement="Walk across the picture at a natural pace, facing forward, for at least 3 "
+        "strides.",
+        also_in_frame=_LEG,
+    )
+    for spec in GAIT_METRICS
+    if spec.side == "left"
+)
+GAIT_TEST_IDS: tuple[str, ...] = tuple(t.id for t in GAIT_TESTS)
+_ANY_TEST_BY_ID: dict[str, AssessmentTest] = {**TESTS_BY_ID, **{t.id: t for t in GAIT_TESTS}}
+
 #: Extra metrics reported with a posture test (its ``metric`` is the headline one).
 POSTURE_METRICS: dict[str, tuple[str, ...]] = {
     "posture_side": ("craniovertebral_angle", "forward_head_cm", "trunk_flexion"),
@@ -268,7 +296,7 @@ def test_label(test_id: str, side: object = None) -> str:
     """``Shoulder flexion (left)``: the test's label and its side, if any, as people read it (an
     unknown id is shown as it is; a side other than ``left``/``right`` — None, NaN, "" — is
     left out)."""
-    test = TESTS_BY_ID.get(test_id)
+    test = _ANY_TEST_BY_ID.get(test_id)
     label = test.label if test is not None else test_id
     return f"{label} ({side})" if side in ("left", "right") else label
 
@@ -276,7 +304,7 @@ def test_label(test_id: str, side: object = None) -> str:
 def assessment_test(test_id: str) -> AssessmentTest:
     """The test called ``test_id``; ValueError naming the known tests when it is unknown."""
     try:
-        return TESTS_BY_ID[test_id]
+        return _ANY_TEST_BY_ID[test_id]
     except KeyError:
         raise ValueError(
             f"unknown test {test_id!r}; known tests: {', '.join(TESTS_BY_ID)}"

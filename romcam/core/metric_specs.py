@@ -52,7 +52,8 @@ class MetricSpec:
         side: ``left``, ``right`` or None for midline / whole-body metrics.
         normal_range: (low, high) normal values in ``unit``; None when there is no agreed norm.
         source: where the normal range comes from.
-        kind: ``rom`` (an excursion to an end range) or ``posture`` (a static value).
+        kind: ``rom`` (an excursion to an end range), ``posture`` (a static value) or ``gait``
+            (a value of a walk, :data:`GAIT_METRICS`: not a column of the angle table).
         landmarks: the landmarks the value is computed from; it is not measured in a frame
             where one is unseen or outside the picture. ``near_x`` is the near side's ``x``
             (see :data:`NEAR`).
@@ -69,7 +70,7 @@ class MetricSpec:
     side: str | None
     normal_range: tuple[float, float] | None
     source: str
-    kind: Literal["rom", "posture"]
+    kind: Literal["rom", "posture", "gait"]
     landmarks: tuple[str, ...]
     arc: JointArc | None = None
     plausible_range: tuple[float, float] = (-180.0, 180.0)
@@ -330,10 +331,50 @@ METRIC_IDS: tuple[str, ...] = tuple(m.id for m in METRICS)
 METRICS_BY_ID: dict[str, MetricSpec] = {m.id: m for m in METRICS}
 
 
+#: A walk's values per leg (``romcam gait``, docs/gait.md "In sessions"): (base id, label, unit,
+#: normal range, plausible range). Normal ranges: healthy adults at a self-selected pace, from
+#: the published ranges docs/gait.md compares with (cadence ~100-125 steps/min; stance ~60-62 %,
+#: a round 58-65 % here; step ~0.5-0.6 s, stride ~1.0-1.2 s; knee ~15-20 deg at loading, ~60-70
+#: deg peak in swing; hip ~10-20 deg apparent extension in terminal stance, the band of
+#: core.gait_norms ~8 deg, so 5-20 here).
+_GAIT: tuple[tuple[str, str, str, tuple[float, float], tuple[float, float]], ...] = (
+    ("gait_cadence", "Cadence", "steps/min", (100.0, 125.0), (20.0, 250.0)),
+    ("gait_step_time", "Step time", "ms", (480.0, 600.0), (200.0, 3000.0)),
+    ("gait_stride_time", "Stride time", "ms", (960.0, 1200.0), (400.0, 6000.0)),
+    ("gait_stance", "Stance", "%", (58.0, 65.0), (30.0, 95.0)),
+    ("gait_knee_loading", "Knee flexion at loading", "deg", (15.0, 20.0), (-30.0, 90.0)),
+    ("gait_knee_swing", "Peak knee flexion in swing", "deg", (60.0, 70.0), (-10.0, 130.0)),
+    ("gait_hip_extension", "Peak hip extension", "deg", (5.0, 20.0), (-60.0, 60.0)),
+)
+_GAIT_SOURCE = (
+    "healthy adults, self-selected pace: Perry & Burnfield 2010 (Gait Analysis, 2nd ed.) and "
+    "Kadaba et al. 1990 (J Orthop Res 8:383), as read in docs/gait.md; a rounded range"
+)
+#: The gait values as metrics (one per leg); not columns of the angle table (not in METRICS).
+GAIT_METRICS: tuple[MetricSpec, ...] = tuple(
+    MetricSpec(
+        id=f"{base}_{side}",
+        label=f"{label} ({side})",
+        view="side",
+        unit=unit,
+        side=side,
+        normal_range=normal,
+        source=_GAIT_SOURCE,
+        kind="gait",
+        landmarks=tuple(f"{side}_{part}" for part in ("shoulder", "hip", "knee", "ankle")),
+        plausible_range=plausible,
+    )
+    for base, label, unit, normal, plausible in _GAIT
+    for side in ("left", "right")
+)
+_ANY_BY_ID: dict[str, MetricSpec] = {**METRICS_BY_ID, **{m.id: m for m in GAIT_METRICS}}
+
+
 def metric_spec(metric_id: str) -> MetricSpec:
-    """The spec of ``metric_id``; ValueError naming the known ids when it is unknown."""
+    """The spec of ``metric_id`` (an angle-table metric or a gait value); ValueError naming the
+    known ids when it is unknown."""
     try:
-        return METRICS_BY_ID[metric_id]
+        return _ANY_BY_ID[metric_id]
     except KeyError:
         raise ValueError(
             f"unknown metric {metric_id!r}; known metrics: {', '.join(METRIC_IDS)}"

@@ -38,7 +38,7 @@ class MdcEntry:
     Attributes:
         test: assessment test id (``romcam.core.assessments``) or ``default``.
         mdc95: minimal detectable change at 95 % confidence, in ``unit``; > 0.
-        unit: ``deg`` or ``cm``.
+        unit: ``deg`` or ``cm`` (gait values: ``steps/min``, ``ms``, ``%``).
         source: where the number comes from.
         estimate: True when it is a judgement by analogy, not a published value for the motion.
     """
@@ -69,6 +69,16 @@ _PUA_2008 = (
 _FLETCHER = (
     "Fletcher & Bandy 2008, J Orthop Sports Phys Ther 38:640 (CROM device, active ROM, one "
     "rater, 25 people without and 22 with neck pain; MDC 5.4-9.6 deg across motions"
+)
+_WILKEN_2012 = (
+    "estimate after Wilken, Rodriguez, Brawner & Darter 2012, Gait Posture 35:301 (3-D marker "
+    "gait analysis, 29 healthy adults, two sessions ~6 days apart: sagittal kinematic changes "
+    "above about 5 deg detectable between sessions); 2-D video is no more precise, so a lower "
+    "bound"
+)
+_GAIT_TIMING = (
+    "no published MDC for 2-D video gait events found; about one video frame (33 ms at 30 fps) "
+    "on each event a value is timed from, averaged over >= 3 cycles"
 )
 
 DEFAULT_ENTRIES: tuple[MdcEntry, ...] = (
@@ -134,6 +144,18 @@ DEFAULT_ENTRIES: tuple[MdcEntry, ...] = (
         True,
     ),
     MdcEntry("posture_front", 2.0, "deg", "estimate: the 2-deg clinical level tolerance", True),
+    *(
+        MdcEntry(test, mdc95, unit, source, True)
+        for test, mdc95, unit, source in (
+            ("gait_cadence", 6.0, "steps/min", "estimate: " + _GAIT_TIMING),
+            ("gait_step_time", 40.0, "ms", "estimate: " + _GAIT_TIMING),
+            ("gait_stride_time", 60.0, "ms", "estimate: " + _GAIT_TIMING),
+            ("gait_stance", 3.0, "%", "estimate: " + _GAIT_TIMING),
+            ("gait_knee_loading", 5.0, "deg", _WILKEN_2012),
+            ("gait_knee_swing", 5.0, "deg", _WILKEN_2012),
+            ("gait_hip_extension", 5.0, "deg", _WILKEN_2012),
+        )
+    ),
 )
 DEFAULT_FALLBACK = MdcEntry(
     "default", 10.0, "deg", "estimate for a test with no entry: typical goniometric MDC95", True

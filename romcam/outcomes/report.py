@@ -13,13 +13,14 @@ import io
 import math
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 from matplotlib.figure import Figure
 
 from romcam import __version__
-from romcam.core.assessments import test_label
+from romcam.core.assessments import GAIT_TEST_IDS, test_label
 from romcam.outcomes.compare import (
     How,
     asymmetry,
@@ -28,6 +29,8 @@ from romcam.outcomes.compare import (
     progress,
     visit_series,
 )
+from romcam.outcomes.gait_charts import GAIT_CAPTION, gait_overlay_figure
+from romcam.outcomes.gait_curves import stored_walks, two_walks
 from romcam.outcomes.mdc import MdcTable
 from romcam.outcomes.quality import (
     NOT_COMPARABLE,
@@ -79,9 +82,12 @@ def session_report(
     *,
     how: How = "mean",
     generated_at: datetime | None = None,
+    files_root: Path | None = None,
 ) -> str:
     """HTML report of one session: before/after table and chart, the trials of each test (mean
-    ± SD, n, each trial, excluded and flagged ones, pain), left/right asymmetry.
+    ± SD, n, each trial, excluded and flagged ones, pain), left/right asymmetry; for a gait
+    test the knee and hip curves (before and after overlaid) read from the stored cycles
+    files under ``files_root`` (the store's data directory; None: no curves).
 
     ``frame`` holds the session's measurements (one session; ValueError otherwise).
     """
@@ -96,8 +102,10 @@ def session_report(
     if first.get("therapist"):
         meta += f", therapist {first['therapist']}"
     parts = [f"<h2>Before and after</h2>{_before_after_table(ba)}"]
-    if not ba.empty:
-        parts.append(_img(before_after_figure(ba), "Before and after, per test"))
+    ranges = ba[~ba["test"].isin(GAIT_TEST_IDS)]  # gait values are no range in degrees
+    if not ranges.empty:
+        parts.append(_img(before_after_figure(ranges), "Before and after, per test"))
+    parts.append(_gait_section(frame, files_root, session_id=int(first["session_id"])))
     parts.append(f"<h2>Trials</h2>{_trials_table(collapse(frame, how, table))}")
     asym = asymmetry(frame, how=how)
     if not asym.empty:
@@ -114,9 +122,12 @@ def progress_report(
     how: How = "mean",
     client_name: str | None = None,
     generated_at: datetime | None = None,
+    files_root: Path | None = None,
 ) -> str:
-    """HTML report of a client's progress over visits: summary table, then per test a chart
-    and its visits (each visit's trials and pain)."""
+    """HTML report of a client's progress over visits: summary table, the gait curves of the
+    first and the latest walk overlaid (cycles files under ``files_root``, as for
+    :func:`session_report`), then per test a chart and its visits (each visit's trials and
+    pain)."""
     table = mdc or MdcTable()
     name = client_name or (str(frame["client"].iloc[0]) if len(frame) else "client")
     prog = progress(frame, table, phase=phase, how=how)
@@ -125,7 +136,7 @@ def progress_report(
         f"{frame['session_id'].nunique()} visits; values measured "
         f"{'at any phase' if phase is None else f'{phase!r} treatment'} of each visit"
     )
-    parts = [f"<h2>Summary</h2>{_progress_table(prog)}"]
+    parts = [f"<h2>Summary</h2>{_progress_table(prog)}", _gait_section(frame, files_root)]
     for (test, side), group in series.groupby(["test", series["side"].fillna("")], sort=False):
         label = test_label(str(test), side)
         chart = progress_figure(group, label, table.lookup(str(test)).mdc95)
@@ -392,6 +403,17 @@ def _verdict(text: str) -> str:
 
 
 # -- charts ----------------------------------------------------------------------------------
+
+
+def _gait_section(frame: pd.DataFrame, root: Path | None, session_id: int | None = None) -> str:
+    """The gait curves of two walks overlaid ("" when the frame has no gait test)."""
+    if not frame["test"].isin(GAIT_TEST_IDS).any():
+        return ""
+    walks = two_walks(stored_walks(frame, root), session_id=session_id) if root else []
+    if not walks:
+        return "<h2>Gait curves</h2><p>The walks' curve files are not available.</p>"
+    chart = _img(gait_overlay_figure(walks), "Knee and hip curves over the gait cycle")
+    return f'<h2>Gait curves</h2>{chart}<p class="note">{html.escape(GAIT_CAPTION)}</p>'
 
 
 def _img(fig: Figure, alt: str) -> str:

@@ -185,26 +185,39 @@ class MeasurementInput:
 
 @dataclass(frozen=True)
 class RecordingInput:
-    """Files to keep with a measurement; each is copied into the store (None = not kept)."""
+    """Files to keep with a measurement; each is copied into the store (None = not kept).
+
+    ``extras``: more files kept in the same folder under their own names (e.g. a walk's
+    ``gait.json``); no column names them, so they are found beside the kept ``angles`` (or
+    ``landmarks``/``video``) file, one of which must be given with them.
+    """
 
     video: Path | None = None
     landmarks: Path | None = None
     angles: Path | None = None
     duration_s: float | None = None
+    extras: tuple[Path, ...] = ()
 
     def files(self) -> dict[str, Path]:
-        """Role (``video``/``landmarks``/``angles``) -> existing source file; InputError else."""
-        out: dict[str, Path] = {}
-        for role in ("video", "landmarks", "angles"):
-            value = getattr(self, role)
-            if value is None:
-                continue
-            path = Path(value)
+        """Role (``video``/``landmarks``/``angles``, an extra's stem) -> existing source file;
+        InputError else."""
+        named = {role: getattr(self, role) for role in _FILE_ROLES}
+        given = {role: Path(v) for role, v in named.items() if v is not None}
+        if self.extras and not given:
+            raise InputError("extra recording files need a video, landmarks or angles file too")
+        for extra in map(Path, self.extras):
+            if extra.stem in given or extra.stem in _FILE_ROLES:
+                raise InputError(f"extra recording file {str(extra)!r}: its name is taken")
+            given[extra.stem] = extra
+        for role, path in given.items():
             if not path.is_file():
                 raise InputError(f"{role} file {str(path)!r} does not exist or is not a file")
-            out[role] = path
         check_number("duration_s", self.duration_s, required=False)
-        return out
+        return given
+
+
+#: The recording files a column of the store names.
+_FILE_ROLES = ("video", "landmarks", "angles")
 
 
 def check_label(name: str, value: object, *, max_length: int = MAX_LABEL_LENGTH) -> str:

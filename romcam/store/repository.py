@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -259,67 +259,77 @@ class Store:
         transaction. On any failure the rows are rolled back and the files removed; after a
         crash :meth:`recover` (run by :meth:`open`) removes files that have no row.
         """
-        if not isinstance(measurement, MeasurementInput):
-            raise InputError(f"expected a MeasurementInput; got {type(measurement).__name__}")
-        measurement.validate()
-        sources = recording.files() if recording is not None else {}
+        return self.add_measurements(session_id, [(measurement, recording)])[0]
+
+    def add_measurements(
+        self,
+        session_id: int,
+        items: Sequence[tuple[MeasurementInput, RecordingInput | None]],
+    ) -> list[MeasurementRecord]:
+        """Store several measurements (e.g. every value of one walk), each with its own copy of
+        its recording files, in one transaction: all of them or none (as
+        :meth:`add_measurement`)."""
+        for measurement, _ in items:
+            if not isinstance(measurement, MeasurementInput):
+                raise InputError(f"expected a MeasurementInput; got {type(measurement).__name__}")
+            measurement.validate()
+        sources = [(entry_hint(m), r.files() if r is not None else {}) for m, r in items]
         session = self.get_session(session_id)
         return self._saved_with_files(
             session,
-            entry_hint(measurement),
             sources,
-            lambda entry: self._insert_measurement(session.id, measurement, recording, entry),
+            lambda entries: self._insert_measurements(session.id, items, entries),
         )
 
     def _saved_with_files(
         self,
         session: SessionRecord,
-        hint: str,
-        sources: dict[str, Path],
-        insert: Callable[[files.StagedEntry | None], _T],
+        sources: Sequence[tuple[str, dict[str, Path]]],
+        insert: Callable[[list[files.StagedEntry | None]], _T],
     ) -> _T:
-        """Copy ``sources`` into a new claimed folder, run ``insert`` (which commits), release.
-
-        On any failure the folder is removed (the transaction was rolled back by ``insert``).
-        """
-        entry: files.StagedEntry | None = None
+        """Copy each (hint, role -> file) into a new claimed folder, run ``insert`` (which
+        commits), release. On any failure the folders are removed (the transaction was
+        rolled back by ``insert``)."""
+        entries: list[files.StagedEntry | None] = []
+        parent = files.session_dir(self.root, session.client_name, session.client_id, session.id)
         try:
             with self._guard():
-                if sources:
-                    entry = files.stage_entry(
-                        self.root,
-                        files.session_dir(
-                            self.root, session.client_name, session.client_id, session.id
-                        ),
-                        files.entry_dir_name(hint),
-                        sources,
+                for hint, role_files in sources:
+                    entries.append(
+                        files.stage_entry(self.root, parent, files.entry_dir_name(hint), role_files)
+                        if role_files
+                        else None
                     )
-                result = insert(entry)
+                result = insert(entries)
         except BaseException:
-            if entry is not None:
-                files.discard(entry.directory)
+            for entry in entries:
+                if entry is not None:
+                    files.discard(entry.directory)
             raise
-        if entry is not None:
-            files.release(entry)
+        for entry in entries:
+            if entry is not None:
+                files.release(entry)
         return result
 
-    def _insert_measurement(
+    def _insert_measurements(
         self,
         session_id: int,
-        m: MeasurementInput,
-        recording: RecordingInput | None,
-        entry: files.StagedEntry | None,
-    ) -> MeasurementRecord:
+        items: Sequence[tuple[MeasurementInput, RecordingInput | None]],
+        entries: list[files.StagedEntry | None],
+    ) -> list[MeasurementRecord]:
         with self._write() as s:
             self._session_row(s, session_id)
-            row = new_measurement_row(session_id, m)
-            if entry is not None and recording is not None:
-                row.recording = new_recording_row(session_id, recording, entry)
-            s.add(row)
+            rows = []
+            for (m, recording), entry in zip(items, entries, strict=True):
+                row = new_measurement_row(session_id, m)
+                if entry is not None and recording is not None:
+                    row.recording = new_recording_row(session_id, recording, entry)
+                s.add(row)
+                rows.append(row)
             s.flush()
             pause_before_commit()
             s.commit()
-            return to_measurement(row)
+            return [to_measurement(row) for row in rows]
 
     def get_measurement(self, measurement_id: int) -> MeasurementRecord:
         """A measurement by id; InputError when unknown."""
