@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from romcam.errors import InputError
+from romcam.cli.common import db_option, open_store
+from romcam.errors import InputError, RomcamError
 
 if TYPE_CHECKING:  # numpy and the analysis behind these: imported when the command runs
     from romcam.core.gait_metrics import GaitResult
@@ -21,6 +22,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``gait`` command."""
     p = subparsers.add_parser(
         "gait",
+        parents=[db_option()],
         help="gait of a side-view walk: cadence, stance, knee and hip curves, symmetry",
         description=(
             "Find each foot's heel strikes and toe offs in a walk filmed from the side "
@@ -50,6 +52,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--max-seconds", type=float, default=None, metavar="S")
     p.add_argument("--no-video", action="store_true", help=f"do not write {GAIT_VIDEO}")
+    p.add_argument(
+        "--session",
+        type=int,
+        default=None,
+        metavar="N",
+        help="also store the walk's values per leg in session N as the gait test (side view; "
+        "the curves kept for later visits)",
+    )
+    p.add_argument("--phase", default="before", help="with --session: before, after or a label")
     p.set_defaults(func=run_gait)
 
 
@@ -60,6 +71,14 @@ def run_gait(args: argparse.Namespace) -> int:
     src: Path = args.input
     if args.max_seconds is not None and not args.max_seconds > 0:
         raise InputError(f"--max-seconds must be > 0; got {args.max_seconds}")
+    if args.session is not None:
+        if args.view == "front":
+            raise InputError("--session stores a side-view walk; drop --view front or --session")
+        from romcam.store.records import check_label
+
+        check_label("--phase", args.phase)
+        with open_store(args) as store:  # a wrong session is said before the walk is analysed
+            store.get_session(args.session)
     out = args.out if args.out is not None else src.with_name(f"{src.stem}_gait")
     check_writable_dir(out, option="--out")
     names = ("gait.json", "cycles.csv", "gait.png", "gait.html", LANDMARKS, GAIT_VIDEO)
@@ -77,7 +96,33 @@ def run_gait(args: argparse.Namespace) -> int:
     if src.suffix.lower() != ".csv":
         _write_landmarks_and_video(src, out, walk.pose, result, args)
     _print_report(result, out)
+    if args.session is not None:
+        _store(args, src, out, walk.video)
     return 0
+
+
+def _store(args: argparse.Namespace, src: Path, out: Path, video: dict[str, Any]) -> None:
+    """Store the walk written to ``out`` in ``--session`` (the files in ``out`` stay either way)."""
+    from romcam.store.from_gait import save_gait
+
+    is_csv = src.suffix.lower() == ".csv"
+    landmarks = src if is_csv else out / LANDMARKS
+    try:
+        with open_store(args) as store:
+            saved = save_gait(
+                store,
+                args.session,
+                out,
+                phase=args.phase,
+                calibration=args.calibration,
+                video=None if is_csv else src,
+                landmarks=landmarks if landmarks.is_file() else None,
+                duration_s=video.get("duration_s"),
+            )
+    except RomcamError:
+        print(f"romcam: the walk's files stay in {out}; nothing was stored", file=sys.stderr)
+        raise
+    print(f"Stored {len(saved)} gait values in session {args.session} ({args.phase})")
 
 
 def _front(src: Path, out: Path, pose: PoseSequence, roll: float, video_doc: dict[str, Any]) -> int:

@@ -297,7 +297,10 @@ def run_report(args: argparse.Namespace) -> int:
         if args.session is not None:
             session = store.get_session(args.session)
             html = session_report(
-                store.measurements_frame(session_id=session.id), table, how=args.how
+                store.measurements_frame(session_id=session.id),
+                table,
+                how=args.how,
+                files_root=store.root,
             )
         else:
             client = store.get_client(args.client)
@@ -308,6 +311,7 @@ def run_report(args: argparse.Namespace) -> int:
                 phase=phase,
                 how=args.how,
                 client_name=client.name,
+                files_root=store.root,
             )
     atomic_write_text(args.output, html)
     print(f"Report written to {args.output}")
