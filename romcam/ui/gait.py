@@ -2,13 +2,16 @@
 timing, knee and hip curves on the normative band, and symmetry (docs/gait.md).
 
 The upload waits in a private folder of ``<data dir>/uploads/`` only while it is analysed
-and is deleted right after; the page keeps the numbers and the plot in memory. Nothing is
-saved to a session yet (a ``gait`` test in sessions is future work).
+and is deleted right after; the page keeps the numbers, the cycles and the plot in memory.
+"Save to the current session" stores the walk as the gait test (``store.from_gait``: every
+value per leg, the curves kept); "Compare with an earlier visit" overlays this walk's curves
+on a stored walk of the current client (docs/gait.md "In sessions").
 """
 
 from __future__ import annotations
 
 import shutil
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -17,13 +20,13 @@ import streamlit as st
 
 from romcam.errors import RomcamError
 from romcam.staging import new_staging_dir
+from romcam.ui.current import current_context
+from romcam.ui.gait_session import UPLOADS_DIR, compare_ui, save_ui
 from romcam.ui.settings import current_settings, model_path_for
 from romcam.ui.widgets import show_error
 
 UPLOAD_KEY = "gait_upload"
 _RESULT = "romcam_gait_result"
-#: The folder of the data directory where uploads wait while analysed (``ui.analyze`` too).
-UPLOADS_DIR = "uploads"
 VIDEO_TYPES = ("mp4", "mov", "m4v", "webm", "avi", "mkv")
 _ROWS = (
     ("whole cycles", "n_cycles"),
@@ -67,11 +70,20 @@ def gait_page() -> None:
     shown = st.session_state.get(_RESULT)
     if shown is not None and shown["name"] == upload.name:
         _show(shown)
+        current = current_context()
+        save_ui(shown, current)
+        compare_ui(shown, current)
 
 
 def _analyze(name: str, data: bytes) -> dict[str, Any]:
     """The walk's gait.json content and plot, from a private copy deleted right after."""
-    from romcam.gait_output import gait_document, load_walk, plot_png, side_view_gait
+    from romcam.gait_output import (
+        cycles_csv_text,
+        gait_document,
+        load_walk,
+        plot_png,
+        side_view_gait,
+    )
 
     settings = current_settings()
     parent = Path(settings.data_dir) / UPLOADS_DIR
@@ -84,7 +96,13 @@ def _analyze(name: str, data: bytes) -> dict[str, Any]:
         walk = load_walk(src, model_path=model)
         result = side_view_gait(walk, name)
         doc = gait_document(result, walk.video)
-        return {"name": name, "doc": doc, "png": plot_png(result, f"Gait: {name}")}
+        return {
+            "name": name,
+            "id": uuid.uuid4().hex,
+            "doc": doc,
+            "cycles": cycles_csv_text(result),
+            "png": plot_png(result, f"Gait: {name}"),
+        }
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
