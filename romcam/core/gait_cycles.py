@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from romcam.core import angles
-from romcam.core.filtering import smooth_zero_phase
+from romcam.core.filtering import bridge_gaps, smooth_zero_phase
 from romcam.core.gait_events import SIDES, GaitTrack, point
 from romcam.core.geometry import mirror_x
 from romcam.core.landmarks import LANDMARK_INDEX
@@ -33,6 +33,10 @@ MIN_STRIDE_S, MAX_STRIDE_S = 0.6, 2.5
 MAX_MISSING_FRACTION = 0.1
 #: Smoothing (s, Gaussian SD) of the joint angles against landmark jitter.
 ANGLE_SMOOTH_S = 0.03
+#: Longest stretch of unsure frames (s, from the frame before to the frame after) whose
+#: angle is bridged linearly: the knee's and the ankle's crossing blocks (each at most
+#: ``gait_legs.MAX_CROSSING_S``) may join; longer stretches stay missing.
+MAX_BRIDGE_S = 0.3
 _SIDE_VIEWS = ("side_left", "side_right")
 
 
@@ -60,7 +64,8 @@ class GaitCycle:
 
 def leg_angles(track: GaitTrack, min_visibility: float = 0.5) -> dict[str, dict[str, np.ndarray]]:
     """side -> {"knee": (T,), "hip": (T,)} degrees, + flexion; NaN where a landmark is unseen
-    or the subject is not walking straight (direction 0)."""
+    or the subject is not walking straight (direction 0); bridged linearly where the knee or
+    ankle is unsure as the legs pass each other (``core.gait_legs``)."""
     pose = track.pose
     sign = np.where(track.direction != 0, track.direction, np.nan)
     sag = mirror_x(track.up, sign)
@@ -73,11 +78,21 @@ def leg_angles(track: GaitTrack, min_visibility: float = 0.5) -> dict[str, dict[
         seen = np.all([vis[:, LANDMARK_INDEX[f"{side}_{n}"]] >= min_visibility for n in names], 0)
         knee = angles.knee_flexion(pts["hip"], pts["knee"], pts["ankle"])
         hip = angles.sagittal_flexion(pts["shoulder"], pts["hip"], pts["hip"], pts["knee"])
-        out[side] = {
-            "knee": _smooth(time_s, np.where(seen, knee, np.nan)),
-            "hip": _smooth(time_s, np.where(seen, hip, np.nan)),
-        }
+        knee = np.where(seen, knee, np.nan)
+        knee = _bridged(time_s, knee, track.unsure_knee[side] | track.unsure_ankle[side])
+        hip = _bridged(time_s, np.where(seen, hip, np.nan), track.unsure_knee[side])
+        out[side] = {"knee": _smooth(time_s, knee), "hip": _smooth(time_s, hip)}
     return out
+
+
+def _bridged(time_s: np.ndarray, angle: np.ndarray, unsure: np.ndarray) -> np.ndarray:
+    """``angle`` with its ``unsure`` frames replaced by the straight line between the frames
+    either side, when at most MAX_BRIDGE_S apart."""
+    if not unsure.any() or np.isfinite(angle[~unsure]).sum() < 2:
+        return angle
+    kept = np.where(unsure, np.nan, angle)
+    line = bridge_gaps(time_s, kept, max_gap_s=MAX_BRIDGE_S + 1e-6, min_run=1)
+    return np.where(unsure, line, angle)
 
 
 def _smooth(time_s: np.ndarray, v: np.ndarray) -> np.ndarray:

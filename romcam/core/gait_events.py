@@ -76,6 +76,8 @@ class GaitTrack:
         views: the per-frame view (``core.views``).
         events: side -> FootEvents.
         pose: the pose with its leg labels untangled (``core.gait_legs``).
+        unsure_knee, unsure_ankle: side -> (T,) bool, that leg's knee (ankle) position is
+            unsure where the legs pass each other (``core.gait_legs``): no angle there.
     """
 
     up: np.ndarray
@@ -88,6 +90,8 @@ class GaitTrack:
     views: ViewEstimate
     events: dict[str, FootEvents]
     pose: PoseSequence
+    unsure_knee: dict[str, np.ndarray]
+    unsure_ankle: dict[str, np.ndarray]
 
 
 def point(up: np.ndarray, name: str) -> np.ndarray:
@@ -179,7 +183,8 @@ def detect_events(
     leg_px = leg_length_px(up)
     facing = np.select([views.facing == "right", views.facing == "left"], [1.0, -1.0], 0.0)
     direction, follows, backward = travel_direction(time_s, pelvis[:, 0], leg_px, facing)
-    pose = untangle_legs(pose, up, direction, leg_px)
+    legs = untangle_legs(pose, up, direction, leg_px)
+    pose = legs.pose
     up = image_to_up(pose.pixels, pose.image_width, pose.image_height, roll_deg)
     vis = np.nan_to_num(pose.visibility, nan=0.0)
     seen, events = {}, {}
@@ -194,7 +199,18 @@ def detect_events(
             time_s, rel[names[0]], rel[names[1]], direction, MIN_EXCURSION_LEGS * leg_px
         )
     return GaitTrack(
-        up, pelvis[:, 0], direction, follows, backward, leg_px, seen, views, events, pose
+        up,
+        pelvis[:, 0],
+        direction,
+        follows,
+        backward,
+        leg_px,
+        seen,
+        views,
+        events,
+        pose,
+        legs.unsure_knee,
+        legs.unsure_ankle,
     )
 
 

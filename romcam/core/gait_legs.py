@@ -17,13 +17,28 @@ each straight run of walking:
    crossing).
 2. Knees, by fit: each knee goes with the foot that gives both legs the more plausible shape
    (``knee_swaps``).
+3. Feet (before 2) and knees (after 2), by continuity where the two pass each other: there
+   the order says nothing and both pairings look plausible, and it is exactly there that
+   the model trades the labels (of the knees, or of the whole lower leg) or puts one knee on
+   the other (the Sports2D walk: a bump of up to 42 deg in the knee curve at ~30-35 % of
+   the cycle). A crossing block is a run of frames, at most MAX_CROSSING_S long, where the
+   two points are within CROSSING_GAP_LEGS leg lengths horizontally; each leg's point is
+   expected on the straight path between the frames just before and just after the block,
+   and each frame takes the labelling nearer those paths (``continuity_swaps``). Unsure
+   (that leg's angles left out there and bridged over, ``core.gait_cycles``): the standing
+   leg's point over the whole block (the one that moved less between the block's ends: the
+   model draws it toward the passing one, by up to ~0.1 leg lengths on the Sports2D walk,
+   and the standing knee's angle changes slowly there), and the passing leg's point where
+   it lies further than CONTINUITY_TOL_LEGS from its path (the model put it on the other
+   leg's); nearer, it is kept, since a swinging knee strays from the straight path by up to
+   ~0.1 leg lengths over a crossing and its peak flexion falls there.
 Frames outside straight walking keep the model's labels; landmarks are exchanged in the
 image, visibility and world arrays alike.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -42,6 +57,21 @@ CROSSING_GAP_LEGS = 0.15
 CROSSING_HALF_WINDOW_S = 0.1
 #: Disagreeing frames that a break in the alternation of the leg ahead is worth.
 SWITCH_COST_FRAMES = 6.0
+#: A crossing block longer than this (s) is left as the model labelled it: the straight
+#: path between its ends no longer predicts where a swinging leg is.
+MAX_CROSSING_S = 0.25
+#: A point further than this (leg lengths) from its path over a crossing is unsure.
+CONTINUITY_TOL_LEGS = 0.1
+
+
+@dataclass(frozen=True)
+class UntangledLegs:
+    """The pose with its leg labels put right, and side -> (T,) bool frames where that
+    leg's knee or ankle position is unsure (a crossing the labels could not settle)."""
+
+    pose: PoseSequence
+    unsure_knee: dict[str, np.ndarray]
+    unsure_ankle: dict[str, np.ndarray]
 
 
 def crossings(time_s: np.ndarray, gap: np.ndarray, usable: np.ndarray, limit: float) -> np.ndarray:
@@ -110,23 +140,80 @@ def group_swaps(
 
 def untangle_legs(
     pose: PoseSequence, up: np.ndarray, direction: np.ndarray, leg_px: float
-) -> PoseSequence:
-    """``pose`` with each group's leg labels put right (module doc).
+) -> UntangledLegs:
+    """``pose`` with each group's leg labels put right, and the unsure points (module doc).
 
     Args:
         up: (T, 33, 2) up coordinates of ``pose`` (pixels, y up).
         direction: (T,) direction of travel (+1 image right, -1 left, 0 none).
         leg_px: leg length in pixels (scales the crossing gap).
     """
+    unsure = {s: np.zeros(len(pose), dtype=bool) for s in ("left", "right")}
     if not np.isfinite(leg_px):
-        return pose
+        return UntangledLegs(pose, unsure, unsure)
     time_s = np.asarray(pose.time_s, dtype=float)
     runs = np.where(direction != 0, run_labels(direction), 0)
     left, right = _indices(FOOT)
     fwd = {s: up[:, idx, 0].mean(axis=1) * direction for s, idx in (("l", left), ("r", right))}
     swap = group_swaps(time_s, fwd["l"], fwd["r"], runs, leg_px)
-    pose, up = _exchange(pose, swap, left, right), _swapped(up, swap, left, right)
-    return _exchange(pose, knee_swaps(up, direction), *_indices(("knee",)))
+    up = _swapped(up, swap, left, right)
+    feet = (up[:, left].mean(axis=1), up[:, right].mean(axis=1))
+    crossed, unsure_ankle = continuity_swaps(time_s, *feet, runs, leg_px)
+    pose, up = _exchange(pose, swap ^ crossed, left, right), _swapped(up, crossed, left, right)
+    knees = _indices(("knee",))
+    fit = knee_swaps(up, direction)
+    up = _swapped(up, fit, *knees)
+    crossed, unsure_knee = continuity_swaps(
+        time_s, up[:, knees[0][0]], up[:, knees[1][0]], runs, leg_px
+    )
+    return UntangledLegs(_exchange(pose, fit ^ crossed, *knees), unsure_knee, unsure_ankle)
+
+
+def continuity_swaps(
+    time_s: np.ndarray, left: np.ndarray, right: np.ndarray, runs: np.ndarray, leg: float
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Labels over the crossings of one group of points, by continuity (module doc, step 3).
+
+    Args:
+        left, right: (T, 2) the group's point of each leg (up pixels).
+        runs: (T,) int id of each straight run (0 = none).
+        leg: leg length (pixels).
+
+    Returns:
+        (T,) bool frames whose labels must be exchanged, and side -> (T,) bool frames where
+        that leg's point (after the exchange) lies off its path: unsure.
+    """
+    swap = np.zeros(time_s.shape, dtype=bool)
+    unsure = {s: np.zeros(time_s.shape, dtype=bool) for s in ("left", "right")}
+    seen = np.isfinite(left).all(axis=-1) & np.isfinite(right).all(axis=-1) & (runs > 0)
+    near = seen & (np.abs(left[:, 0] - right[:, 0]) < CROSSING_GAP_LEGS * leg)
+    blocks = run_labels(near)
+    for label in np.unique(blocks[near]):
+        block = np.flatnonzero(blocks == label)
+        a, b = block[0] - 1, block[-1] + 1
+        if a < 0 or b >= len(time_s) or not (seen[a] and seen[b]):
+            continue
+        if runs[a] != runs[b] or time_s[b] - time_s[a] > MAX_CROSSING_S:
+            continue
+        w = ((time_s[block] - time_s[a]) / (time_s[b] - time_s[a]))[:, None]
+        path_l, path_r = left[a] + w * (left[b] - left[a]), right[a] + w * (right[b] - right[a])
+        off = {
+            "keep": (_dist(left[block], path_l), _dist(right[block], path_r)),
+            "trade": (_dist(right[block], path_l), _dist(left[block], path_r)),
+        }
+        traded = sum(off["trade"]) < sum(off["keep"])
+        swap[block] = traded
+        # the standing leg (its point moved less between the ends) is drawn toward the
+        # passing one, and its angles change slowly there: none of its block is kept
+        standing = int(_dist(right[b], right[a]) < _dist(left[b], left[a]))
+        for i, side in enumerate(("left", "right")):
+            miss = np.where(traded, off["trade"][i], off["keep"][i])
+            unsure[side][block] = (miss > CONTINUITY_TOL_LEGS * leg) | (i == standing)
+    return swap, unsure
+
+
+def _dist(p: np.ndarray, q: np.ndarray) -> np.ndarray:
+    return np.asarray(np.linalg.norm(p - q, axis=-1))
 
 
 def knee_swaps(up: np.ndarray, direction: np.ndarray) -> np.ndarray:

@@ -3,6 +3,7 @@ walks across the picture toward the left): plausible adult values, not exact out
 
 from __future__ import annotations
 
+import csv
 import itertools
 import json
 from pathlib import Path
@@ -41,6 +42,20 @@ def test_walk_values_are_within_published_adult_ranges(gait: tuple[dict, Path]) 
         + [(t, "R") for t in doc["right"]["events"]["heel_strikes_s"]]
     )
     assert all(a[1] != b[1] for a, b in itertools.pairwise(strikes))
+
+
+def test_mid_stance_knee_has_no_crossing_bump(gait: tuple[dict, Path]) -> None:
+    """Where the legs pass each other (~25-50 % of the cycle) the pose model trades or drags
+    the knees; before the crossing was resolved by continuity (core/gait_legs.py) the mean
+    knee curve peaked there at 30 deg (left) and 42 deg (right); adults show ~5-15 deg."""
+    _, out = gait
+    with (out / "cycles.csv").open(newline="") as f:
+        rows = [r for r in csv.DictReader(f) if r["joint"] == "knee"]
+    for side in ("left", "right"):
+        curves = [[float(r[f"pct_{p}"]) for p in range(25, 51)] for r in rows if r["side"] == side]
+        assert curves, side
+        mean = [sum(c) / len(c) for c in zip(*curves, strict=True)]
+        assert max(mean) < 25.0, side
 
 
 def test_fewer_than_three_cycles_are_said_and_files_written(gait: tuple[dict, Path]) -> None:

@@ -110,12 +110,7 @@ def _swap_runs(pose: PoseSequence, names: tuple[str, ...], seed: int) -> PoseSeq
     swap = np.zeros(len(pose), dtype=bool)
     for start in np.flatnonzero(rng.random(len(pose)) < 0.06):
         swap[start : start + rng.integers(1, 7)] = True
-    left = np.array([LANDMARK_INDEX[f"left_{n}"] for n in names])
-    right = np.array([LANDMARK_INDEX[f"right_{n}"] for n in names])
-    image = pose.image.copy()
-    image[np.ix_(swap, left)] = pose.image[np.ix_(swap, right)]
-    image[np.ix_(swap, right)] = pose.image[np.ix_(swap, left)]
-    return replace(pose, image=image, world=None)
+    return _trade(pose, names, swap)
 
 
 def test_swapped_leg_labels_are_untangled() -> None:
@@ -207,3 +202,84 @@ def test_normative_band_shape() -> None:
     assert hip.min() < 0 and np.all(knee_sd > 0)
     with pytest.raises(ValueError):
         normative_band("ankle")
+
+
+def _crossing(pose: PoseSequence, names: tuple[str, ...]) -> np.ndarray:
+    """(T,) bool: frames where the two legs' ``names`` are within 0.15 leg lengths of each
+    other horizontally (where the pose model loses track of which is which)."""
+    px = pose.pixels
+    leg = np.median(
+        np.linalg.norm(
+            px[:, LANDMARK_INDEX["left_hip"]] - px[:, LANDMARK_INDEX["left_ankle"]], axis=-1
+        )
+    )
+    x = {
+        s: px[:, [LANDMARK_INDEX[f"{s}_{n}"] for n in names], 0].mean(axis=1)
+        for s in ("left", "right")
+    }
+    return np.abs(x["left"] - x["right"]) < 0.15 * leg
+
+
+def _trade(pose: PoseSequence, names: tuple[str, ...], frames: np.ndarray) -> PoseSequence:
+    """``pose`` with the left/right labels of ``names`` traded in ``frames`` ((T,) bool)."""
+    left = np.array([LANDMARK_INDEX[f"left_{n}"] for n in names])
+    right = np.array([LANDMARK_INDEX[f"right_{n}"] for n in names])
+    image = pose.image.copy()
+    image[np.ix_(frames, left)] = pose.image[np.ix_(frames, right)]
+    image[np.ix_(frames, right)] = pose.image[np.ix_(frames, left)]
+    return replace(pose, image=image, world=None)
+
+
+def _knee_jumps(pose: PoseSequence, crossing: np.ndarray) -> PoseSequence:
+    """Shortly before each crossing of the knees, one knee (the legs in turn) sits on the
+    other knee for 2, 3 or 4 frames while they are still apart, as the pose model does in
+    profile (the Sports2D walk, frame 90: the right knee on the left one, 0.3 leg lengths
+    away)."""
+    image = pose.image.copy()
+    starts = np.flatnonzero(crossing & ~np.roll(crossing, 1))
+    for i, start in enumerate(starts[starts >= 8]):
+        moved, stays = ("left", "right") if i % 2 else ("right", "left")
+        frames = np.arange(start - 4 - i % 3, start - 2)
+        image[frames, LANDMARK_INDEX[f"{moved}_knee"]] = pose.image[
+            frames, LANDMARK_INDEX[f"{stays}_knee"]
+        ]
+    return replace(pose, image=image, world=None)
+
+
+def _assert_curves_true(result: GaitResult, clean: GaitResult) -> None:
+    hs = zeni_phases().heel_strike_pct
+    for side in ("left", "right"):
+        g = result.sides[side]
+        assert g.n_cycles == clean.sides[side].n_cycles >= 3
+        knee, _ = g.mean_sd("knee")
+        hip, _ = g.mean_sd("hip")
+        assert np.max(np.abs(knee - knee_at(hs + PERCENT))) < 2.0, side
+        assert np.max(np.abs(hip - hip_at(hs + PERCENT))) < 2.0, side
+
+
+@pytest.mark.parametrize(
+    ("traded", "where"),
+    [
+        (("knee",), ("knee",)),  # the knees' labels traded while the knees pass each other
+        (("knee", "ankle", "heel", "foot_index"), ("ankle", "heel", "foot_index")),  # the leg
+    ],
+)
+def test_labels_traded_while_the_legs_pass_each_other(
+    traded: tuple[str, ...], where: tuple[str, ...]
+) -> None:
+    """In profile the pose model trades the legs' labels exactly where they pass each other
+    (the Sports2D walk: the knees at ~30 % of the cycle, the whole lower leg at the feet's
+    crossing): continuity over the crossing must put them right."""
+    walk = synthetic_walk(duration_s=6.0, fps=FPS)
+    crossing = _crossing(walk.pose, where)
+    assert 0 < crossing.sum() < 0.3 * len(crossing)
+    clean = analyze_gait(replace(walk.pose, world=None))
+    _assert_curves_true(analyze_gait(_trade(walk.pose, traded, crossing)), clean)
+
+
+def test_a_knee_that_jumps_onto_the_other_knee_is_bridged() -> None:
+    """The pose model puts one knee on the other for a few frames as they near each other."""
+    walk = synthetic_walk(duration_s=6.0, fps=FPS)
+    jumped = _knee_jumps(walk.pose, _crossing(walk.pose, ("knee",)))
+    clean = analyze_gait(replace(walk.pose, world=None))
+    _assert_curves_true(analyze_gait(jumped), clean)
