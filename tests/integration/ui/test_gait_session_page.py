@@ -73,3 +73,13 @@ def test_save_to_the_current_session_and_compare(tmp_path: Path, data_dir: Path)
     assert not [p for p in (data_dir / "uploads").iterdir() if p.is_dir()]  # nothing left
     labels = at.selectbox(key="gait_compare_with").options
     assert len(labels) == 2 and labels[1].startswith(f"Session #{today}: ")
+
+
+def test_progress_page_shows_the_stored_gait_values(tmp_path: Path, data_dir: Path) -> None:
+    client_id, _ = _earlier_visit(tmp_path)
+    at = page_app("progress", "progress_page")
+    at.session_state[CLIENT_KEY] = client_id
+    at.run()
+    assert not at.exception and not at.error
+    shown = " ".join(str(df.value.to_dict()) for df in at.dataframe)
+    assert "Gait: cadence" in shown
