@@ -12,9 +12,9 @@ trial's camera set-up (``live/setup_ghost``: on the ``TrialResult``, for the sto
 the page set a previous set-up (:meth:`LiveProcessor.set_previous_setup`), last visit's ghost
 and the differences are drawn on the frame.
 
-The models are made by an estimator factory (default :class:`PoseModels`: the pose model, the
-people check and, for the neck tests, the face model); tests pass one that returns synthetic
-poses. Nothing here imports
+The models are made by an estimator factory (default
+:class:`~romcam.live.pose_models.PoseModels`: the pose model, the people check and, for the neck
+tests, the face model); tests pass one that returns synthetic poses. Nothing here imports
 Streamlit. The page talks to the processor only through the queue and the thread-safe command
 methods (``request_capture``, ``request_neutral``, ``reset``, ``stream_ended``, ``close``).
 """
@@ -28,18 +28,15 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from pathlib import Path
-from typing import Protocol
 
 import av
-import cv2
 import numpy as np
 
 from romcam.core.head_pose import HeadPose
 from romcam.core.metric_specs import metric_spec
 from romcam.errors import RomcamError
 from romcam.live.frame_rates import FrameRates
-from romcam.live.people_check import PeopleCheck
+from romcam.live.pose_models import LiveEstimator, PoseModels
 from romcam.live.setup_ghost import PreviousSetup, SetupOverlay, SetupWatch
 from romcam.live.stages import LivePipeline
 from romcam.live.trial_session import LiveConfig, Phase, TrialResult, TrialSession, TrialStep
@@ -51,8 +48,7 @@ from romcam.media.drawing import (
     draw_readout,
     draw_skeleton,
 )
-from romcam.pose.estimator import FramePose, PoseEstimator
-from romcam.pose.face import HeadPoseEstimator
+from romcam.pose.estimator import FramePose
 
 log = logging.getLogger(__name__)
 
@@ -116,21 +112,6 @@ class StreamEnded:
     lost_trial: bool
 
 
-@dataclass(frozen=True, kw_only=True)
-class Findings:
-    """What the first stage's models found in one frame.
-
-    Attributes:
-        pose: the tracked subject, or None. people: persons in the picture.
-        head: the head pose from the face model; None when no face was found or the test
-            does not use the face model (:attr:`LiveConfig.uses_face_model`).
-    """
-
-    pose: FramePose | None
-    people: int
-    head: HeadPose | None = None
-
-
 @dataclass(frozen=True)
 class PoseStage:
     """What the first (models) stage found in one frame.
@@ -146,63 +127,6 @@ class PoseStage:
     pose: FramePose | None
     people: int
     head: HeadPose | None = None
-
-
-class LiveEstimator(Protocol):
-    """The first stage's models for one stream (made by the processor's estimator factory)."""
-
-    def estimate(self, frame_bgr: np.ndarray, time_s: float) -> Findings:
-        """What the models found in one (H, W, 3) uint8 BGR frame taken at ``time_s`` s of
-        stream time (increasing)."""
-        ...
-
-    def close(self) -> None: ...
-
-
-class PoseModels:
-    """The real models: a one-person pose estimator, the people check and, when asked, the
-    face model.
-
-    One person: the model then tracks the subject without re-running its detector; the
-    :class:`~romcam.live.people_check.PeopleCheck` counts the people twice a second. The face
-    model (:class:`~romcam.pose.face.HeadPoseEstimator`, VIDEO mode) runs after the pose model
-    on the same stage: on 2 cores it adds ~9 ms to the pose model's ~16 ms at 640x360, far
-    inside a 15 frames/s camera's 67 ms (benchmarks/README.md), and a stage of its own would
-    not lower the CPU both need.
-    Raises ModelError when a model cannot be loaded.
-    """
-
-    def __init__(
-        self,
-        model_path: Path | None,
-        people_check_s: float,
-        *,
-        face_model_path: Path | None = None,
-        with_face: bool = False,
-    ) -> None:
-        self._pose = PoseEstimator(model_path, max_people=1)
-        self._people = PeopleCheck(model_path, people_check_s)
-        self._face: HeadPoseEstimator | None = None
-        try:
-            self._face = HeadPoseEstimator(face_model_path) if with_face else None
-        except Exception:
-            self.close()
-            raise
-
-    def estimate(self, frame_bgr: np.ndarray, time_s: float) -> Findings:
-        rgb = cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2RGB)
-        ms = round(time_s * 1000)
-        pose = self._pose.process(rgb, ms)
-        self._people.offer(rgb, time_s)
-        head = self._face.process(rgb, ms) if self._face is not None else None
-        people = max(self._pose.people_in_last_frame, self._people.count())
-        return Findings(pose=pose, people=people, head=head)
-
-    def close(self) -> None:
-        if self._face is not None:
-            self._face.close()
-        self._people.close()
-        self._pose.close()
 
 
 def drain(results: queue.Queue, limit: int = 1000) -> list[object]:

@@ -11,7 +11,7 @@ import numpy as np
 from romcam.core.head_pose import N_FACE_LANDMARKS, HeadPose, rotation_from_angles
 from romcam.core.landmarks import PoseSequence
 from romcam.core.synthetic import synthetic_pose
-from romcam.live.processor import Findings
+from romcam.live.pose_models import Findings
 from romcam.pose.estimator import FramePose
 
 #: A head pose script: the head at a stream time (s), or None (no face found).
