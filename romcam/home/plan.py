@@ -10,7 +10,8 @@ signature, so it does not stop a determined forger (docs/home.md). The ``plan`` 
 :meth:`HomePlan.to_dict`; every field is checked on reading, and a bad one is reported as an
 :class:`~romcam.errors.InputError` sentence naming it.
 
-Pure: the standard library, ``romcam.core.assessments`` and ``romcam.text`` only.
+Pure: the standard library, ``romcam.core.assessments``, ``romcam.text`` and
+``romcam.output_paths`` (an OSError as one sentence) only.
 """
 
 from __future__ import annotations
@@ -21,10 +22,12 @@ import math
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, Literal
 
 from romcam.core.assessments import TESTS_BY_ID, Side
 from romcam.errors import InputError
+from romcam.output_paths import os_error_sentence
 from romcam.text import check_plain_text
 
 FORMAT = "romcam-home-plan"
@@ -37,6 +40,7 @@ MAX_ITEMS = 50
 MAX_TEXT = 120
 MAX_INSTRUCTION = 500
 MAX_TIMES_PER_DAY = 10
+MAX_TRIALS = 5
 CHANGED_MESSAGE = (
     "the plan file was changed after it was exported; ask your therapist for a new one"
 )
@@ -65,6 +69,8 @@ class PlanItem:
             for a test with no side. For an exercise: the sides to do, possibly none.
         often: how often, as the therapist wrote it ("daily", "3× a week").
         times_per_day: how many times on such a day (1-10).
+        trials: for a test, how many trials to capture at each check (1-5; unused for an
+            exercise).
         target: the range to aim for, in the test's unit (degrees for every range-of-motion
             test), the test's own sign; None for no target (always None for an exercise).
         instruction: a short instruction for the client ("" for none).
@@ -76,6 +82,7 @@ class PlanItem:
     sides: tuple[Side, ...] = ()
     often: str = "daily"
     times_per_day: int = 1
+    trials: int = 1
     target: float | None = None
     instruction: str = ""
 
@@ -117,6 +124,12 @@ class HomePlan:
     def tests(self) -> tuple[PlanItem, ...]:
         """The items the client measures, in plan order."""
         return tuple(i for i in self.items if i.kind == "test")
+
+    @property
+    def checks(self) -> tuple[tuple[PlanItem, Side | None], ...]:
+        """Each test and side to measure at a home check, in plan order (side None for a test
+        with no side)."""
+        return tuple((i, side) for i in self.tests for side in (i.sides or (None,)))
 
     @property
     def exercises(self) -> tuple[PlanItem, ...]:
@@ -176,6 +189,17 @@ def new_plan(
         clinic_last=tuple(clinic_last),
     )
     return _plan_from_dict(plan.to_dict())  # the same checks as reading a file
+
+
+def read_plan(path: Path) -> HomePlan:
+    """Read the plan file at ``path``; InputError naming the path when it cannot be read,
+    and the sentences of :func:`plan_from_json` when it is not a valid plan."""
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_PLAN_BYTES + 1)
+    except OSError as exc:
+        raise InputError(os_error_sentence(exc)) from None
+    return plan_from_json(data)
 
 
 def canonical_json(value: object) -> bytes:
@@ -264,6 +288,7 @@ def _item(where: str, raw: object) -> PlanItem:
         sides=sides,
         often=_text(f"{where}.often", d["often"], MAX_TEXT),
         times_per_day=_int(f"{where}.times_per_day", d["times_per_day"], 1, MAX_TIMES_PER_DAY),
+        trials=_int(f"{where}.trials", d["trials"], 1, MAX_TRIALS),
         target=None if d["target"] is None else _number(f"{where}.target", d["target"]),
         instruction=_text(f"{where}.instruction", d["instruction"], MAX_INSTRUCTION, empty=True),
     )
@@ -319,6 +344,7 @@ def _item_dict(i: PlanItem) -> dict[str, Any]:
         "sides": list(i.sides),
         "often": i.often,
         "times_per_day": i.times_per_day,
+        "trials": i.trials,
         "target": i.target,
         "instruction": i.instruction,
     }
@@ -416,4 +442,5 @@ __all__ = [
     "new_plan",
     "plan_checksum",
     "plan_from_json",
+    "read_plan",
 ]
