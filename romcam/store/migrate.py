@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 #: Newest revision in ``migrations/versions`` (a test checks it against Alembic's own head).
-HEAD_REVISION = "0003"
+HEAD_REVISION = "0004"
 _VERSION_TABLE = "alembic_version"
 
 

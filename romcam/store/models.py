@@ -123,3 +123,16 @@ class Recording(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
     measurement: Mapped[Measurement | None] = relationship(back_populates="recording")
+
+
+class HomePlanRow(Base):
+    """A home plan exported for a client (revision 0004); ``plan_json`` is the plan file's
+    text as handed over (:mod:`romcam.home.plan`, checksum included)."""
+
+    __tablename__ = "home_plan"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("client.id", ondelete="RESTRICT"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    plan_json: Mapped[str] = mapped_column(Text)

@@ -32,6 +32,7 @@ from romcam.store.engine import (
     translate_error,
 )
 from romcam.store.models import AssessmentSession, Client, Measurement, Recording
+from romcam.store.plans import PlanStoreMixin
 from romcam.store.records import (
     MAX_NAME_LENGTH,
     ClientRecord,
@@ -73,10 +74,11 @@ ClientRef = int | str | ClientRecord
 _T = TypeVar("_T")
 
 
-class Store:
+class Store(PlanStoreMixin):
     """A romcam store: one database plus the recordings folder of the data directory.
 
-    Open with :meth:`open`; use as a context manager or call :meth:`close`.
+    Open with :meth:`open`; use as a context manager or call :meth:`close`. Home plans:
+    :class:`~romcam.store.plans.PlanStoreMixin`.
     """
 
     def __init__(self, engine: Engine, root: Path, url: str) -> None:

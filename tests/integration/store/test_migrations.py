@@ -180,4 +180,4 @@ def test_head_constant_matches_the_scripts() -> None:
 
     scripts = ScriptDirectory.from_config(migrate.alembic_config())
     assert scripts.get_current_head() == migrate.HEAD_REVISION
-    assert migrate.known_revisions() == {"0001", "0002", "0003"}
+    assert migrate.known_revisions() == {"0001", "0002", "0003", "0004"}
