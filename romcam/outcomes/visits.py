@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from romcam.core.setup_geometry import setup_note_of
+from romcam.outcomes.home import clinic_measurements
 from romcam.outcomes.mdc import MdcTable
 from romcam.outcomes.quality import (
     NOT_COMPARABLE,
@@ -56,9 +57,11 @@ def visit_series(
     uncertainty), verdict_from_first, quality, quality_reason. Changes run between trusted
     values only (the first and the previous trusted visit); a visit whose value failed its
     quality check keeps its value, marked, with no % of normal, no change and the verdict
-    ``not comparable: this value was rejected``.
+    ``not comparable: this value was rejected``. Visits are the clinic's: the client's home
+    checks (source ``home``) are left out (``romcam.outcomes.home``).
     """
     table = mdc or MdcTable()
+    frame = clinic_measurements(frame)
     picked = collapse(frame, how, table)
     picked = picked.sort_values(["started_at", "session_id"], kind="stable")
     picked = _last_phase(frame, picked) if phase is None else picked[picked["phase"] == phase]

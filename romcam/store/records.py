@@ -19,7 +19,8 @@ from romcam.text import check_plain_text
 
 #: Phases with a meaning for comparisons; any other short label is allowed too.
 STANDARD_PHASES = ("before", "after")
-SOURCES = ("live", "video")
+#: ``home``: measured by the client at home and imported (``romcam import``).
+SOURCES = ("live", "video", "home")
 MAX_LABEL_LENGTH = 40
 MAX_NAME_LENGTH = 120
 MAX_NOTES_LENGTH = 10_000
@@ -111,7 +112,8 @@ class MeasurementInput:
             range travelled between the held extremes, as ``RomResult.excursion``).
         view: camera view the result was measured in (e.g. ``side_left``).
         quality: quality verdict of the attempt (e.g. ``ok``); quality_reason says why.
-        source: ``live`` (webcam) or ``video`` (a recorded file).
+        source: ``live`` (webcam), ``video`` (a recorded file) or ``home`` (the client's home
+            check, imported from its results file).
         measured_at: when it was measured (timezone-aware or naive UTC); None = now.
         calibration_profile: name of the calibration profile used, if any.
         neutral: the subject's neutral value the metric was zeroed at, if any.

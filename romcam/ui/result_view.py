@@ -40,7 +40,7 @@ _QUALITY_WORDS = {
 #: A metric id at the start of a reason ("knee_flexion_left: knee hidden"), for people to skip.
 _METRIC_PREFIX = re.compile(r"\b(?:" + "|".join(map(re.escape, METRIC_IDS)) + r"): ")
 #: Where a stored value came from, in words.
-_SOURCE_WORDS = {"live": "live camera", "video": "uploaded video"}
+_SOURCE_WORDS = {"live": "live camera", "video": "uploaded video", "home": "home check"}
 
 
 def quality_words(code: Any) -> str:
