@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import gc
 import logging
-import shutil
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,25 +25,15 @@ from romcam.core.assessments import AssessmentTest, Side
 from romcam.core.metric_specs import metric_spec
 from romcam.errors import RomcamError
 from romcam.live.processor import LiveProcessor, LiveUpdate, StreamEnded, drain
-from romcam.live.recording import (
-    keep_unsaved_trial,
-    new_live_record_dir,
-    remove_stale_live_files,
-)
+from romcam.live.recording import new_live_record_dir, remove_stale_live_files
 from romcam.live.trial_session import LiveConfig, TrialResult
 from romcam.live.trial_types import MAX_TRIALS
-from romcam.store.from_results import (
-    AttemptResult,
-    NotMeasuredError,
-    RejectedResultError,
-    measurement_input,
-)
-from romcam.store.records import MeasurementRecord, RecordingInput
 from romcam.ui.current import context_line_ui, current_context, start_session_now
+from romcam.ui.live_save import LiveChoice, NotSaved, remove_dir, store_captured
+from romcam.ui.live_save import save_trial as save_trial  # where it was before the split
 from romcam.ui.live_status import (
     buttons_ui,
     camera_help_ui,
-    plain_ids,
     readout_ui,
     saved_line,
     steps_ui,
@@ -75,27 +64,12 @@ log = logging.getLogger(__name__)
 
 _PROCESSOR = "romcam_live_processor"
 _SAVED = "romcam_live_saved"
-_NOTICE = "romcam_live_notice"
+#: Session-state key of the notice above the live read-out (a trial not saved, the camera lost).
+LIVE_NOTICE = "romcam_live_notice"
+_NOTICE = LIVE_NOTICE
 #: Posture tests are a still pose held this long (s); ROM tests need this excursion (deg).
 POSTURE_HOLD_S = 3.0
 ROM_MIN_EXCURSION = 20.0
-
-
-@dataclass(frozen=True)
-class LiveChoice:
-    """What the therapist picked beside the camera (``session_id`` None = nowhere to save)."""
-
-    session_id: int | None
-    phase: str
-    test: AssessmentTest
-    side: Side | None
-    calibration: CalibrationProfile | None = None
-    #: Also save trials whose quality check failed (marked so).
-    keep_rejected: bool = False
-    #: The current client (None = none chosen in the sidebar).
-    client_id: int | None = None
-    #: Trials planned for the test ("trial 2 of 3"); each is saved as its own measurement.
-    trials: int = 3
 
 
 def live_config(
@@ -141,55 +115,6 @@ def _with_dir(config: LiveConfig, folder: Path | None) -> LiveConfig:
     from dataclasses import replace
 
     return replace(config, record_dir=folder)
-
-
-def _remove_dir(folder: Path | None) -> None:
-    if folder is not None:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-def save_trial(store: Store, choice: LiveChoice, result: TrialResult) -> MeasurementRecord:
-    """Store a captured trial with its recording (one transaction). Raises RomcamError
-    (:class:`RejectedResultError` for a rejected trial the choice does not keep)."""
-    if choice.session_id is None:
-        raise RomcamError("no session is chosen; choose a client and a session first")
-    attempt = AttemptResult(
-        test=result.test_id,
-        side=result.side,
-        value=result.value,
-        quality=result.quality,
-        reason=result.reason,
-        view=result.view,
-        held_max=result.held_max,
-        held_min=result.held_min,
-        start=result.start,
-        excursion=result.excursion,
-        neutral=result.neutral,
-        compensation=result.compensation,
-        setup=result.setup,
-        uncertainty=result.uncertainty,
-    )
-    try:
-        measurement = measurement_input(
-            attempt,
-            phase=choice.phase,
-            source="live",
-            calibration=choice.calibration.name if choice.calibration else None,
-            keep_rejected=choice.keep_rejected,
-            first_pain=result.first_pain,
-        )
-    except NotMeasuredError:
-        why = result.reason or "the body part was not seen"
-        raise RomcamError(f"no end range was measured in this trial ({why}); try again") from None
-    recording = None
-    if result.video_path is not None:
-        recording = RecordingInput(
-            video=result.video_path,
-            landmarks=result.landmarks_path,
-            angles=result.angles_path,
-            duration_s=result.duration_s,
-        )
-    return store.add_measurement(choice.session_id, measurement, recording)
 
 
 _KEEP_REJECTED = "Also save trials that fail the quality check"
@@ -360,15 +285,16 @@ def live_camera_ui(processor: LiveProcessor, settings: Settings) -> bool:
     return bool(ctx.state.playing)
 
 
-def _handle_messages(
-    processor: LiveProcessor, store: Store | None, choice: LiveChoice | None
+def read_messages(
+    processor: LiveProcessor, save: Callable[[TrialResult], bool]
 ) -> LiveUpdate | None:
-    """Read the processor's queue: save captured trials, note stream ends; latest update."""
+    """Read the processor's queue: ``save`` each captured trial (False: not stored, so not
+    counted), note stream ends in :data:`LIVE_NOTICE`; the latest update."""
     latest = None
     for item in drain(processor.results):
         if isinstance(item, LiveUpdate):
             latest = item
-        elif isinstance(item, TrialResult) and not _save_captured(store, choice, item):
+        elif isinstance(item, TrialResult) and not save(item):
             processor.capture_not_kept()  # "trial k of n" counts the stored trials
         elif isinstance(item, StreamEnded) and item.lost_trial:
             st.session_state[_NOTICE] = (
@@ -382,31 +308,23 @@ def _handle_messages(
 
 def _save_captured(store: Store | None, choice: LiveChoice | None, result: TrialResult) -> bool:
     """Store a captured trial and say so on the page; False when it was not stored."""
-    kept = result.video_path.parent if result.video_path is not None else None
     if choice is None or choice.session_id is None or store is None:
-        _remove_dir(kept)  # nothing was saved: its recording goes too
+        if result.video_path is not None:
+            remove_dir(result.video_path.parent)  # nothing was saved: its recording goes too
         st.session_state[_NOTICE] = (
             "Captured, but not saved: choose a client and a session first, then capture again."
         )
         return False
-    try:
-        record = save_trial(store, choice, result)
-    except RejectedResultError as exc:
-        _remove_dir(kept)  # not saved on purpose: its recording goes too
-        why = plain_ids(str(exc), result.metric_id)
+    record = store_captured(store, choice, result)
+    if isinstance(record, NotSaved) and record.rejected:
+        why = record.why
         st.session_state[_NOTICE] = (
             f"{why[:1].upper()}{why[1:]}, or tick “{_KEEP_REJECTED}” to keep such trials."
         )
         return False
-    except RomcamError as exc:
-        if kept is not None:
-            data_dir = Path(current_settings().data_dir)
-            kept = keep_unsaved_trial(kept, data_dir, f"{result.test_id}-{choice.phase}")
-        where = f" Its recording is kept in {kept}." if kept is not None else ""
-        why = plain_ids(str(exc), result.metric_id)
-        st.session_state[_NOTICE] = f"The captured trial could not be saved: {why}.{where}"
+    if isinstance(record, NotSaved):
+        st.session_state[_NOTICE] = f"The captured trial could not be saved: {record.why}."
         return False
-    _remove_dir(kept)  # the store holds its own copies now
     saved: list[str] = st.session_state.setdefault(_SAVED, [])
     line = saved_line(
         record.id,
@@ -428,7 +346,7 @@ def status_ui(
 ) -> None:
     """Beside the video: notices, the live read-out while the camera plays (cleared when it
     stops), the capture buttons and the trials saved."""
-    update = _handle_messages(processor, store, choice)
+    update = read_messages(processor, lambda result: _save_captured(store, choice, result))
     if st.session_state.get(_NOTICE):
         st.warning(st.session_state[_NOTICE])
     if playing and update is None:
