@@ -33,6 +33,8 @@ _COMMAND_MODULES = (
     "romcam.cli.retest",
     "romcam.cli.calibrate",
     "romcam.cli.gait",
+    "romcam.cli.plan",
+    "romcam.cli.import_results",
 )
 
 

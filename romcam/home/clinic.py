@@ -76,8 +76,9 @@ def create_plan(
 
 
 def plan_file_name(plan: HomePlan) -> str:
-    """``<safe client name>-<id>-plan-<YYYY-MM-DD>.romcam-plan.json``: safe to join to a folder."""
+    """``<safe client name>-<id>-plan-<YYYY-MM-DD>-<first 8 of the plan id>.romcam-plan.json``:
+    safe to join to a folder, and two plans of one day do not share a name."""
     from romcam.store.files import client_file_stem
 
     stem = client_file_stem(plan.client.name, plan.client.store_id)
-    return f"{stem}-plan-{plan.created_at:%Y-%m-%d}{PLAN_SUFFIX}"
+    return f"{stem}-plan-{plan.created_at:%Y-%m-%d}-{plan.plan_id[:8]}{PLAN_SUFFIX}"
