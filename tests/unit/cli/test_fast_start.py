@@ -50,6 +50,8 @@ def _loaded_by(argv: list[str]) -> tuple[int, list[str]]:
         (["retest", "adopt"], 2),  # missing -o
         (["trial", "exclude", "--help"], 0),
         (["measure", "1", "a.mp4", "--test", "knee_flexion", "--pain", "x"], 2),
+        (["import", "--help"], 0),
+        (["import"], 2),  # missing FILE
     ],
 )
 def test_help_version_and_usage_errors_import_no_heavy_library(
