@@ -17,6 +17,7 @@ from romcam.ui.assess import assess_page
 from romcam.ui.calibration import calibration_page
 from romcam.ui.current import current_client_ui
 from romcam.ui.gait import gait_page
+from romcam.ui.home_plan import home_plan_page
 from romcam.ui.progress import progress_page
 from romcam.ui.retest import retest_page
 from romcam.ui.review import review_page
@@ -51,6 +52,9 @@ page = st.navigation(
             title="Client progress",
             icon=":material/trending_up:",
             url_path="progress",
+        ),
+        st.Page(
+            home_plan_page, title="Home plan", icon=":material/home_health:", url_path="home-plan"
         ),
         st.Page(retest_page, title="Test–retest", icon=":material/repeat:", url_path="retest"),
         st.Page(gait_page, title="Gait", icon=":material/directions_walk:", url_path="gait"),
