@@ -300,8 +300,6 @@ def _check_kind(where: str, item: PlanItem) -> None:
     if item.kind == "exercise":
         if item.test_id is not None or item.target is not None:
             raise InputError(f"{where}: an exercise has no test_id and no target; remove them")
-        if not item.name:
-            raise InputError(f"{where}.name must name the exercise")
         return
     test = TESTS_BY_ID.get(item.test_id) if isinstance(item.test_id, str) else None
     if test is None:
