@@ -137,28 +137,16 @@ def _home_days(path: Path, results: HomeResults, folder: Path) -> list[HomeDay]:
 
 
 def _measurement(m: HomeMeasurement) -> MeasurementInput:
-    return MeasurementInput(
-        test=m.test,
-        side=m.side,
-        phase=m.phase,
-        value=m.value,
-        unit=m.unit,
-        held_max=m.held_max,
-        held_min=m.held_min,
-        start=m.start,
-        excursion=m.excursion,
-        view=m.view,
-        quality=m.quality,
-        quality_reason=m.quality_reason,
-        source=HOME_SOURCE,
-        measured_at=m.measured_at,
-        neutral=m.neutral,
-        first_pain=m.first_pain,
-        pain_score=m.pain_score,
-        compensation=m.compensation,
-        setup=m.setup,
-        uncertainty=m.uncertainty,
-    )
+    same = {name: getattr(m, name) for name in _SAME_FIELDS}
+    return MeasurementInput(**same, source=HOME_SOURCE, measured_at=m.measured_at)
+
+
+#: The fields a home measurement and a stored measurement share, meaning the same.
+_SAME_FIELDS = (
+    *("test", "side", "phase", "value", "unit", "view", "quality", "quality_reason"),
+    *("held_max", "held_min", "start", "excursion", "neutral", "uncertainty"),
+    *("first_pain", "pain_score", "compensation", "setup"),
+)
 
 
 def _recording(path: Path, m: HomeMeasurement, folder: Path) -> RecordingInput | None:

@@ -20,6 +20,7 @@ from romcam.core.assessments import Side, assessment_test, test_label
 from romcam.core.metric_specs import MetricSpec, metric_spec
 from romcam.outcomes.quality import is_trusted, quality_word
 from romcam.outcomes.visit_axis import MAX_TICKS, VisitAxis, as_naive, visit_axis
+from romcam.ui.home_points import home_layers
 from romcam.ui.pain_layers import onset_layers, pain_free_layers, spread_layers
 
 #: What these functions return (``alt.layer(...).properties()`` may type as a FacetChart).
@@ -273,6 +274,7 @@ def history_chart(
     extreme: Extreme | None = None,
     sd_col: str | None = None,
     pain_col: str | None = None,
+    home: pd.DataFrame | None = None,
 ) -> AnyChart:
     """Points and lines of stored values over visits on a date axis (``visit_axis``), with
     the normal end range of ``metric_id`` (toward ``extreme``) as a labelled line.
@@ -283,11 +285,14 @@ def history_chart(
     ``verdict`` and ``why`` when present (``label``, "152 ± 2°, 3 trials", too). With
     ``sd_col``, each trusted visit's mean has an error bar of ± that SD (its trials' spread);
     with ``pain_col``, the pain-free range (where pain began) of each visit is a second,
-    dash-dot line in the pain colour, labelled ``pain-free range`` in the legend.
+    dash-dot line in the pain colour, labelled ``pain-free range`` in the legend. ``home``
+    (the same ``x_col`` and ``value_col``): the client's home checks, diamonds off the line
+    (``romcam.ui.home_points``), inside the axis too.
     """
     spec = metric_spec(metric_id)
     y_title = f"{spec.label} ({spec.unit})"
-    axis = visit_axis(history[x_col])
+    home_times = list(home[x_col]) if home is not None else []
+    axis = visit_axis([*history[x_col], *home_times])
     data = history.assign(**{x_col: as_naive(history[x_col]).to_numpy()})
     scale = alt.Scale(domain=[_vega_time(axis.start), _vega_time(axis.end)])
     x = alt.X(
@@ -319,6 +324,9 @@ def history_chart(
     layers = [*_normal_layers(spec, extreme), line]
     layers += spread_layers(trusted, x, value_col, sd_col, spec.unit)
     layers += pain_free_layers(trusted, x, pain_col, spec.unit)
+    if home is not None:
+        naive_home = home.assign(**{x_col: as_naive(home[x_col]).to_numpy()})
+        layers += home_layers(naive_home, x_col, x, value_col, spec.unit, axis.visit_format)
     if trusted_col is not None and not data[trusted_col].all():
         rejected = data[~data[trusted_col].astype(bool)].assign(quality=REJECTED_LABEL)
         layers.append(

@@ -1,6 +1,8 @@
 """Client progress: history per test and side over visits (a date axis, the normal end range as
 a line; each visit's mean of its trials with a ± SD error bar, and the pain-free range), "real
-change / within measurement error" labels; CSV export and the printable report."""
+change / within measurement error" labels; CSV export and the printable report. The client's
+home checks (imported here, ``romcam.ui.home_import``) are diamonds between the visits, never
+counted as visits (``romcam.outcomes.home``)."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from romcam.core.assessments import assessment_test, test_label
 from romcam.core.setup_geometry import setup_note_lines
 from romcam.errors import RomcamError
 from romcam.outcomes.compare import progress, visit_series
+from romcam.outcomes.home import home_series
 from romcam.outcomes.mdc import load_mdc_table
 from romcam.outcomes.quality import is_trusted, mark, trusted_mask, why
 from romcam.outcomes.report import progress_report
@@ -23,6 +26,8 @@ from romcam.store.files import client_file_stem
 from romcam.store.records import ClientRecord
 from romcam.ui.charts import history_chart, side_of
 from romcam.ui.current import context_line_ui, current_context
+from romcam.ui.home_import import home_import_ui
+from romcam.ui.home_points import HOME_LABEL
 from romcam.ui.widgets import show_error
 
 log = logging.getLogger(__name__)
@@ -86,10 +91,16 @@ def _summary_ui(prog: pd.DataFrame) -> None:
         st.caption(line)
 
 
-def _history_ui(series: pd.DataFrame) -> None:
-    """One chart per test and side, with each visit's verdict against the first visit."""
-    for (test, side), group in series.groupby(["test", "side"], dropna=False, sort=False):
+def _history_ui(series: pd.DataFrame, home: pd.DataFrame) -> None:
+    """One chart per test and side, with each visit's verdict against the first visit and the
+    home checks of that test and side between the visits."""
+    for (test, side), group in _with_home_only(series, home).groupby(
+        ["test", "side"], dropna=False, sort=False
+    ):
         st.markdown(f"**{test_label(str(test), side)}**")
+        at_home = _rows_of(home, test, side)
+        metric = str(group["metric"].iloc[0])
+        group = group.dropna(subset=["value"])  # a test measured only at home has no visit
         data = group.assign(
             visit=pd.to_datetime(group["started_at"]),
             verdict=group["verdict_from_first"].replace("", "first visit"),
@@ -101,14 +112,16 @@ def _history_ui(series: pd.DataFrame) -> None:
         )
         chart = history_chart(
             data,
-            str(group["metric"].iloc[0]),
+            metric,
             x_col="visit",
             trusted_col="trusted",
             extreme=assessment_test(str(test)).extreme(side_of(side)),
             sd_col="sd",
             pain_col="first_pain",
+            home=at_home.assign(visit=pd.to_datetime(at_home["started_at"])),
         )
         st.altair_chart(chart, width="stretch")
+        _home_caption(at_home)
         for r in data[~data["trusted"]].itertuples(index=False):
             st.caption(
                 f"{r.visit:%Y-%m-%d}: "
@@ -125,6 +138,38 @@ def _history_ui(series: pd.DataFrame) -> None:
                 f"{last['unit']} — **{last['verdict']}**. Each point is the visit's mean of its "
                 f"trials (latest: {last['label']}), the bar ± their SD."
             )
+
+
+def _rows_of(frame: pd.DataFrame, test: object, side: object) -> pd.DataFrame:
+    """The rows of one test and side (side None/NaN: the unsided test)."""
+    same_side = frame["side"].isna() if _side(side) is None else frame["side"] == side
+    return frame[(frame["test"] == test) & same_side]
+
+
+def _with_home_only(series: pd.DataFrame, home: pd.DataFrame) -> pd.DataFrame:
+    """``series`` plus a row without a value (metric and unit only) for each test and side
+    measured only at home, so that it has a chart too."""
+    seen = set(zip(series["test"], series["side"].map(_side), strict=True))
+    keys = zip(home["test"], home["side"].map(_side), strict=True)
+    only = home.loc[[k not in seen for k in keys]] if not home.empty else home
+    firsts = only.drop_duplicates(["test", "side"])[["test", "side", "metric", "unit"]]
+    return pd.concat([series, firsts.assign(value=float("nan"))], ignore_index=True)
+
+
+def _side(side: object) -> str | None:
+    return side if isinstance(side, str) else None
+
+
+def _home_caption(at_home: pd.DataFrame) -> None:
+    if at_home.empty:
+        return
+    last = at_home.iloc[-1]
+    days = "1 day" if len(at_home) == 1 else f"{len(at_home)} days"
+    st.caption(
+        f"Teal diamonds: {HOME_LABEL}, {days} (latest {pd.Timestamp(last['started_at']):%Y-%m-%d}: "
+        f"{last['label']}); not counted as visits, so first, latest, trend and verdict compare "
+        "the clinic's visits only."
+    )
 
 
 def measurements_csv(frame: pd.DataFrame) -> bytes:
@@ -164,6 +209,7 @@ def progress_page() -> None:
     if current is None:
         return
     store, client = current.store, current.client
+    home_import_ui(store, client)
 
     try:
         frame = store.measurements_frame(client=client.id)
@@ -185,6 +231,7 @@ def progress_page() -> None:
         mdc = load_mdc_table()
         prog = progress(frame, mdc, phase=chosen)
         series = visit_series(frame, mdc, phase=chosen)
+        home = home_series(frame, mdc)
     except (RomcamError, ValueError) as exc:
         show_error(exc, "compare the visits")
         return
@@ -193,7 +240,8 @@ def progress_page() -> None:
     else:
         st.subheader("Summary")
         _summary_ui(prog)
+    if not prog.empty or not home.empty:
         st.subheader("History")
-        _history_ui(series)
+        _history_ui(series, home)
     st.subheader("Export")
     _downloads_ui(client, frame, chosen)
