@@ -17,6 +17,7 @@ from romcam.ui.assess import assess_page
 from romcam.ui.calibration import calibration_page
 from romcam.ui.current import current_client_ui
 from romcam.ui.gait import gait_page
+from romcam.ui.home_pages import client_mode, home_pages
 from romcam.ui.home_plan import home_plan_page
 from romcam.ui.progress import progress_page
 from romcam.ui.retest import retest_page
@@ -32,6 +33,9 @@ st.set_page_config(page_title="romcam", page_icon=":material/accessibility_new:"
 # on every page run; the pages repeat this for a data directory chosen in Settings.
 remove_stale_live_files(Path(current_settings().data_dir))
 remove_stale_uploads(Path(current_settings().data_dir))
+if client_mode():  # `romcam home PLANFILE`: the client's home check pages only, no sidebar
+    st.navigation(home_pages()).run()
+    st.stop()
 page = st.navigation(
     [
         st.Page(
