@@ -9,6 +9,7 @@ that item. SIDES is ``left``, ``right``, ``both`` or empty (a sided test then ta
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -103,7 +104,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     create.add_argument(
         "-o",
         "--out",
-        type=Path,
         required=True,
         metavar="FILE",
         help="the plan file to write, or a folder to write <client>-plan-<date>"
@@ -179,14 +179,16 @@ def run_create(args: argparse.Namespace) -> int:
     from romcam.paths import atomic_write_text
 
     items = parse_items(args.items)
-    into_folder = args.out.is_dir()
+    out = Path(args.out)
+    # "plans/" names a folder even before it exists.
+    into_folder = out.is_dir() or args.out.endswith(("/", os.sep))
     if into_folder:
-        check_writable_dir(args.out, option="--out")
+        check_writable_dir(out, option="--out")
     else:
-        check_writable_file(args.out, option="--out")
+        check_writable_file(out, option="--out")
     with open_store(args) as store:
         plan = create_plan(store, args.client, items, therapist=args.therapist)
-    path = args.out / plan_file_name(plan) if into_folder else args.out
+    path = out / plan_file_name(plan) if into_folder else out
     atomic_write_text(path, plan.to_json())
     print(f"Wrote the home plan for {plan.client.name} ({len(plan.items)} items) to {path}")
     return 0

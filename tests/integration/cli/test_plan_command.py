@@ -49,12 +49,12 @@ def test_create_show_and_list_a_plan(store_url: str, data_dir: Path, tmp_path: P
         "--trials", "3",
         "--item", "neck_flexion", "--often", "3x a week", "--per-day", "2",
         "--exercise", "Doorway stretch:both::30 s each side",
-        "-o", str(tmp_path),
+        "-o", f"{tmp_path}/plans/",
     )  # fmt: skip
     assert made.returncode == 0, made.stderr
-    [path] = tmp_path.glob("*.romcam-plan.json")
+    [path] = (tmp_path / "plans").glob("*.romcam-plan.json")  # a new folder, made
     # The client's name cannot reach the file system as a path.
-    assert path.name.startswith("Ann_Example-1-plan-") and path.parent == tmp_path
+    assert path.name.startswith("Ann_Example-1-plan-") and path.parent == tmp_path / "plans"
     assert str(path) in made.stdout
 
     plan = read_plan(path)
