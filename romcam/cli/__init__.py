@@ -34,6 +34,7 @@ _COMMAND_MODULES = (
     "romcam.cli.calibrate",
     "romcam.cli.gait",
     "romcam.cli.plan",
+    "romcam.cli.home",
     "romcam.cli.import_results",
 )
 

@@ -42,6 +42,7 @@ def _loaded_by(argv: list[str]) -> tuple[int, list[str]]:
         (["--help"], 0),
         (["analyze", "--help"], 0),
         (["gait", "--help"], 0),
+        (["home", "--help"], 0),
         (["calibrate", "level", "--help"], 0),
         (["analyze"], 2),  # missing VIDEO
         (["compare", "notanumber"], 2),
