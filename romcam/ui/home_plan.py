@@ -131,7 +131,7 @@ def _test_ui(
             "Instruction for the client",
             key=field_key(test.id, "note"),
             max_chars=500,
-            placeholder=test.movement,
+            placeholder="Optional, e.g. slowly, and stop where it starts to hurt",
         )
     return {
         "kind": "test",
@@ -200,6 +200,7 @@ def _download_ui(current: Current) -> None:
         type="primary",
         icon=":material/download:",
     )
+    st.caption("Changed something after exporting? Export again: each export is a new plan.")
 
 
 def _earlier_plans_ui(current: Current) -> None:
