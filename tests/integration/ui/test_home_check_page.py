@@ -57,6 +57,21 @@ def _processor(at: AppTest) -> LiveProcessor:
     return at.session_state["romcam_live_processor"]
 
 
+def _moved(keyframes: Keyframes, duration_s: float) -> AppTest:
+    """The page with the camera playing, after the client moved as ``keyframes`` say in front
+    of it: every frame through the page's own live processor, a scripted estimator in place
+    of the pose model (its factory seam), then the page's next run."""
+    at = home_app(playing=True).run()
+    processor = _processor(at)
+    pose = moving(keyframes, duration_s, "front")
+    processor._make_estimator = lambda: ScriptedEstimator(pose)
+    for t, img in frames(pose):
+        processor.process(img, t)
+    at.run()
+    assert not at.exception and not at.error
+    return at
+
+
 def test_the_page_shows_the_plan_one_test_at_a_time(home_plan: Path) -> None:
     at = home_app().run()
     assert not at.exception and not at.error
@@ -84,14 +99,7 @@ def test_the_page_shows_the_plan_one_test_at_a_time(home_plan: Path) -> None:
 
 
 def test_a_trial_captured_live_is_saved_and_praised(home_plan: Path) -> None:
-    at = home_app(playing=True).run()
-    processor = _processor(at)
-    pose = moving(RAISE_RIGHT, 4.5, "front")
-    processor._make_estimator = lambda: ScriptedEstimator(pose)  # the model's seam
-    for t, img in frames(pose):
-        processor.process(img, t)
-    at.run()
-    assert not at.exception and not at.error
+    at = _moved(RAISE_RIGHT, 4.5)
     with Store.open() as store:
         [client] = store.list_clients()
         [session] = store.list_sessions(client.id)  # today's, made with the first trial
@@ -120,14 +128,7 @@ def test_a_trial_captured_live_is_saved_and_praised(home_plan: Path) -> None:
 
 
 def test_both_trials_done_tick_the_test_off(home_plan: Path) -> None:
-    at = home_app(playing=True).run()
-    processor = _processor(at)
-    pose = moving(RAISE_TWICE, 9.0, "front")
-    processor._make_estimator = lambda: ScriptedEstimator(pose)
-    for t, img in frames(pose):
-        processor.process(img, t)
-    at.run()
-    assert not at.exception and not at.error
+    at = _moved(RAISE_TWICE, 9.0)
     with Store.open() as store:
         [client] = store.list_clients()
         [session] = store.list_sessions(client.id)
