@@ -22,13 +22,16 @@ from sqlalchemy.orm import Session as OrmSession
 from romcam.errors import InputError
 from romcam.store import files
 from romcam.store.models import AssessmentSession, Measurement
-from romcam.store.records import ClientRecord, MeasurementInput, RecordingInput
+from romcam.store.records import (
+    HOME_THERAPIST,
+    ClientRecord,
+    MeasurementInput,
+    RecordingInput,
+)
 from romcam.store.repository import ClientRef, Store
 from romcam.store.rows import entry_hint, new_measurement_row, new_recording_row, utc_naive
 from romcam.store.tidy import to_client
 
-#: The ``therapist`` of a home session: who measured (the client, at home).
-HOME_THERAPIST = "home check"
 HOME_SOURCE = "home"
 
 

@@ -21,6 +21,8 @@ from romcam.text import check_plain_text
 STANDARD_PHASES = ("before", "after")
 #: ``home``: measured by the client at home and imported (``romcam import``).
 SOURCES = ("live", "video", "home")
+#: The ``therapist`` of a home session (``romcam.store.home_days``): the client measured.
+HOME_THERAPIST = "home check"
 MAX_LABEL_LENGTH = 40
 MAX_NAME_LENGTH = 120
 MAX_NOTES_LENGTH = 10_000

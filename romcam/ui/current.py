@@ -19,7 +19,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from romcam.errors import RomcamError
-from romcam.store.records import ClientRecord, SessionRecord
+from romcam.store.records import HOME_THERAPIST, ClientRecord, SessionRecord
 from romcam.ui.result_view import as_sentence
 from romcam.ui.widgets import open_store, show_error
 
@@ -213,8 +213,13 @@ def _session_ui(store: Store, client: ClientRecord) -> SessionRecord | None:
 
 
 def _today_session(sessions: Sequence[SessionRecord], chosen: int | None) -> SessionRecord | None:
-    """The chosen session if it is today's, else the newest of today's (None: none today)."""
-    today = [s for s in sessions if _local(s.started_at).date() == date.today()]
+    """The chosen session if it is today's, else the newest of today's (None: none today).
+    A home check imported from the client's file is never today's visit."""
+    today = [
+        s
+        for s in sessions
+        if _local(s.started_at).date() == date.today() and s.therapist != HOME_THERAPIST
+    ]
     return next((s for s in today if s.id == chosen), today[0] if today else None)
 
 

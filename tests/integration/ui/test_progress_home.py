@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import zipfile
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from romcam.store import MeasurementInput, Store
-from romcam.ui.current import CLIENT_KEY
+from romcam.store.home_days import HomeDay, add_home_days
+from romcam.ui.current import CLIENT_KEY, START_LABEL, session_key
 from romcam.ui.home_points import HOME_COLOUR, HOME_LABEL
 from tests.integration.home.home_files import plan_for, results_file
 from tests.integration.ui.app_helpers import page_app
@@ -135,3 +136,22 @@ def test_a_bad_file_is_refused_with_one_sentence(data_dir: Path, tmp_path: Path,
     assert error.value.startswith("Could not import 'results.zip': ") and expected in error.value
     with Store.open() as store:
         assert store.measurements_frame(client=CLIENT)["source"].tolist() == ["video"] * 2
+
+
+def test_a_home_check_of_today_is_not_todays_visit(data_dir: Path) -> None:
+    """The sidebar never makes an imported home session the current visit by default."""
+    now = datetime.now(UTC)
+    trial = MeasurementInput(
+        "shoulder_flexion", "right", "home", 150.0, source="home", measured_at=now
+    )
+    with Store.open() as store:
+        client = store.add_client(CLIENT)
+        naive = now.replace(tzinfo=None)
+        day = HomeDay(
+            (naive - timedelta(hours=1), naive + timedelta(hours=1)), "", ((trial, None),)
+        )
+        add_home_days(store, client.id, [day])
+    at = page_app("progress", "progress_page").run()
+    assert not at.exception
+    assert at.sidebar.selectbox(key=session_key(client.id)).value is None
+    assert START_LABEL in [b.label for b in at.sidebar.get("form_submit_button")]
