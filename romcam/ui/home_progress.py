@@ -33,6 +33,7 @@ EXPORT_KEY = "home_export"
 INCLUDE_VIDEOS = "Include my videos"
 PREPARE_LABEL = "Prepare my results file"
 DOWNLOAD_LABEL = "Download my results file"
+_DAY_MS = 24 * 3600 * 1000
 
 
 def results_file_name(plan: HomePlan, day: date | None = None) -> str:
@@ -48,7 +49,8 @@ def progress_chart(
     last value (dotted, grey) as horizontal lines labelled in the legend."""
     spec = metric_spec(metric_id)
     data = days.assign(day=pd.to_datetime(days["day"]), what="my result")
-    y = alt.Y("value:Q", title=f"{spec.label} ({spec.unit})", scale=alt.Scale(zero=False))
+    unit = "degrees" if spec.unit == "deg" else spec.unit
+    y = alt.Y("value:Q", title=unit, scale=alt.Scale(zero=False))
     colour = alt.Color(
         "what:N",
         title=None,
@@ -60,7 +62,12 @@ def progress_chart(
         alt.Chart(data)
         .mark_line(point=True)
         .encode(
-            x=alt.X("day:T", title="day", axis=alt.Axis(format="%-d %b", labelAngle=0)),
+            x=alt.X(
+                "day:T",
+                title="day",
+                # One tick a day at most: a few days apart, Vega-Lite ticked every half day.
+                axis=alt.Axis(format="%-d %b", labelAngle=0, tickMinStep=_DAY_MS),
+            ),
             y=y,
             color=colour,
             tooltip=[
@@ -110,13 +117,14 @@ def _charts_ui(context: HomeContext) -> None:
         rows = days[(days["test"] == test_id) & (days["side"] == (side or ""))]
         unit = metric_spec(metric_id).unit
         summary = _summary(rows, unit, item, context.plan, side)
-        if rows.empty:
-            st.caption("No results yet: do this test on the *My home check* page.")
         clinic = context.plan.clinic_value(test_id, side)
-        st.altair_chart(
-            progress_chart(rows, metric_id, item.target, clinic.value if clinic else None),
-            width="stretch",
-        )
+        if rows.empty:  # a chart of lines alone, over no days, says nothing
+            st.caption("No results yet: do this test on the *My home check* page.")
+        else:
+            st.altair_chart(
+                progress_chart(rows, metric_id, item.target, clinic.value if clinic else None),
+                width="stretch",
+            )
         if summary:
             st.caption(summary)
 
