@@ -14,6 +14,7 @@ and instant, from home) is counted and skipped, so importing a file twice adds n
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import groupby
@@ -24,6 +25,7 @@ from romcam.home.results import (
     HomeMeasurement,
     HomeResults,
     TamperedResultsError,
+    TrialFiles,
     extract_member,
     read_results,
 )
@@ -76,15 +78,35 @@ def import_results(store: Store, path: Path, client: ClientRef | None = None) ->
     """
     path = Path(path)
     results = read_results(path)
-    target = _target_client(store, results, path, client)
+    with tempfile.TemporaryDirectory(prefix="romcam-import-") as tmp:
+        files = {m.uuid: _extracted(path, m, Path(tmp)) for m in results.measurements}
+        return import_home_results(
+            store, results, files, source=path.name, this="this file", client=client
+        )
+
+
+def import_home_results(
+    store: Store,
+    results: HomeResults,
+    files: Mapping[str, TrialFiles],
+    *,
+    source: str,
+    this: str = "this home check",
+    client: ClientRef | None = None,
+) -> ImportReport:
+    """The core of every import: ``results`` with each trial's files on disk (``files``, by
+    measurement uuid; a video only when ``results.includes_video``) into ``client``'s record,
+    all or nothing. ``source`` names where they came from in the sentences and the sessions'
+    notes (a file's name; without a file, e.g. a home check's folder), ``this`` what it is
+    in the wrong client's sentence. Raises as :func:`import_results` does."""
+    target = _target_client(store, results, source, this, client)
     if not results.measurements:
         raise InputError(
-            f"the results file {path.name} holds no measurement; ask the client to do a home "
-            "check first, then export again"
+            f"{source} holds no measurement; ask the client to do a home check first, then "
+            "export again"
         )
-    with tempfile.TemporaryDirectory(prefix="romcam-import-") as tmp:
-        days = _home_days(path, results, Path(tmp))
-        added = add_home_days(store, target.id, days)
+    days = _home_days(results, files, source)
+    added = add_home_days(store, target.id, days)
     local_days = [_local_day(m) for m in results.measurements]
     return ImportReport(
         client=added.client,
@@ -97,41 +119,41 @@ def import_results(store: Store, path: Path, client: ClientRef | None = None) ->
 
 
 def _target_client(
-    store: Store, results: HomeResults, path: Path, client: ClientRef | None
+    store: Store, results: HomeResults, source: str, this: str, client: ClientRef | None
 ) -> ClientRecord:
-    """The client to import for, once the plan is this store's and the file the plan's."""
+    """The client to import for, once the plan is this store's and the results the plan's."""
     stored = store.find_plan(results.plan_uuid)
     if stored is None:
         raise ForeignResultsError(
-            f"{path.name} was not made from a plan of this clinic (its plan is not in this "
+            f"{source} was not made from a plan of this clinic (its plan is not in this "
             "store); check that you import it into the right clinic's store"
         )
     if results.client_id is not None and results.client_id != stored.client_id:
         raise TamperedResultsError(
-            f"the results file {path.name} was changed or damaged after it was exported (it "
-            "names another client than its plan); ask the client to export it again"
+            f"{source} was changed or damaged after it was exported (it names another client "
+            "than its plan); ask the client to export it again"
         )
     target = store.get_client(client if client is not None else stored.client_id)
     if target.id != stored.client_id:
         raise WrongClientError(
-            f"this file answers a plan of client {stored.client_name}, not {target.name}; "
+            f"{this} answers a plan of client {stored.client_name}, not {target.name}; "
             f"import it for {stored.client_name}"
         )
     return target
 
 
-def _home_days(path: Path, results: HomeResults, folder: Path) -> list[HomeDay]:
-    """The file's trials grouped by the client's local day, their files copied to ``folder``
-    (each checked against the manifest again as it is copied)."""
+def _home_days(results: HomeResults, files: Mapping[str, TrialFiles], source: str) -> list[HomeDay]:
+    """The trials grouped by the client's local day, each with its files."""
     ordered = sorted(results.measurements, key=lambda m: (_local_day(m), m.measured_at))
     days = []
     for day, group in groupby(ordered, key=_local_day):
         trials = list(group)
         notes = (
-            f"Home check of {day.isoformat()}, imported from {path.name} "
-            f"(plan {results.plan_uuid})."
+            f"Home check of {day.isoformat()}, imported from {source} (plan {results.plan_uuid})."
         )
-        items = tuple((_measurement(m), _recording(path, m, folder)) for m in trials)
+        items = tuple(
+            (_measurement(m), _recording(files.get(m.uuid), results.includes_video)) for m in trials
+        )
         days.append(HomeDay(window=_day_window(trials[0]), notes=notes, items=items))
     return days
 
@@ -149,17 +171,23 @@ _SAME_FIELDS = (
 )
 
 
-def _recording(path: Path, m: HomeMeasurement, folder: Path) -> RecordingInput | None:
-    """The trial's files, extracted under ``folder/<uuid>/``; None when it has none."""
-    if m.landmarks is None and m.angles is None and m.video is None:
+def _recording(files: TrialFiles | None, with_video: bool) -> RecordingInput | None:
+    if files is None or (files.landmarks is None and files.angles is None and files.video is None):
         return None
+    video = files.video if with_video else None
+    return RecordingInput(landmarks=files.landmarks, angles=files.angles, video=video)
+
+
+def _extracted(path: Path, m: HomeMeasurement, folder: Path) -> TrialFiles:
+    """The trial's files, extracted under ``folder/<uuid>/`` (each checked against the
+    manifest again as it is copied)."""
 
     def extracted(role: str, name: str | None) -> Path | None:
         # Named by role, not by the member's name: a name in the file never picks a path here.
         dest = folder / m.uuid / f"{role}{Path(name).suffix}" if name is not None else None
         return None if dest is None or name is None else extract_member(path, name, dest)
 
-    return RecordingInput(
+    return TrialFiles(
         landmarks=extracted("landmarks", m.landmarks),
         angles=extracted("angles", m.angles),
         video=extracted("video", m.video),

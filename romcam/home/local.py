@@ -90,6 +90,16 @@ def export_results(
 
     Raises InputError when there is nothing to export yet (no measurement), OSError when
     ``path`` cannot be written."""
+    results, files = collect_results(store, plan, include_video=include_video)
+    write_results(path, results, files)
+    return Exported(path, results)
+
+
+def collect_results(
+    store: Store, plan: HomePlan, *, include_video: bool = False
+) -> tuple[HomeResults, dict[str, TrialFiles]]:
+    """What the results file holds, in memory: the results and each trial's files (by
+    measurement uuid); InputError when there is no measurement yet."""
     client = home_client(store, plan)
     measurements: list[HomeMeasurement] = []
     files: dict[str, TrialFiles] = {}
@@ -113,8 +123,7 @@ def export_results(
         measurements=tuple(sorted(measurements, key=lambda h: h.measured_at)),
         includes_video=include_video,
     )
-    write_results(path, results, files)
-    return Exported(path, results)
+    return results, files
 
 
 def _home_measurement(client_name: str, m: MeasurementRecord, trial: int) -> HomeMeasurement:
