@@ -110,7 +110,8 @@ def times_text(update: LiveUpdate, next_by_itself: bool) -> str:
     if update.phase != "done":
         return f"**Time {k} of {n}**"
     if k < 1:
-        return f"**That one was not saved:** {again.replace('the next one', 'it')}."
+        how = "go back to the start position" if next_by_itself else "press “Start this one again”"
+        return f"**That one was not saved:** {how} to do it again."
     if k < n:
         return f"**{k} of {n} done.** {again[:1].upper()}{again[1:]}."
     return f"**All {n} done for this test.** Well done! Go on with the next test."
