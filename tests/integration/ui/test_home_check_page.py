@@ -5,6 +5,7 @@ encouraging sentence, and app.py showing only the home check's pages."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -17,6 +18,7 @@ from romcam.live.processor import LiveProcessor
 from romcam.store import Store
 from tests.conftest import REPO_ROOT
 from tests.integration.ui.home_helpers import RAISE, home_app, home_plan
+from tests.integration.ui.test_assess_page import _trial
 from tests.unit.live.feed import ScriptedEstimator, frames, moving
 
 __all__ = ["home_plan"]
@@ -171,3 +173,17 @@ def test_client_mode_shows_only_the_home_check_pages(
     assert pages == {"", "my-progress"}  # the home check is the start page
     assert not at.sidebar.selectbox  # no client picker, no sessions
     assert not set(CLINICAL_KEYS) & _keys(at)
+
+
+def test_a_trial_that_fails_its_check_is_not_kept(home_plan: Path, tmp_path: Path) -> None:
+    at = home_app(playing=True).run()
+    rejected = replace(_trial(tmp_path), quality="rejected", reason="the right wrist was hidden")
+    _processor(at).results.put(rejected)
+    at.run()
+    assert not at.exception and not at.error
+    assert at.warning[0].value.startswith("That one did not count (")
+    assert "No problem: go back to the start and try again" in at.warning[0].value
+    assert rejected.video_path is not None and not rejected.video_path.exists()
+    with Store.open() as store:
+        [client] = store.list_clients()
+        assert all(not store.list_measurements(s.id) for s in store.list_sessions(client.id))
