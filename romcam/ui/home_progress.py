@@ -4,6 +4,7 @@ results file the client gives the therapist (``romcam.home.results``). Runs unde
 
 from __future__ import annotations
 
+import math
 import tempfile
 from datetime import date
 from pathlib import Path
@@ -42,6 +43,17 @@ def results_file_name(plan: HomePlan, day: date | None = None) -> str:
     return f"romcam-home-results-{name}-{(day or date.today()).isoformat()}.zip"
 
 
+_COLOURS = {"my result": "#1f77b4", "target": "#2ca02c", "clinic": "#7f7f7f"}
+
+
+def value_domain(values: list[float], margin: float = 5.0) -> list[float]:
+    """[low, high] of the y axis: every value with ``margin`` (or 10 % of their spread) either
+    side, in whole units, so one day's result does not make a zero-height axis."""
+    low, high = min(values), max(values)
+    pad = max(margin, 0.1 * (high - low))
+    return [float(math.floor(low - pad)), float(math.ceil(high + pad))]
+
+
 def progress_chart(
     days: pd.DataFrame, metric_id: str, target: float | None, clinic: float | None
 ) -> AnyChart:
@@ -50,13 +62,19 @@ def progress_chart(
     spec = metric_spec(metric_id)
     data = days.assign(day=pd.to_datetime(days["day"]), what="my result")
     unit = "degrees" if spec.unit == "deg" else spec.unit
-    y = alt.Y("value:Q", title=unit, scale=alt.Scale(zero=False))
+    references = {"target": target, "clinic": clinic}
+    shown = [v for v in (*data["value"].tolist(), *references.values()) if v is not None]
+    y = alt.Y(
+        "value:Q",
+        title=unit,
+        scale=alt.Scale(domain=value_domain(shown)),
+        axis=alt.Axis(format=".0f"),
+    )
+    legend = ["my result", *(what for what, value in references.items() if value is not None)]
     colour = alt.Color(
         "what:N",
         title=None,
-        scale=alt.Scale(
-            domain=["my result", "target", "clinic"], range=["#1f77b4", "#2ca02c", "#7f7f7f"]
-        ),
+        scale=alt.Scale(domain=legend, range=[_COLOURS[what] for what in legend]),
     )
     result = (
         alt.Chart(data)
