@@ -215,14 +215,7 @@ def _trials_table(picked: pd.DataFrame) -> str:
         [
             _hlabel(r.test, r.side),
             html.escape(str(r.phase)),
-            _marked_text(r.label, r.quality, r.quality_reason),
-            html.escape(
-                trial_values_text(
-                    r.trial_values, r.trial_counted, r.trial_outliers, r.trial_excluded, r.unit
-                )
-            ),
-            html.escape(amount(r.first_pain, r.unit)),
-            html.escape(score_text(r.pain_score)),
+            *_trial_cells(r),
         ]
         for r in _rows(picked)
     ]
@@ -282,19 +275,26 @@ def _compensation_text(peaks: Any) -> str:
     return "; ".join(f"{name.replace('_', ' ')} {float(deg):.1f}°" for name, deg in peaks.items())
 
 
+def _trial_cells(r: Any) -> list[str]:
+    """HTML cells of one trials row: the result, each trial, the pain-free range, the pain."""
+    return [
+        _marked_text(r.label, r.quality, r.quality_reason),
+        html.escape(
+            trial_values_text(
+                r.trial_values, r.trial_counted, r.trial_outliers, r.trial_excluded, r.unit
+            )
+        ),
+        html.escape(amount(r.first_pain, r.unit)),
+        html.escape(score_text(r.pain_score)),
+    ]
+
+
 def _visits_table(series: pd.DataFrame) -> str:
     """One test's visits (``visit_series()`` rows): date, result, each trial, pain."""
     rows = [
         [
             html.escape(_when(r.started_at)),
-            _marked_text(r.label, r.quality, r.quality_reason),
-            html.escape(
-                trial_values_text(
-                    r.trial_values, r.trial_counted, r.trial_outliers, r.trial_excluded, r.unit
-                )
-            ),
-            html.escape(amount(r.first_pain, r.unit)),
-            html.escape(score_text(r.pain_score)),
+            *_trial_cells(r),
         ]
         for r in _rows(series)
     ]
