@@ -83,9 +83,19 @@ def _flush_stderr() -> None:
         sys.stderr.flush()
 
 
+#: Detections run quietly at most this many times while they find nobody (~10 s of video).
+MAX_QUIET_CALLS = 300
+
+
 class QuietLandmarker:
-    """A MediaPipe landmarker whose creation, first detection and ``close()`` run in
-    :func:`quiet_native_logs` (the calls that print native logs; later frames print none).
+    """A MediaPipe landmarker whose creation, detections up to the first that finds someone,
+    and ``close()`` run in :func:`quiet_native_logs` (the calls that print native logs; later
+    frames print none). The graph's landmark stage first runs, and logs, on the first frame
+    with a person or face in it, which in a clip that starts empty is not the first frame.
+    The callers draw progress between detections, never during one, so nothing of theirs is
+    hidden; another thread's stderr line written during a quiet call would be, so the quiet
+    calls stop after :data:`MAX_QUIET_CALLS` whatever they found (an empty room on the live
+    page does not hide the server's log for long).
 
     Args:
         create: makes the landmarker, e.g. ``lambda: PoseLandmarker.create_from_options(o)``;
@@ -95,7 +105,7 @@ class QuietLandmarker:
     def __init__(self, create: Callable[[], Any]) -> None:
         with quiet_native_logs():
             self._landmarker = create()
-        self._first_call = True
+        self._quiet_calls_left = MAX_QUIET_CALLS
 
     def detect(self, image: Any) -> Any:
         """The landmarker's IMAGE-mode ``detect(image)``."""
@@ -110,12 +120,18 @@ class QuietLandmarker:
             self._landmarker.close()
 
     def _call(self, method: Callable[..., Any], *args: Any) -> Any:
-        if not self._first_call:
+        if not self._quiet_calls_left:
             return method(*args)
         with quiet_native_logs():
             result = method(*args)
-        self._first_call = False
+        self._quiet_calls_left = 0 if _found_someone(result) else self._quiet_calls_left - 1
         return result
+
+
+def _found_someone(result: Any) -> bool:
+    """True when a pose or face landmarker result holds at least one person or face."""
+    landmarks = getattr(result, "pose_landmarks", None) or getattr(result, "face_landmarks", None)
+    return bool(landmarks)
 
 
 def load_landmarker(

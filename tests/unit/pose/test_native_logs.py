@@ -6,9 +6,11 @@ import logging
 import os
 import sys
 import threading
+from dataclasses import dataclass
 
 import pytest
 
+from romcam.pose import native_logs
 from romcam.pose.native_logs import NATIVE_LOGS_ENV, QuietLandmarker, quiet_native_logs
 
 
@@ -75,33 +77,52 @@ def test_windows_from_many_threads_leave_fd2_as_it_was(capfd: pytest.CaptureFixt
     assert capfd.readouterr().err == "shown"
 
 
+@dataclass(frozen=True)
+class _Result:
+    """A landmarker result: the people found (none in an empty frame)."""
+
+    pose_landmarks: list[str]
+
+
 class _ChattyLandmarker:
-    """Prints to fd 2 on every call, as the real landmarkers do on their first ones."""
+    """Prints to fd 2 on every call, as the real landmarkers do on their first ones (the
+    landmark stage's first lines come with the first frame that has a person)."""
 
     def __init__(self) -> None:
         _native("created;")
 
-    def detect(self, image: str) -> str:
+    def detect(self, image: str) -> _Result:
         _native(f"detect {image};")
-        return image
+        return _Result([] if image == "empty" else [image])
 
-    def detect_for_video(self, image: str, timestamp_ms: int) -> str:
+    def detect_for_video(self, image: str, timestamp_ms: int) -> _Result:
         _native(f"video {image}@{timestamp_ms};")
-        return image
+        return _Result([] if image == "empty" else [image])
 
     def close(self) -> None:
         _native("closed;")
 
 
 @pytest.mark.parametrize("video", [True, False])
-def test_quiet_landmarker_hides_creation_first_call_and_close(
+def test_quiet_landmarker_hides_creation_first_finds_and_close(
     video: bool, capfd: pytest.CaptureFixture[str]
 ) -> None:
     landmarker = QuietLandmarker(_ChattyLandmarker)
     results = []
-    for i, image in enumerate(["a", "b"]):
+    # Empty frames first (a clip that starts with nobody), then the first person, then more.
+    for i, image in enumerate(["empty", "empty", "a", "b"]):
         call = landmarker.detect_for_video(image, i) if video else landmarker.detect(image)
-        results.append(call)
+        results.append(call.pose_landmarks)
     landmarker.close()
-    assert results == ["a", "b"]
-    assert capfd.readouterr().err == ("video b@1;" if video else "detect b;")
+    assert results == [[], [], ["a"], ["b"]]
+    assert capfd.readouterr().err == ("video b@3;" if video else "detect b;")
+
+
+def test_quiet_calls_stop_after_a_while_even_in_an_empty_room(
+    capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(native_logs, "MAX_QUIET_CALLS", 2)
+    landmarker = QuietLandmarker(_ChattyLandmarker)
+    for image in ["empty", "empty", "empty"]:
+        landmarker.detect(image)
+    assert capfd.readouterr().err == "detect empty;"  # the third call, after two quiet ones
