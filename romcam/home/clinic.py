@@ -18,23 +18,21 @@ if TYPE_CHECKING:
     from romcam.store import Store
     from romcam.store.repository import ClientRef
 
-#: A value measured at home is the client's own, never "the clinic's last value".
-HOME_SOURCE = "home"
-
 
 def clinic_last_values(store: Store, client: ClientRef) -> tuple[ClinicValue, ...]:
     """Each test and side's last clinic value: the mean of the counted, trusted trials of the
     latest session and phase it was measured in (home measurements left out), sorted by test
     then side. ``measured_at`` is that group's last trial (UTC)."""
+    from romcam.outcomes.home import clinic_measurements
     from romcam.outcomes.quality import trusted_mask
 
-    frame = store.measurements_frame(client=client)
+    # A value measured at home is the client's own, never "the clinic's last value".
+    frame = clinic_measurements(store.measurements_frame(client=client))
     if frame.empty:
         return ()
     keep = (
         trusted_mask(frame)
         & frame["excluded_reason"].isna()
-        & (frame["source"] != HOME_SOURCE)
         & frame["test"].isin(list(TESTS_BY_ID))
     )
     frame = frame[keep].assign(side=frame["side"].where(frame["side"].notna(), None))

@@ -23,6 +23,7 @@ from romcam.errors import InputError
 from romcam.store import files
 from romcam.store.models import AssessmentSession, Measurement
 from romcam.store.records import (
+    HOME_SOURCE,
     HOME_THERAPIST,
     ClientRecord,
     MeasurementInput,
@@ -31,8 +32,6 @@ from romcam.store.records import (
 from romcam.store.repository import ClientRef, Store
 from romcam.store.rows import entry_hint, new_measurement_row, new_recording_row, utc_naive
 from romcam.store.tidy import to_client
-
-HOME_SOURCE = "home"
 
 
 @dataclass(frozen=True)

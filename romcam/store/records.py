@@ -20,7 +20,8 @@ from romcam.text import check_plain_text
 #: Phases with a meaning for comparisons; any other short label is allowed too.
 STANDARD_PHASES = ("before", "after")
 #: ``home``: measured by the client at home and imported (``romcam import``).
-SOURCES = ("live", "video", "home")
+HOME_SOURCE = "home"
+SOURCES = ("live", "video", HOME_SOURCE)
 #: The ``therapist`` of a home session (``romcam.store.home_days``): the client measured.
 HOME_THERAPIST = "home check"
 MAX_LABEL_LENGTH = 40
