@@ -18,6 +18,7 @@ near 0 (loading knee flexion, hip extension) the difference right - left in degr
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -69,13 +70,23 @@ class SideGait:
         return 100.0 - self.stance_pct
 
     def mean_sd(self, joint: str) -> tuple[np.ndarray, np.ndarray]:
-        """(N_POINTS,) mean and SD over cycles of ``knee`` or ``hip`` (NaN when none)."""
-        curves = self.knee_curves if joint == "knee" else self.hip_curves
-        if not np.isfinite(curves).any():
-            nan = np.full(N_POINTS, np.nan)
-            return nan, nan
-        with np.errstate(invalid="ignore"):
-            return np.nanmean(curves, axis=0), np.nanstd(curves, axis=0)
+        """(N_POINTS,) mean and SD over cycles of ``knee`` or ``hip`` (:func:`curves_mean_sd`)."""
+        return curves_mean_sd(self.knee_curves if joint == "knee" else self.hip_curves)
+
+
+def curves_mean_sd(curves: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(N_POINTS,) mean and sample SD (ddof=1, as for a test's trials) of (cycles, N_POINTS)
+    curves in deg, over the cycles with any value; SD 0 for one such cycle, both NaN for none.
+    The plot of a walk and the reports' overlay of two walks both read their bands here."""
+    seen = curves[np.isfinite(curves).any(axis=1)] if curves.ndim == 2 else curves[:0]
+    if len(seen) == 0:
+        nan = np.full(N_POINTS, np.nan)
+        return nan, nan
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a column seen in one cycle only
+        mean = np.nanmean(seen, axis=0)
+        sd = np.nanstd(seen, axis=0, ddof=1) if len(seen) > 1 else np.zeros(N_POINTS)
+    return mean, sd
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ import pandas as pd
 
 from romcam.core.assessments import GAIT_TEST_IDS
 from romcam.core.gait_cycles import PERCENT
+from romcam.core.gait_metrics import curves_mean_sd
 from romcam.core.gait_norms import normative_band
 
 SIDES = ("left", "right")
@@ -61,11 +62,11 @@ def walk_curves(cycles: pd.DataFrame, label: str) -> WalkCurves:
             stance[side] = float(leg["stance_pct"].mean())
         for joint in JOINTS:
             rows = leg[leg["joint"] == joint][_PCT_COLUMNS].to_numpy(dtype=float)
-            rows = rows[np.isfinite(rows).any(axis=1)]
-            if len(rows) == 0:
+            seen = int(np.isfinite(rows).any(axis=1).sum())
+            if seen == 0:
                 continue
-            sd = np.nanstd(rows, axis=0, ddof=1) if len(rows) > 1 else np.zeros(len(PERCENT))
-            curves[(side, joint)] = (np.nanmean(rows, axis=0), sd, len(rows))
+            mean, sd = curves_mean_sd(rows)
+            curves[(side, joint)] = (mean, sd, seen)
     return WalkCurves(label, curves, stance)
 
 
