@@ -43,6 +43,7 @@ from romcam.pose_pass import (
     run_pass,
 )
 from romcam.staging import OutputStaging
+from romcam.worker_start import start_workers_early
 
 if TYPE_CHECKING:
     from romcam.calibration.profile import CalibrationProfile
@@ -217,8 +218,9 @@ def analyze_video(
             (``romcam.parallel_analysis``); 1 (default) is the serial pass, None every
             available core capped by memory and by the video's length. The results match
             the serial pass's (same frames, same subject; landmarks within the model's noise).
-            The workers are spawned processes: a script that asks for more than one job
-            must call this under ``if __name__ == "__main__":``.
+            The workers are forked from a fork server that imports romcam's main module
+            (``romcam.worker_start``; spawned where there is none): a script that asks for
+            more than one job must call this under ``if __name__ == "__main__":``.
 
     Raises:
         VideoError, NoSubjectError, ModelError, CalibrationError: with one clear sentence;
@@ -229,6 +231,8 @@ def analyze_video(
     if out is not None:
         check_output_folder(Path(video), out)
     check_jobs(jobs)
+    if jobs != 1:
+        start_workers_early()
     opts = PassOptions(
         model_path, write_annotated, headline, progress, max_people, tests, face, face_model_path
     )

@@ -17,14 +17,22 @@ from pathlib import Path
 
 import numpy as np
 
-#: Seconds of overlap each chunk after the first estimates before its own frames.
-OVERLAP_S = 1.0
-#: A chunk shorter than this many overlaps costs more (overlap, model start) than it saves.
-MIN_CHUNK_OVERLAPS = 4
+#: Seconds of overlap each chunk after the first estimates before its own frames. On the
+#: three test clips the chunked landmarks equal the serial pass's from the first own frame
+#: with 0.25 s already (two poses; with one, the differences do not shrink from 0.5 s to
+#: 1 s); benchmarks/README.md.
+OVERLAP_S = 0.5
+#: A chunk shorter than this many overlaps (4 s) costs more (overlap, model start) than it
+#: saves.
+MIN_CHUNK_OVERLAPS = 8
 #: Memory set aside per worker process when choosing the number of jobs: a worker's peak
 #: resident size with the pose and face models is ~0.5 GB (benchmarks/README.md), doubled
 #: for headroom.
 WORKER_MEMORY_BYTES = 1 << 30
+#: Decoding a 1920x1080 H.264 frame without estimating it (from the keyframe before a chunk
+#: to its first frame) costs about this share of a frame estimated: 224 such frames delayed
+#: a chunk's first result by 1.03 s, ~4.6 ms each, against ~26 ms (benchmarks/README.md).
+DECODE_ONLY_SHARE_1080P = 0.18
 
 
 @dataclass(frozen=True)
@@ -150,19 +158,84 @@ def check_frames(time_s: np.ndarray, every_s: float) -> np.ndarray:
     return np.asarray(due, dtype=int)
 
 
-def align_to_checks(chunks: Sequence[Chunk], checks: np.ndarray) -> list[Chunk]:
-    """``chunks`` with each border moved back so that the overlap starts on the last people
-    count at or before it: a chunk's estimator then counts people on the same frames as the
-    serial pass (it counts on its first frame and every PEOPLE_CHECK_S after). The overlap
-    keeps its length; a border moves by less than the counts' interval."""
-    starts = []
-    for chunk in chunks[1:]:
-        before = checks[checks <= chunk.warm_start]
-        shift = chunk.warm_start - int(before[-1]) if len(before) else 0
-        starts.append((chunk.warm_start - shift, chunk.start - shift))
-    bounds = [(0, 0), *starts]
-    stops = [start for _, start in starts] + [chunks[-1].stop]
-    return [
-        Chunk(i, warm, start, stop)
-        for i, ((warm, start), stop) in enumerate(zip(bounds, stops, strict=True))
-    ]
+def decode_only_share(width: int, height: int) -> float:
+    """What decoding one frame that is not estimated costs, as a share of estimating one
+    (DECODE_ONLY_SHARE_1080P scaled by the pixels: decoding grows with them, the model's
+    input does not)."""
+    return DECODE_ONLY_SHARE_1080P * (width * height) / (1920 * 1080)
+
+
+def chunk_cost(chunk: Chunk, keyframes: np.ndarray, decode_share: float) -> float:
+    """``chunk``'s work in estimated frames: the frames it estimates, plus ``decode_share``
+    for each frame decoded only to reach them (from the keyframe at or before its
+    ``warm_start``; ``keyframes``: sorted frame indices starting with 0)."""
+    return chunk.frames + decode_share * float(
+        _decode_only(np.asarray(chunk.warm_start), keyframes)
+    )
+
+
+def _decode_only(warm_start: np.ndarray, keyframes: np.ndarray) -> np.ndarray:
+    """Frames decoded before each ``warm_start`` only to reach it (from the keyframe at or
+    before it)."""
+    return warm_start - keyframes[np.searchsorted(keyframes, warm_start, side="right") - 1]
+
+
+def place_borders(
+    chunks: Sequence[Chunk], checks: np.ndarray, keyframes: np.ndarray, decode_share: float
+) -> list[Chunk]:
+    """``chunks`` (from :func:`plan_chunks`) with every overlap starting on a people count,
+    the borders placed so that the costliest chunk (:func:`chunk_cost`) costs least.
+
+    On a people count (``checks``: frame indices, see :func:`check_frames`), a chunk's
+    estimator counts people on the same frames as the serial pass (it counts on its first
+    frame and every PEOPLE_CHECK_S after). The cost moves a border to just after a keyframe
+    when the keyframes are far apart: a chunk that starts long after one decodes every frame
+    from it first. The overlap keeps its length and every chunk keeps MIN_CHUNK_OVERLAPS
+    overlaps of its own frames; with no such placement the chunks are returned as given.
+    """
+    if len(chunks) < 2:
+        return list(chunks)
+    keys = np.union1d([0], keyframes).astype(int)
+    layout = _Layout(chunks[-1].stop, len(chunks), chunks[1].start - chunks[1].warm_start)
+    low, high = layout.n_frames / layout.count, layout.n_frames * (1 + decode_share)
+    best = layout.fit(high, np.asarray(checks, dtype=int), keys, decode_share)
+    if best is None:
+        return list(chunks)
+    while high - low > 0.5:  # bisect the costliest chunk's cost, in frames
+        middle = (low + high) / 2
+        fitted = layout.fit(middle, np.asarray(checks, dtype=int), keys, decode_share)
+        if fitted is None:
+            low = middle
+        else:
+            high, best = middle, fitted
+    return best
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """``count`` chunks over ``n_frames`` frames with ``overlap`` frames of overlap."""
+
+    n_frames: int
+    count: int
+    overlap: int
+
+    def fit(
+        self, most: float, checks: np.ndarray, keys: np.ndarray, decode_share: float
+    ) -> list[Chunk] | None:
+        """Chunks that each cost at most ``most``, or None. Each chunk reaches as far as it
+        may: a later border never costs the chunks after it more (a frame further on is one
+        frame fewer to estimate and at most one more to decode, which costs less)."""
+        least = MIN_CHUNK_OVERLAPS * self.overlap
+        placed: list[Chunk] = []
+        warm = start = 0
+        for index in range(self.count - 1):
+            reach = warm + most - decode_share * float(_decode_only(np.asarray(warm), keys))
+            stops = checks + self.overlap
+            room = self.n_frames - (self.count - 1 - index) * least  # the others' own frames
+            stops = stops[(stops >= start + least) & (stops <= min(reach, room))]
+            if not len(stops):
+                return None
+            placed.append(Chunk(index, warm, start, int(stops[-1])))
+            warm, start = int(stops[-1]) - self.overlap, int(stops[-1])
+        last = Chunk(self.count - 1, warm, start, self.n_frames)
+        return [*placed, last] if chunk_cost(last, keys, decode_share) <= most else None

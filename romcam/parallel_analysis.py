@@ -1,7 +1,9 @@
 """One video on several cores: the pose pass in contiguous chunks, one process each.
 
-Only pose estimation is parallel. Each worker process (``spawn``: MediaPipe's threads do not
-survive ``fork``) seeks to the keyframe before its chunk's overlap, decodes up to its last
+Only pose estimation is parallel. Each worker process (forked from a fork server that has
+imported MediaPipe but started none of its threads, ``romcam.worker_start``) seeks to the
+keyframe before its chunk's overlap (the plan puts overlaps just after keyframes when they
+are far apart, ``chunk_plan.place_borders``), decodes up to its last
 frame and runs its own VIDEO-mode pose landmarker (and face landmarker) on the overlap and
 its own frames. It streams every frame's results back: *every* person found, not a chosen
 subject. The main process stitches them in frame order and chooses the subject with one
@@ -29,7 +31,6 @@ import multiprocessing
 import os
 import queue
 import threading
-import time
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -45,13 +46,14 @@ import numpy as np
 
 from romcam.chunk_plan import (
     Chunk,
-    align_to_checks,
     available_cores,
     available_memory,
     check_frames,
+    decode_only_share,
     default_jobs,
     frame_times,
     frames_to_analyze,
+    place_borders,
     plan_chunks,
 )
 from romcam.chunk_stitch import ChunkFrame, ChunkMismatchError, Stitcher
@@ -65,6 +67,7 @@ from romcam.media.video import (
 )
 from romcam.pose.estimator import PEOPLE_CHECK_S
 from romcam.pose_pass import FaceStage, PassCollector, PassOptions, PassResult
+from romcam.worker_start import worker_context
 
 if TYPE_CHECKING:
     from multiprocessing.synchronize import Event
@@ -89,6 +92,16 @@ class ChunkPlan:
 
 
 @dataclass(frozen=True)
+class ScannedStream:
+    """The video stream's frames from its packets, in presentation order: (T,) timestamps in
+    stream ticks, (T,) seconds since the first frame, and the (K,) indices of keyframes."""
+
+    pts: np.ndarray
+    time_s: np.ndarray
+    keyframes: np.ndarray
+
+
+@dataclass(frozen=True)
 class ChunkTask:
     """What one worker needs (picklable): the video, its chunk and frames, the models."""
 
@@ -109,35 +122,38 @@ def plan_for(reader: VideoReader, jobs: int | None) -> ChunkPlan | None:
     scanned = scan_timestamps(reader.path, reader.info.frame_count, reader.info.fps)
     if scanned is None:
         return None
-    pts, times = scanned
+    times = scanned.time_s
     count = frames_to_analyze(times, reader.max_frames, reader.max_seconds)
     chunks = plan_chunks(count, reader.info.fps, workers) if count else []
-    chunks = align_to_checks(chunks, check_frames(times[:count], PEOPLE_CHECK_S))
+    checks = check_frames(times[:count], PEOPLE_CHECK_S)
+    share = decode_only_share(reader.info.width, reader.info.height)
+    chunks = place_borders(chunks, checks, scanned.keyframes, share)
     if len(chunks) < 2:
         return None
     log.debug("%s: %d chunks of frames %s", reader.path.name, len(chunks), chunks)
-    return ChunkPlan(pts[:count], times[:count], chunks)
+    return ChunkPlan(scanned.pts[:count], times[:count], chunks)
 
 
-def scan_timestamps(
-    path: Path, expected_frames: int, fps: float
-) -> tuple[np.ndarray, np.ndarray] | None:
-    """(pts, time_s) of every frame from the video stream's packets (no decoding), or None
-    when they cannot be planned: a packet without a timestamp, a repeated one, or fewer
-    packets than the header promises (the serial reader then reports the truncation)."""
+def scan_timestamps(path: Path, expected_frames: int, fps: float) -> ScannedStream | None:
+    """Every frame's timestamp and the keyframes, from the video stream's packets (no
+    decoding), or None when they cannot be planned: a packet without a timestamp, a repeated
+    one, or fewer packets than the header promises (the serial reader then reports the
+    truncation)."""
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
         time_base = Fraction(stream.time_base or Fraction(1, 1))
-        stamps = [packet.pts for packet in container.demux(stream) if packet.size]
-    if not stamps or any(p is None for p in stamps):
+        packets = [(p.pts, p.is_keyframe) for p in container.demux(stream) if p.size]
+    if not packets or any(pts is None for pts, _ in packets):
         return None
-    pts = np.sort(np.asarray(stamps, dtype=np.int64))
+    pts = np.sort(np.asarray([pts for pts, _ in packets], dtype=np.int64))
+    key_pts = np.asarray([stamp for stamp, key in packets if key], dtype=np.int64)
     missing = expected_frames - len(pts)
     if np.any(np.diff(pts) <= 0) or (
         missing >= TRUNCATION_MIN_MISSING and len(pts) < TRUNCATION_SHARE * expected_frames
     ):
         return None
-    return pts, frame_times(pts.tolist(), time_base, fps)
+    times = frame_times(pts.tolist(), time_base, fps)
+    return ScannedStream(pts, times, np.searchsorted(pts, key_pts))
 
 
 def parallel_pass(
@@ -151,7 +167,14 @@ def parallel_pass(
     the serial pass). ``reader`` is read only for the annotated video."""
     from romcam.pose.model_files import resolve_model
 
-    worker_opts = replace(opts, progress=None, model_path=resolve_model(opts.model_path))
+    # Absolute paths: the workers are forked from the fork server, in its working directory.
+    face_model = opts.face_model_path
+    worker_opts = replace(
+        opts,
+        progress=None,
+        model_path=resolve_model(opts.model_path).absolute(),
+        face_model_path=Path(face_model).absolute() if face_model is not None else None,
+    )
     tasks = [_task(reader, plan, chunk, worker_opts) for chunk in plan.chunks]
     try:
         with ExitStack() as stack:
@@ -168,7 +191,7 @@ def parallel_pass(
 def _task(reader: VideoReader, plan: ChunkPlan, chunk: Chunk, opts: PassOptions) -> ChunkTask:
     span = slice(chunk.warm_start, chunk.stop)
     return ChunkTask(
-        reader.path,
+        reader.path.absolute(),
         reader.info.rotation_deg,
         chunk,
         plan.pts[span],
@@ -180,7 +203,7 @@ def _task(reader: VideoReader, plan: ChunkPlan, chunk: Chunk, opts: PassOptions)
 def _run_workers(tasks: list[ChunkTask], stitcher: Stitcher) -> None:
     """Run the tasks on one process each, handing their messages to ``stitcher`` until
     every chunk has ended; a worker's error is raised here (its own one-sentence error)."""
-    context = multiprocessing.get_context("spawn")
+    context = worker_context()
     events = context.Queue()
     stop = context.Event()
     face_decision = context.Value("i", _UNDECIDED, lock=False)
@@ -188,7 +211,7 @@ def _run_workers(tasks: list[ChunkTask], stitcher: Stitcher) -> None:
         max_workers=len(tasks),
         mp_context=context,
         initializer=_init_worker,
-        initargs=(events, stop, face_decision, os.getpid()),
+        initargs=(events, stop, face_decision),
     ) as pool:
         futures = [pool.submit(_estimate_chunk, task) for task in tasks]
         try:
@@ -234,21 +257,24 @@ _links = _WorkerLinks()
 _UNDECIDED, _OFF, _ON, _NOT_IN_FIRST_CHUNK = -1, 0, 1, 2
 
 
-def _init_worker(events: Any, stop: Event, face_decision: Any, parent_pid: int) -> None:
+def _init_worker(events: Any, stop: Event, face_decision: Any) -> None:
     global _links
     _links = _WorkerLinks(events, stop, face_decision)
-    threading.Thread(target=_exit_with_parent, args=(parent_pid,), daemon=True).start()
+    threading.Thread(target=_exit_with_parent, daemon=True).start()
     # A worker stopped early must not wait at exit for the main process to read what it
     # sent (it no longer reads); a finished chunk's messages have all been read by then.
     events.cancel_join_thread()
 
 
-def _exit_with_parent(parent_pid: int, poll_s: float = 0.5) -> None:
-    """(worker) End this process once ``parent_pid`` is gone: a romcam killed with SIGKILL
-    runs no clean-up, and its workers would go on decoding a video nobody waits for."""
-    while os.getppid() == parent_pid:
-        time.sleep(poll_s)
-    os._exit(1)
+def _exit_with_parent() -> None:
+    """(worker) End this process once the romcam process that started it is gone: one killed
+    with SIGKILL runs no clean-up, and its workers would go on decoding a video nobody waits
+    for. (Their parent process is the fork server; ``parent_process()`` is the one that asked
+    for them, watched through a pipe it holds.)"""
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        parent.join()
+        os._exit(1)
 
 
 class _ChunkFace:

@@ -338,6 +338,10 @@ def run_analyze(args: argparse.Namespace) -> int:
     if args.max_seconds is not None and not args.max_seconds > 0:
         raise InputError(f"--max-seconds must be > 0; got {args.max_seconds}")
     tests = requested_tests(args)
+    if args.jobs != 1:  # its imports overlap ours
+        from romcam.worker_start import start_workers_early
+
+        start_workers_early()
     if len(args.videos) > 1 or args.videos[0].is_dir():
         from romcam.cli.analyze_batch import run_batch_command
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +17,7 @@ from romcam.analysis import AnalysisResult, analyze_video
 from romcam.errors import InputError, ModelError
 from romcam.media.video import H264Writer, VideoReader, iter_frames
 from romcam.parallel_analysis import plan_for
+from romcam.worker_start import start_workers_early
 from tests.conftest import MODEL_PATH, REPO_ROOT, shared_video
 
 pytestmark = pytest.mark.footage
@@ -52,8 +55,17 @@ def runs(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
     logger = logging.getLogger("romcam.parallel_analysis")
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
+    start_workers_early()  # in this folder: the workers must not depend on its cwd
     try:
-        chunked = analyze_video(video, out / "chunked", write_annotated=False, jobs=2, **kwargs)
+        with contextlib.chdir(video.parent):  # relative paths, resolved here, not in a worker
+            chunked = analyze_video(
+                Path(video.name),
+                out / "chunked",
+                write_annotated=False,
+                jobs=2,
+                model_path=Path(os.path.relpath(MODEL_PATH, video.parent)),
+                max_seconds=seconds,
+            )
     finally:
         logger.removeHandler(handler)
     return serial, chunked, [c.start for c in plan.chunks[1:]], records

@@ -11,16 +11,20 @@ import pytest
 from romcam.chunk_plan import (
     MIN_CHUNK_OVERLAPS,
     Chunk,
-    align_to_checks,
     check_frames,
+    chunk_cost,
+    decode_only_share,
     default_jobs,
     frame_times,
     frames_to_analyze,
     overlap_frames,
+    place_borders,
     plan_chunks,
 )
 
 GB = 1 << 30
+#: Overlap frames at 30 frames/s.
+OV = 15
 
 
 @pytest.mark.parametrize(("n_frames", "jobs"), [(493, 2), (600, 4), (18_000, 8), (270, 2)])
@@ -31,20 +35,20 @@ def test_chunks_cover_every_frame_once_each_after_an_overlap(n_frames: int, jobs
     assert chunks[0].start == chunks[0].warm_start == 0 and chunks[-1].stop == n_frames
     for before, after in itertools.pairwise(chunks):
         assert after.start == before.stop  # contiguous, no frame twice
-        assert after.start - after.warm_start == overlap_frames(fps) == 30
+        assert after.start - after.warm_start == overlap_frames(fps) == OV
     own = [c.stop - c.start for c in chunks]
-    assert min(own) >= MIN_CHUNK_OVERLAPS * 30
+    assert min(own) >= MIN_CHUNK_OVERLAPS * OV == 120
     # Equal work: the first chunk (no overlap) gets the overlap's worth more of its own.
     assert max(c.frames for c in chunks) - min(c.frames for c in chunks) <= 1
 
 
 @pytest.mark.parametrize(
     ("n_frames", "jobs", "expected"),
-    [(269, 2, 1), (270, 2, 2), (480, 8, 3), (100, 1, 1), (10_000, 3, 3)],
+    [(254, 2, 1), (255, 2, 2), (480, 8, 3), (100, 1, 1), (10_000, 3, 3)],
 )
 def test_short_videos_get_fewer_chunks(n_frames: int, jobs: int, expected: int) -> None:
-    """Every chunk keeps at least MIN_CHUNK_OVERLAPS (4) overlaps (30 frames at 30 fps) of
-    its own frames."""
+    """Every chunk keeps at least MIN_CHUNK_OVERLAPS (8) overlaps (15 frames at 30 fps), 4 s,
+    of its own frames."""
     assert len(plan_chunks(n_frames, 30.0, jobs)) == expected
 
 
@@ -95,11 +99,64 @@ def test_overlaps_start_on_the_serial_passs_people_counts() -> None:
     checks = check_frames(times, 1.0)
     np.testing.assert_array_equal(checks, np.arange(0, 300, 30))
     planned = plan_chunks(300, 30.0, 2)
-    chunks = align_to_checks(planned, checks)
+    chunks = place_borders(planned, checks, np.arange(300), 0.18)  # every frame a keyframe
     assert chunks[0].warm_start == 0 and chunks[0].stop == chunks[1].start
     assert chunks[1].warm_start % 30 == 0 and chunks[1].stop == 300
-    assert chunks[1].start - chunks[1].warm_start == 30  # the overlap keeps its length
-    assert 0 <= planned[1].start - chunks[1].start < 30
+    assert chunks[1].start - chunks[1].warm_start == OV  # the overlap keeps its length
+    assert abs(planned[1].start - chunks[1].start) < 30
+    # The even split (157.5 frames each, overlap 143..158) is not on a count; the counts
+    # beside it (120, 150) give 135 / 180 or 165 / 150 frames.
+    assert sorted(c.frames for c in chunks) == [150, 165]
+
+
+def _costs(chunks: list[Chunk], keys: np.ndarray, share: float) -> list[float]:
+    return [chunk_cost(c, keys, share) for c in chunks]
+
+
+def test_a_border_moves_after_a_far_keyframe() -> None:
+    """The seated clip: 492 frames at 28 fps, keyframes at 0 and 250. A second chunk whose
+    overlap starts on the count before the keyframe (frame 224) decodes 224 frames from
+    frame 0 first: ~308 against 238 for the first. On the count just after the keyframe the
+    two cost 266 and ~240."""
+    times = np.arange(492) / 28.0
+    checks = check_frames(times, 1.0)
+    keys = np.array([0, 250])
+    share = 0.18
+    placed = place_borders(plan_chunks(492, 28.0, 2), checks, keys, share)
+    assert placed[1].warm_start == 252 and placed[0].stop == placed[1].start == 266
+    assert _costs(placed, keys, share) == pytest.approx([266, 240 + 0.18 * 2])
+    before_key = [Chunk(0, 0, 0, 238), Chunk(1, 224, 238, 492)]
+    assert _costs(before_key, keys, share) == pytest.approx([238, 268 + 0.18 * 224])
+
+
+def test_one_keyframe_gives_later_chunks_fewer_frames() -> None:
+    """Only frame 0 is a keyframe: each chunk decodes everything before it, so later chunks
+    get fewer frames to estimate and the costs stay within a count's interval of each other."""
+    n, fps, share = 3000, 30.0, 0.18
+    checks = check_frames(np.arange(n) / fps, 1.0)
+    keys = np.array([0])
+    placed = place_borders(plan_chunks(n, fps, 4), checks, keys, share)
+    frames = [c.frames for c in placed]
+    assert frames == sorted(frames, reverse=True) and frames[0] - frames[-1] > 200
+    costs = _costs(placed, keys, share)
+    assert max(costs) - min(costs) <= 30 + 1  # a count's interval
+    even_costs = _costs(plan_chunks(n, fps, 4), keys, share)
+    assert max(costs) < max(even_costs) - 100
+    for before, after in itertools.pairwise(placed):
+        assert after.start == before.stop and after.warm_start in checks
+        assert after.start - after.warm_start == OV
+    assert min(c.stop - c.start for c in placed) >= MIN_CHUNK_OVERLAPS * OV
+
+
+def test_a_border_without_a_count_that_leaves_both_enough_stays() -> None:
+    planned = plan_chunks(300, 30.0, 2)
+    assert place_borders(planned, np.array([0]), np.array([0]), 0.18) == planned
+
+
+def test_decoding_costs_less_the_fewer_the_pixels() -> None:
+    assert decode_only_share(1920, 1080) == pytest.approx(0.18)
+    assert decode_only_share(1280, 720) == pytest.approx(0.08)
+    assert decode_only_share(1080, 1920) == decode_only_share(1920, 1080)  # upright phone
 
 
 def test_counts_every_second_of_model_time_even_when_frames_are_uneven() -> None:

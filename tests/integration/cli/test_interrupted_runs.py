@@ -162,22 +162,27 @@ def _children(pid: int) -> list[int]:
     return found
 
 
+def _workers(pid: int) -> list[int]:
+    """The chunk workers of romcam ``pid``: the children of its fork server (a child)."""
+    return [grandchild for child in _children(pid) for grandchild in _children(child)]
+
+
 def test_a_killed_parallel_analyze_leaves_no_worker_running(
     tmp_path: Path, env: dict[str, str]
 ) -> None:
-    """SIGKILL runs no clean-up in romcam: its worker processes must notice on their own."""
+    """SIGKILL runs no clean-up in romcam: its worker processes (and the fork server they
+    came from) must notice on their own."""
     proc = start(analyze(tmp_path / "out", "--jobs", "2", "--no-video", "--face", "off"), env)
-    # Staging is made before the pose pass; two children are the workers (or one and
-    # multiprocessing's resource tracker): the pass has started.
-    wait_for(lambda: hidden(tmp_path) if len(_children(proc.pid)) >= 2 else [], proc)
-    workers = _children(proc.pid)
-    assert workers, "the run started no worker process"
+    # Staging is made before the pose pass; two workers forked: the pass has started.
+    wait_for(lambda: hidden(tmp_path) if len(_workers(proc.pid)) >= 2 else [], proc)
+    left = _workers(proc.pid) + _children(proc.pid)
+    assert len(left) >= 3, "the run started no worker process"
     proc.kill()
     proc.wait(timeout=30)
     deadline = time.monotonic() + 15
-    while time.monotonic() < deadline and any(Path(f"/proc/{w}").exists() for w in workers):
+    while time.monotonic() < deadline and any(Path(f"/proc/{w}").exists() for w in left):
         time.sleep(0.2)
-    running = [w for w in workers if Path(f"/proc/{w}").exists()]
+    running = [w for w in left if Path(f"/proc/{w}").exists()]
     for w in running:  # do not leave them behind for the rest of the suite
         os.kill(w, signal.SIGKILL)
     assert running == []

@@ -1,0 +1,29 @@
+"""(fork server) Imported first by romcam's fork server: it imports the main module of the
+program that started the server, as ``"__main__"`` preloading means to (see
+:mod:`romcam.worker_start`), so that the workers forked from it need not run it each.
+
+Nothing happens when the path is not given; a main module that fails to import here is left
+for each worker to import, as before.
+"""
+
+from __future__ import annotations
+
+import os
+from multiprocessing import process, spawn
+
+from romcam.worker_start import MAIN_ENV
+
+
+def _import_main(path: str) -> None:
+    current = process.current_process()
+    current._inheriting = True  # type: ignore[attr-defined]  # as the standard library's
+    try:
+        spawn.import_main_path(path)
+    except Exception:  # the workers import it themselves, as they would without this
+        pass
+    finally:
+        del current._inheriting  # type: ignore[attr-defined]
+
+
+if main_path := os.environ.pop(MAIN_ENV, None):
+    _import_main(main_path)
