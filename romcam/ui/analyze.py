@@ -136,6 +136,7 @@ def run_analysis(
             write_annotated=True,
             headline=test.metric_id(side),
             progress=report,
+            jobs=None,  # every core; the fork server stays warm for the next upload
         )
 
 
