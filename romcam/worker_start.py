@@ -16,17 +16,24 @@ The standard library means to import the main module in the server when ``"__mai
 preloaded, but up to Python 3.13 it never receives the module's path (it asks for a
 ``main_path`` that the preparation data calls ``init_main_from_path``), so every worker ran
 it again. :mod:`romcam.fork_server_main`, preloaded first, does it from :data:`MAIN_ENV`.
+In the dashboard the "main module" is the Streamlit app script (Streamlit's script runner
+installs it as ``__main__``): importing it would run the whole app without Streamlit, so the
+server gets a stand-in with only its path (:data:`STAND_IN_ENV`), which keeps the workers
+from running it too; nothing of the app is needed to analyse.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 import threading
 from multiprocessing.context import BaseContext
 
 #: Names the server's environment gives the main module's path (only while it starts).
 MAIN_ENV = "ROMCAM_FORK_SERVER_MAIN"
+#: Set (to "1") when the server is to hold a stand-in for the main module, not run it.
+STAND_IN_ENV = "ROMCAM_FORK_SERVER_MAIN_STAND_IN"
 #: Modules the fork server imports before it forks workers.
 PRELOAD = ("romcam.fork_server_main", "romcam.parallel_analysis", "mediapipe.tasks.python.vision")
 
@@ -55,13 +62,27 @@ def start_workers_early() -> None:
     with _starting:
         context.set_forkserver_preload(list(PRELOAD))  # no effect once the server runs
         main_path = spawn.get_preparation_data("romcam").get("init_main_from_path")
-        previous = os.environ.get(MAIN_ENV)
-        if main_path:
-            os.environ[MAIN_ENV] = main_path
+        told = {MAIN_ENV: main_path, STAND_IN_ENV: "1" if _inside_streamlit() else None}
+        previous = {name: os.environ.get(name) for name in told}
+        _set_environment(told)
         try:
             forkserver.ensure_running()
         finally:
-            if previous is None:
-                os.environ.pop(MAIN_ENV, None)
-            else:
-                os.environ[MAIN_ENV] = previous
+            _set_environment(previous)
+
+
+def _inside_streamlit() -> bool:
+    """Whether this process is a running Streamlit app (its ``__main__`` is the app script)."""
+    if "streamlit" not in sys.modules:
+        return False
+    from streamlit import runtime
+
+    return runtime.exists()
+
+
+def _set_environment(values: dict[str, str | None]) -> None:
+    for name, value in values.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
