@@ -20,6 +20,7 @@ def _analyze(name: str, *tests: str) -> AnalysisResult:
         model_path=MODEL_PATH,
         write_annotated=False,
         tests=[(assessment_test(t), None) for t in tests],
+        jobs=2,  # as the command line on 2 cores
     )
 
 

@@ -47,6 +47,7 @@ def _analyze(name: str, test: str) -> AnalysisResult:
         face_model_path=FACE_MODEL_PATH,
         write_annotated=False,
         tests=[(assessment_test(test), None)],
+        jobs=2,  # as the command line on 2 cores (the face model runs in each chunk)
     )
 
 

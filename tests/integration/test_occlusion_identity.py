@@ -19,7 +19,7 @@ HIP_POSTURE = ("trunk_lateral_lean", "pelvic_tilt", "shoulder_tilt")
 
 def _analyze(name: str, out: Path, **options: object) -> AnalysisResult:
     return analyze_video(
-        shared_video(name), out, model_path=MODEL_PATH, write_annotated=False, **options
+        shared_video(name), out, model_path=MODEL_PATH, write_annotated=False, jobs=2, **options
     )
 
 
