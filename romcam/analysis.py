@@ -246,7 +246,7 @@ def analyze_video(
         )
         staging = OutputStaging(out, OUTPUT_NAMES) if out is not None else None
         try:
-            plan = None if jobs == 1 else _plan_chunks(reader, jobs)
+            plan = None if jobs == 1 else _plan_chunks(reader, jobs, face)
             passed = None if plan is None else _chunked_pass(reader, plan, staging, profile, opts)
             if passed is None:
                 if plan is not None:  # the chunked pass fell back after reading: start again
@@ -312,11 +312,11 @@ def _serial_pass(
             annotated.close()
 
 
-def _plan_chunks(reader: VideoReader, jobs: int | None) -> ChunkPlan | None:
+def _plan_chunks(reader: VideoReader, jobs: int | None, face: bool | None) -> ChunkPlan | None:
     """The chunks for ``jobs`` processes; None: the serial pass (``parallel_analysis``)."""
     from romcam.parallel_analysis import plan_for
 
-    return plan_for(reader, jobs)
+    return plan_for(reader, jobs, face)
 
 
 def _chunked_pass(

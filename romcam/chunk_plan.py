@@ -17,14 +17,18 @@ from pathlib import Path
 
 import numpy as np
 
-#: Seconds of overlap each chunk after the first estimates before its own frames. On the
-#: three test clips the chunked landmarks equal the serial pass's from the first own frame
-#: with 0.25 s already (two poses; with one, the differences do not shrink from 0.5 s to
-#: 1 s); benchmarks/README.md.
+#: Seconds of overlap each chunk after the first estimates before its own frames, when only
+#: the pose model runs. On the three test clips the chunked landmarks equal the serial
+#: pass's from the first own frame with 0.25 s already (two poses; with one, the differences
+#: do not shrink from 0.5 s to 1 s); benchmarks/README.md.
 OVERLAP_S = 0.5
-#: A chunk shorter than this many overlaps (4 s) costs more (overlap, model start) than it
+#: The overlap when the face model may run (neck metrics): its head angles settle more
+#: slowly. Seated clip, chunked against serial: neck flexion 1.87 deg apart with 0.5 s,
+#: 0.02 deg with 1 s, 0.0 with 2 s.
+FACE_OVERLAP_S = 1.0
+#: A chunk with fewer seconds of its own frames costs more (overlap, model start) than it
 #: saves.
-MIN_CHUNK_OVERLAPS = 8
+MIN_CHUNK_S = 4.0
 #: Memory set aside per worker process when choosing the number of jobs: a worker's peak
 #: resident size with the pose and face models is ~0.5 GB (benchmarks/README.md), doubled
 #: for headroom.
@@ -58,9 +62,19 @@ class Chunk:
         return self.stop - self.warm_start
 
 
+def overlap_seconds(face: bool | None) -> float:
+    """The overlap for a pass whose face model runs (True), may run (None) or does not."""
+    return OVERLAP_S if face is False else FACE_OVERLAP_S
+
+
 def overlap_frames(fps: float, overlap_s: float = OVERLAP_S) -> int:
     """Frames in ``overlap_s`` seconds at ``fps`` frames/s (at least 1)."""
     return max(1, round(overlap_s * fps))
+
+
+def min_chunk_frames(fps: float) -> int:
+    """Own frames every chunk keeps at ``fps`` frames/s (MIN_CHUNK_S)."""
+    return max(1, round(MIN_CHUNK_S * fps))
 
 
 def plan_chunks(
@@ -68,15 +82,15 @@ def plan_chunks(
 ) -> list[Chunk]:
     """Contiguous chunks covering frames ``[0, n_frames)``, at most ``jobs`` of them.
 
-    Fewer when the video is short: every chunk keeps at least MIN_CHUNK_OVERLAPS overlaps
-    of its own frames (one chunk: the serial pass). The work (own frames plus overlap) is
+    Fewer when the video is short: every chunk keeps at least MIN_CHUNK_S seconds of its
+    own frames (one chunk: the serial pass). The work (own frames plus overlap) is
     shared equally, so the first chunk, which has no overlap, gets the overlap's worth more.
     """
     if n_frames < 1 or jobs < 1 or not fps > 0:
         raise ValueError(f"need n_frames, jobs >= 1 and fps > 0; got {n_frames}, {jobs}, {fps}")
     overlap = overlap_frames(fps, overlap_s)
-    # Every chunk's own frames (work - overlap) stay >= MIN_CHUNK_OVERLAPS overlaps.
-    count = max(1, min(jobs, (n_frames - overlap) // (MIN_CHUNK_OVERLAPS * overlap)))
+    # Every chunk's own frames (work - overlap) stay >= MIN_CHUNK_S.
+    count = max(1, min(jobs, (n_frames - overlap) // min_chunk_frames(fps)))
     if count == 1:
         return [Chunk(0, 0, 0, n_frames)]
     work = (n_frames + (count - 1) * overlap) / count  # frames each process estimates
@@ -181,7 +195,11 @@ def _decode_only(warm_start: np.ndarray, keyframes: np.ndarray) -> np.ndarray:
 
 
 def place_borders(
-    chunks: Sequence[Chunk], checks: np.ndarray, keyframes: np.ndarray, decode_share: float
+    chunks: Sequence[Chunk],
+    fps: float,
+    checks: np.ndarray,
+    keyframes: np.ndarray,
+    decode_share: float,
 ) -> list[Chunk]:
     """``chunks`` (from :func:`plan_chunks`) with every overlap starting on a people count,
     the borders placed so that the costliest chunk (:func:`chunk_cost`) costs least.
@@ -190,13 +208,18 @@ def place_borders(
     estimator counts people on the same frames as the serial pass (it counts on its first
     frame and every PEOPLE_CHECK_S after). The cost moves a border to just after a keyframe
     when the keyframes are far apart: a chunk that starts long after one decodes every frame
-    from it first. The overlap keeps its length and every chunk keeps MIN_CHUNK_OVERLAPS
-    overlaps of its own frames; with no such placement the chunks are returned as given.
+    from it first. The overlap keeps its length and every chunk keeps MIN_CHUNK_S seconds of
+    its own frames at ``fps``; with no such placement the chunks are returned as given.
     """
     if len(chunks) < 2:
         return list(chunks)
     keys = np.union1d([0], keyframes).astype(int)
-    layout = _Layout(chunks[-1].stop, len(chunks), chunks[1].start - chunks[1].warm_start)
+    layout = _Layout(
+        chunks[-1].stop,
+        len(chunks),
+        chunks[1].start - chunks[1].warm_start,
+        min_chunk_frames(fps),
+    )
     low, high = layout.n_frames / layout.count, layout.n_frames * (1 + decode_share)
     best = layout.fit(high, np.asarray(checks, dtype=int), keys, decode_share)
     if best is None:
@@ -213,11 +236,13 @@ def place_borders(
 
 @dataclass(frozen=True)
 class _Layout:
-    """``count`` chunks over ``n_frames`` frames with ``overlap`` frames of overlap."""
+    """``count`` chunks over ``n_frames`` frames with ``overlap`` frames of overlap, each
+    with at least ``least`` frames of its own."""
 
     n_frames: int
     count: int
     overlap: int
+    least: int
 
     def fit(
         self, most: float, checks: np.ndarray, keys: np.ndarray, decode_share: float
@@ -225,7 +250,7 @@ class _Layout:
         """Chunks that each cost at most ``most``, or None. Each chunk reaches as far as it
         may: a later border never costs the chunks after it more (a frame further on is one
         frame fewer to estimate and at most one more to decode, which costs less)."""
-        least = MIN_CHUNK_OVERLAPS * self.overlap
+        least = self.least
         placed: list[Chunk] = []
         warm = start = 0
         for index in range(self.count - 1):

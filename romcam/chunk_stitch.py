@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from romcam.chunk_plan import Chunk, overlap_frames
+from romcam.chunk_plan import Chunk
 from romcam.core.tracking import SubjectTracker
 from romcam.pose.estimator import FramePose
 from romcam.pose_pass import FaceStage, PassCollector, PassOptions
@@ -93,8 +93,9 @@ class Stitcher:
         self._seam_checked = False
         self._next_index = 0
         self._done = 0
+        overlap = max(c.start - c.warm_start for c in self.chunks)
         self._recent: deque[tuple[int, np.ndarray | None]] = deque(
-            maxlen=2 * overlap_frames(info.fps) + 1  # overlaps reach back to a people count
+            maxlen=2 * overlap + 1  # overlaps reach back to a people count
         )
         self._annotator = None if annotated is None else _Annotator(reader, annotated)
         if self._annotator is not None:

@@ -53,6 +53,7 @@ from romcam.chunk_plan import (
     default_jobs,
     frame_times,
     frames_to_analyze,
+    overlap_seconds,
     place_borders,
     plan_chunks,
 )
@@ -113,9 +114,10 @@ class ChunkTask:
     opts: PassOptions  # without the progress callback
 
 
-def plan_for(reader: VideoReader, jobs: int | None) -> ChunkPlan | None:
+def plan_for(reader: VideoReader, jobs: int | None, face: bool | None = None) -> ChunkPlan | None:
     """The chunks for ``reader``'s video with ``jobs`` processes (None: the default), or
-    None for the serial pass (one process, a short video, timestamps that cannot be planned)."""
+    None for the serial pass (one process, a short video, timestamps that cannot be planned).
+    ``face``: whether the face model runs (None: it may), which sets the overlap."""
     workers = jobs if jobs is not None else default_jobs(available_cores(), available_memory())
     if workers < 2:
         return None
@@ -124,10 +126,11 @@ def plan_for(reader: VideoReader, jobs: int | None) -> ChunkPlan | None:
         return None
     times = scanned.time_s
     count = frames_to_analyze(times, reader.max_frames, reader.max_seconds)
-    chunks = plan_chunks(count, reader.info.fps, workers) if count else []
+    fps = reader.info.fps
+    chunks = plan_chunks(count, fps, workers, overlap_s=overlap_seconds(face)) if count else []
     checks = check_frames(times[:count], PEOPLE_CHECK_S)
     share = decode_only_share(reader.info.width, reader.info.height)
-    chunks = place_borders(chunks, checks, scanned.keyframes, share)
+    chunks = place_borders(chunks, fps, checks, scanned.keyframes, share)
     if len(chunks) < 2:
         return None
     log.debug("%s: %d chunks of frames %s", reader.path.name, len(chunks), chunks)

@@ -9,7 +9,9 @@ import numpy as np
 import pytest
 
 from romcam.chunk_plan import (
-    MIN_CHUNK_OVERLAPS,
+    FACE_OVERLAP_S,
+    MIN_CHUNK_S,
+    OVERLAP_S,
     Chunk,
     check_frames,
     chunk_cost,
@@ -18,6 +20,7 @@ from romcam.chunk_plan import (
     frame_times,
     frames_to_analyze,
     overlap_frames,
+    overlap_seconds,
     place_borders,
     plan_chunks,
 )
@@ -37,7 +40,7 @@ def test_chunks_cover_every_frame_once_each_after_an_overlap(n_frames: int, jobs
         assert after.start == before.stop  # contiguous, no frame twice
         assert after.start - after.warm_start == overlap_frames(fps) == OV
     own = [c.stop - c.start for c in chunks]
-    assert min(own) >= MIN_CHUNK_OVERLAPS * OV == 120
+    assert min(own) >= MIN_CHUNK_S * fps == 120
     # Equal work: the first chunk (no overlap) gets the overlap's worth more of its own.
     assert max(c.frames for c in chunks) - min(c.frames for c in chunks) <= 1
 
@@ -47,8 +50,8 @@ def test_chunks_cover_every_frame_once_each_after_an_overlap(n_frames: int, jobs
     [(254, 2, 1), (255, 2, 2), (480, 8, 3), (100, 1, 1), (10_000, 3, 3)],
 )
 def test_short_videos_get_fewer_chunks(n_frames: int, jobs: int, expected: int) -> None:
-    """Every chunk keeps at least MIN_CHUNK_OVERLAPS (8) overlaps (15 frames at 30 fps), 4 s,
-    of its own frames."""
+    """Every chunk keeps at least MIN_CHUNK_S (4 s, 120 frames at 30 fps) of its own frames,
+    after a 0.5 s (15 frames) overlap."""
     assert len(plan_chunks(n_frames, 30.0, jobs)) == expected
 
 
@@ -99,7 +102,7 @@ def test_overlaps_start_on_the_serial_passs_people_counts() -> None:
     checks = check_frames(times, 1.0)
     np.testing.assert_array_equal(checks, np.arange(0, 300, 30))
     planned = plan_chunks(300, 30.0, 2)
-    chunks = place_borders(planned, checks, np.arange(300), 0.18)  # every frame a keyframe
+    chunks = place_borders(planned, 30.0, checks, np.arange(300), 0.18)  # every frame a keyframe
     assert chunks[0].warm_start == 0 and chunks[0].stop == chunks[1].start
     assert chunks[1].warm_start % 30 == 0 and chunks[1].stop == 300
     assert chunks[1].start - chunks[1].warm_start == OV  # the overlap keeps its length
@@ -122,7 +125,7 @@ def test_a_border_moves_after_a_far_keyframe() -> None:
     checks = check_frames(times, 1.0)
     keys = np.array([0, 250])
     share = 0.18
-    placed = place_borders(plan_chunks(492, 28.0, 2), checks, keys, share)
+    placed = place_borders(plan_chunks(492, 28.0, 2), 28.0, checks, keys, share)
     assert placed[1].warm_start == 252 and placed[0].stop == placed[1].start == 266
     assert _costs(placed, keys, share) == pytest.approx([266, 240 + 0.18 * 2])
     before_key = [Chunk(0, 0, 0, 238), Chunk(1, 224, 238, 492)]
@@ -135,7 +138,7 @@ def test_one_keyframe_gives_later_chunks_fewer_frames() -> None:
     n, fps, share = 3000, 30.0, 0.18
     checks = check_frames(np.arange(n) / fps, 1.0)
     keys = np.array([0])
-    placed = place_borders(plan_chunks(n, fps, 4), checks, keys, share)
+    placed = place_borders(plan_chunks(n, fps, 4), fps, checks, keys, share)
     frames = [c.frames for c in placed]
     assert frames == sorted(frames, reverse=True) and frames[0] - frames[-1] > 200
     costs = _costs(placed, keys, share)
@@ -145,12 +148,12 @@ def test_one_keyframe_gives_later_chunks_fewer_frames() -> None:
     for before, after in itertools.pairwise(placed):
         assert after.start == before.stop and after.warm_start in checks
         assert after.start - after.warm_start == OV
-    assert min(c.stop - c.start for c in placed) >= MIN_CHUNK_OVERLAPS * OV
+    assert min(c.stop - c.start for c in placed) >= MIN_CHUNK_S * fps
 
 
 def test_a_border_without_a_count_that_leaves_both_enough_stays() -> None:
     planned = plan_chunks(300, 30.0, 2)
-    assert place_borders(planned, np.array([0]), np.array([0]), 0.18) == planned
+    assert place_borders(planned, 30.0, np.array([0]), np.array([0]), 0.18) == planned
 
 
 def test_decoding_costs_less_the_fewer_the_pixels() -> None:
@@ -163,3 +166,14 @@ def test_counts_every_second_of_model_time_even_when_frames_are_uneven() -> None
     times = np.array([0.0, 0.6, 0.9995, 1.2, 2.0001, 2.9, 3.1])
     # ms 0, 600, 1000 (rounded: due), 1200, 2000 (due), 2900, 3100 (due)
     np.testing.assert_array_equal(check_frames(times, 1.0), [0, 2, 4, 6])
+
+
+def test_the_face_model_gets_a_longer_overlap_and_the_same_minimum_chunk() -> None:
+    """Its head angles settle more slowly than the pose model's landmarks (chunk_plan)."""
+    assert overlap_seconds(False) == OVERLAP_S == 0.5
+    assert overlap_seconds(None) == overlap_seconds(True) == FACE_OVERLAP_S == 1.0
+    face = plan_chunks(600, 30.0, 2, overlap_s=FACE_OVERLAP_S)
+    assert face[1].start - face[1].warm_start == 30
+    # Two chunks of >= 4 s own frames need 270 frames after a 1 s overlap, 255 after 0.5 s.
+    assert len(plan_chunks(269, 30.0, 2, overlap_s=FACE_OVERLAP_S)) == 1
+    assert len(plan_chunks(270, 30.0, 2, overlap_s=FACE_OVERLAP_S)) == 2
