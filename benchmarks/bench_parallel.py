@@ -119,34 +119,40 @@ def children_cpu() -> float:
     return total
 
 
+BARE = "bare loop script (whole process)"
+
+
 def whole_process(video: Path, repeat: int, jobs: list[int]) -> None:
     """Wall seconds, start to exit, of the bare loop as a script and of ``romcam analyze``
     (no video, no face model) with each ``jobs``, interleaved; frames/s over the whole clip."""
-    romcam = Path(sys.executable).with_name("romcam")
-    runs: dict[str, list[float]] = {"bare loop script (whole process)": []}
-    runs.update({f"romcam analyze --jobs {j} (whole process)": [] for j in jobs})
+    configurations = {BARE: None, **{f"romcam analyze --jobs {j} (whole process)": j for j in jobs}}
+    runs: dict[str, list[float]] = {label: [] for label in configurations}
     frames = 0
     for _ in range(repeat):
         with tempfile.TemporaryDirectory() as tmp:
-            for label in runs:
-                if label.startswith("bare"):
+            for label, j in configurations.items():
+                if j is None:
                     cmd = [sys.executable, "-c", BARE_SCRIPT, str(REPO / "benchmarks"), str(video)]
                 else:
-                    jobs_arg = label.split("--jobs ")[1].split()[0]
-                    cmd = [str(romcam), "analyze", str(video), "--out", f"{tmp}/o{jobs_arg}"]
-                    cmd += ["--no-video", "--face", "off", "--model", str(MODEL)]
-                    cmd += ["--jobs", jobs_arg]
+                    cmd = _analyze_command(video, Path(tmp) / f"o{j}", j)
                 start = time.perf_counter()
                 done = subprocess.run(cmd, capture_output=True, text=True, check=True)
                 runs[label].append(time.perf_counter() - start)
-                if label.startswith("bare"):
+                if j is None:
                     frames = int(done.stdout.split()[-1])
                 print(f"  {label:<40} {runs[label][-1]:6.2f} s", flush=True)
-    base = statistics.median(runs["bare loop script (whole process)"])
+    base = statistics.median(runs[BARE])
     print(f"\nmedian of {repeat} interleaved runs, whole process, {frames} frames:")
     for label, seconds in runs.items():
         wall = statistics.median(seconds)
         print(f"{label:<40} {wall:6.2f} s {frames / wall:6.1f} frames/s  {base / wall:4.2f}x bare")
+
+
+def _analyze_command(video: Path, out: Path, jobs: int) -> list[str]:
+    """``romcam analyze`` of ``video`` into ``out``: no video, no face model, ``jobs``."""
+    romcam = Path(sys.executable).with_name("romcam")
+    options = ["--no-video", "--face", "off", "--model", str(MODEL), "--jobs", str(jobs)]
+    return [str(romcam), "analyze", str(video), "--out", str(out), *options]
 
 
 def worker_memory(video: Path, seconds: float, jobs: int) -> dict:

@@ -220,13 +220,14 @@ def place_borders(
         chunks[1].start - chunks[1].warm_start,
         min_chunk_frames(fps),
     )
+    counts = np.asarray(checks, dtype=int)
     low, high = layout.n_frames / layout.count, layout.n_frames * (1 + decode_share)
-    best = layout.fit(high, np.asarray(checks, dtype=int), keys, decode_share)
+    best = layout.fit(high, counts, keys, decode_share)
     if best is None:
         return list(chunks)
     while high - low > 0.5:  # bisect the costliest chunk's cost, in frames
         middle = (low + high) / 2
-        fitted = layout.fit(middle, np.asarray(checks, dtype=int), keys, decode_share)
+        fitted = layout.fit(middle, counts, keys, decode_share)
         if fitted is None:
             low = middle
         else:
@@ -250,14 +251,13 @@ class _Layout:
         """Chunks that each cost at most ``most``, or None. Each chunk reaches as far as it
         may: a later border never costs the chunks after it more (a frame further on is one
         frame fewer to estimate and at most one more to decode, which costs less)."""
-        least = self.least
+        least, candidates = self.least, checks + self.overlap
         placed: list[Chunk] = []
         warm = start = 0
         for index in range(self.count - 1):
             reach = warm + most - decode_share * float(_decode_only(np.asarray(warm), keys))
-            stops = checks + self.overlap
             room = self.n_frames - (self.count - 1 - index) * least  # the others' own frames
-            stops = stops[(stops >= start + least) & (stops <= min(reach, room))]
+            stops = candidates[(candidates >= start + least) & (candidates <= min(reach, room))]
             if not len(stops):
                 return None
             placed.append(Chunk(index, warm, start, int(stops[-1])))
