@@ -43,7 +43,6 @@ from romcam.pose_pass import (
     run_pass,
 )
 from romcam.staging import OutputStaging
-from romcam.worker_start import start_workers_early
 
 if TYPE_CHECKING:
     from romcam.calibration.profile import CalibrationProfile
@@ -235,8 +234,6 @@ def analyze_video(
     if out is not None:
         check_output_folder(Path(video), out)
     check_jobs(jobs)
-    if jobs != 1:
-        start_workers_early()
     opts = PassOptions(
         model_path, write_annotated, headline, progress, max_people, tests, face, face_model_path
     )

@@ -102,6 +102,18 @@ def plan_chunks(
     ]
 
 
+def workers_for(jobs: int | None) -> int:
+    """Processes for ``jobs`` (None: :func:`default_jobs` on this machine)."""
+    return jobs if jobs is not None else default_jobs(available_cores(), available_memory())
+
+
+def may_split(n_frames: int, fps: float, jobs: int | None) -> bool:
+    """Whether ``n_frames`` at ``fps`` can be analysed in more than one chunk with ``jobs``
+    processes (the shorter overlap; the face model's may still leave one chunk)."""
+    workers = workers_for(jobs)
+    return n_frames > 0 and fps > 0 and workers > 1 and len(plan_chunks(n_frames, fps, workers)) > 1
+
+
 def default_jobs(cores: int, available_bytes: int, per_worker: int = WORKER_MEMORY_BYTES) -> int:
     """Processes for ``jobs=None``: one per available core, as many as memory allows (>= 1)."""
     return max(1, min(cores, available_bytes // per_worker))

@@ -46,16 +46,14 @@ import numpy as np
 
 from romcam.chunk_plan import (
     Chunk,
-    available_cores,
-    available_memory,
     check_frames,
     decode_only_share,
-    default_jobs,
     frame_times,
     frames_to_analyze,
     overlap_seconds,
     place_borders,
     plan_chunks,
+    workers_for,
 )
 from romcam.chunk_stitch import ChunkFrame, ChunkMismatchError, Stitcher
 from romcam.media.rotation import upright
@@ -118,7 +116,7 @@ def plan_for(reader: VideoReader, jobs: int | None, face: bool | None = None) ->
     """The chunks for ``reader``'s video with ``jobs`` processes (None: the default), or
     None for the serial pass (one process, a short video, timestamps that cannot be planned).
     ``face``: whether the face model runs (None: it may), which sets the overlap."""
-    workers = jobs if jobs is not None else default_jobs(available_cores(), available_memory())
+    workers = workers_for(jobs)
     if workers < 2:
         return None
     scanned = scan_timestamps(reader.path, reader.info.frame_count, reader.info.fps)

@@ -18,6 +18,7 @@ from romcam.paths import atomic_write_text
 if TYPE_CHECKING:  # pandas behind these: imported when a command runs, not for --help
     from romcam.core.posture_summary import PostureEntry
     from romcam.core.summary import MetricSummary, TestReport
+    from romcam.media.video import VideoInfo
 
 #: Exit code when the analysis finished and was saved but the video was truncated (in a
 #: batch: some were, none failed).
@@ -99,6 +100,19 @@ def _register_analyze(subparsers: argparse._SubParsersAction) -> None:
     )
     _test_options(p)
     p.set_defaults(func=run_analyze)
+
+
+def start_workers_if_split(info: VideoInfo, jobs: int | None, max_seconds: float | None) -> None:
+    """Start the chunk workers' fork server now when the video will be split, so that its
+    imports run beside this process's (``romcam.worker_start``); a short video is analysed
+    in this process and needs none."""
+    from romcam.chunk_plan import may_split
+
+    seconds = min(info.duration_s, max_seconds) if max_seconds is not None else info.duration_s
+    if may_split(round(seconds * info.fps), info.fps, jobs):
+        from romcam.worker_start import start_workers_early
+
+        start_workers_early()
 
 
 def add_jobs_option(p: argparse.ArgumentParser, *, batch: bool = False) -> None:
@@ -338,10 +352,6 @@ def run_analyze(args: argparse.Namespace) -> int:
     if args.max_seconds is not None and not args.max_seconds > 0:
         raise InputError(f"--max-seconds must be > 0; got {args.max_seconds}")
     tests = requested_tests(args)
-    if args.jobs != 1:  # its imports overlap ours
-        from romcam.worker_start import start_workers_early
-
-        start_workers_early()
     if len(args.videos) > 1 or args.videos[0].is_dir():
         from romcam.cli.analyze_batch import run_batch_command
 
@@ -352,10 +362,12 @@ def run_analyze(args: argparse.Namespace) -> int:
 def _analyze_one(
     args: argparse.Namespace, video: Path, tests: list[tuple[AssessmentTest, Side | None]]
 ) -> int:
-    from romcam.analysis import analyze_video, check_output_folder
     from romcam.media.video import probe_video
 
     info = probe_video(video)
+    start_workers_if_split(info, args.jobs, args.max_seconds)  # before our heavy imports
+    from romcam.analysis import analyze_video, check_output_folder
+
     out = args.out if args.out is not None else video.with_name(f"{video.stem}_romcam")
     check_output_folder(video, out, option="--out")  # analyze_video checks again: cheap
     update, close = _progress_bar(info.frame_count)

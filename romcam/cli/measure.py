@@ -86,10 +86,6 @@ def _checked_test(args: argparse.Namespace) -> AssessmentTest:
 def run_measure(args: argparse.Namespace) -> int:
     test = _checked_test(args)
     pains = trial_pain(args, len(args.video))
-    if args.jobs != 1:  # its imports overlap ours
-        from romcam.worker_start import start_workers_early
-
-        start_workers_early()
     stored: list[MeasurementRecord] = []
     failed: list[str] = []
     with open_store(args) as store:

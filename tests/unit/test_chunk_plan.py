@@ -19,6 +19,7 @@ from romcam.chunk_plan import (
     default_jobs,
     frame_times,
     frames_to_analyze,
+    may_split,
     overlap_frames,
     overlap_seconds,
     place_borders,
@@ -177,3 +178,15 @@ def test_the_face_model_gets_a_longer_overlap_and_the_same_minimum_chunk() -> No
     # Two chunks of >= 4 s own frames need 270 frames after a 1 s overlap, 255 after 0.5 s.
     assert len(plan_chunks(269, 30.0, 2, overlap_s=FACE_OVERLAP_S)) == 1
     assert len(plan_chunks(270, 30.0, 2, overlap_s=FACE_OVERLAP_S)) == 2
+
+
+@pytest.mark.parametrize(
+    ("n_frames", "jobs", "expected"),
+    [(230, 2, False), (255, 2, True), (10_000, 1, False), (0, 2, False), (492, 4, True)],
+)
+def test_may_split_says_whether_the_fork_server_is_worth_starting(
+    n_frames: int, jobs: int, expected: bool
+) -> None:
+    """A 7.7 s clip at 30 fps is analysed in one process (two chunks need 4 s each after a
+    0.5 s overlap: 255 frames); one job never splits."""
+    assert may_split(n_frames, 30.0, jobs) is expected
